@@ -1,0 +1,67 @@
+# ddops.datadog — every command a person runs. `make demo` and `make test` set everything up themselves.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+PYTHON_VERSION ?= 3.11
+VENV ?= .venv
+REQUIREMENTS ?= tests/requirements-dev.txt
+BUILD ?= .build
+TOP := $(abspath .)
+BIN := $(abspath $(VENV))/bin
+TREE := $(abspath $(BUILD))/ansible_collections/ddops/datadog
+RUN := PATH="$(BIN):$$PATH"
+EMULATED := $(BIN)/python $(TOP)/tests/utils/emulated.py
+ANSIBLE_TEST := $(RUN) ansible-test
+TARGETS ?=
+
+.PHONY: help venv tree demo test units emulator-tests lint sanity integration changelog-lint clean
+
+help:
+	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
+	@echo "make test   - every test layer: unit, emulator, ansible-lint, ansible-test sanity, integration"
+	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | clean"
+
+$(VENV)/.installed: $(REQUIREMENTS) tests/emulator/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS) -e tests/emulator
+	touch $@
+
+venv: $(VENV)/.installed
+
+# ansible-test wants the collection at .../ansible_collections/ddops/datadog; copy it there.
+tree:
+	@tests/utils/collection_tree.sh $(abspath $(BUILD)) >/dev/null
+
+demo: venv
+	rm -rf $(BUILD)/demo && mkdir -p $(BUILD)/demo
+	$(RUN) ansible-galaxy collection build --force --output-path $(BUILD)/demo . >/dev/null
+	$(RUN) ansible-galaxy collection install --force -p $(BUILD)/demo/collections $(BUILD)/demo/ddops-datadog-*.tar.gz >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD))/demo/collections ANSIBLE_STDOUT_CALLBACK=default \
+	  $(EMULATED) -- $(BIN)/ansible-playbook playbooks/demo.yml
+
+test: units emulator-tests lint sanity integration
+	@echo "make test: all layers passed"
+
+units: venv tree
+	cd $(TREE) && $(RUN) PYTHONPATH=$(abspath $(BUILD)) python -m pytest -q -p no:cacheprovider tests/unit
+
+emulator-tests: venv
+	$(RUN) python -m pytest -q -p no:cacheprovider tests/emulator/tests
+
+lint: venv
+	$(RUN) ansible-lint --offline -q
+	$(RUN) antsibull-changelog lint
+
+sanity: venv tree
+	$(BIN)/python tests/utils/ansible_test_offline.py
+	cd $(TREE) && $(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
+
+integration: venv tree
+	cd $(TREE) && $(RUN) $(EMULATED) --config tests/integration/integration_config.yml -- \
+	  ansible-test integration --python $(PYTHON_VERSION) --color no $(TARGETS)
+
+clean:
+	rm -rf $(BUILD) tests/output

@@ -1,0 +1,676 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one HTTP client of ddops.datadog.
+
+Internal use only: this module is not part of the collection's public interface and may change in any
+release. Every request of every plugin goes through :class:`DatadogClient`; nothing else imports
+``requests``. There are no Ansible imports here so the client can be used and tested as plain Python.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import platform
+import re
+import time
+
+from urllib.parse import urlencode, urlsplit
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ProtocolError, ReadTimeoutError
+    from urllib3.util.retry import Retry
+except ImportError as exc:  # pragma: no cover - exercised by the import sanity test
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+    Retry = object
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+
+COLLECTION_VERSION = "0.1.0"
+
+DEFAULT_SITE = "datadoghq.com"
+# Datadog sites and the short region names people use for them.
+SITES = (
+    "datadoghq.com",
+    "us3.datadoghq.com",
+    "us5.datadoghq.com",
+    "ap1.datadoghq.com",
+    "ap2.datadoghq.com",
+    "uk1.datadoghq.com",
+    "datadoghq.eu",
+    "ddog-gov.com",
+    "us2.ddog-gov.com",
+)
+SITE_ALIASES = {
+    "us1": "datadoghq.com",
+    "us3": "us3.datadoghq.com",
+    "us5": "us5.datadoghq.com",
+    "ap1": "ap1.datadoghq.com",
+    "ap2": "ap2.datadoghq.com",
+    "uk1": "uk1.datadoghq.com",
+    "eu": "datadoghq.eu",
+    "eu1": "datadoghq.eu",
+    "gov": "ddog-gov.com",
+    "us1-fed": "ddog-gov.com",
+    "us2-fed": "us2.ddog-gov.com",
+}
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3
+DEFAULT_RETRY_BACKOFF = 1.0
+DEFAULT_RETRY_MAX_WAIT = 60.0
+
+# Statuses worth another attempt. 429 means Datadog did not process the request, so it is retried for
+# every method; the others only for idempotent requests.
+RATE_LIMITED = 429
+RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"))
+
+_REASONS = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    408: "Request Timeout", 409: "Conflict", 413: "Payload Too Large", 429: "Too Many Requests",
+    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+}
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_SNIPPET_LENGTH = 160
+
+
+class InputError(ValueError):
+    """An option has a value the collection refuses before sending anything."""
+
+
+class DatadogAPIError(Exception):
+    """A request to Datadog failed.
+
+    ``status`` is the HTTP status (``None`` when no answer was received), ``method`` and ``path`` name
+    the route, ``request_id`` is Datadog's request id when it sent one, and ``messages`` are the parsed
+    error texts. ``str()`` gives one readable line; no key is ever part of it.
+    """
+
+    def __init__(self, messages, status=None, method=None, path=None, request_id=None, attempts=1, body=None):
+        if isinstance(messages, str):
+            messages = [messages]
+        self.messages = list(messages)
+        self.status = status
+        self.method = method
+        self.path = path
+        self.request_id = request_id
+        self.attempts = attempts
+        self.body = body
+        super().__init__(self.summary())
+
+    def summary(self):
+        parts = []
+        if self.status is not None:
+            parts.append("HTTP %d" % self.status)
+        parts.extend(self.messages or [_REASONS.get(self.status, "request failed")])
+        text = ": ".join(parts)
+        context = []
+        if self.method and self.path:
+            context.append("%s %s" % (self.method, self.path))
+        if self.request_id:
+            context.append("request id %s" % self.request_id)
+        if self.attempts > 1:
+            context.append("gave up after %d attempts" % self.attempts)
+        if context:
+            text += " (%s)" % ", ".join(context)
+        return text
+
+    def __repr__(self):
+        return "%s(%r)" % (type(self).__name__, self.summary())
+
+
+class DatadogConnectionError(DatadogAPIError):
+    """No answer was received (connection refused or dropped, timeout, TLS failure)."""
+
+
+class DatadogOutcomeUnknownError(DatadogConnectionError):
+    """A non-idempotent request (POST) may have reached Datadog, but its answer was lost.
+
+    It is never re-sent blindly; the caller reconciles (for example looks the resource up by name).
+    """
+
+
+class ApiResponse(object):
+    """A decoded answer: ``status``, ``headers``, ``body`` (parsed JSON or ``None`` when empty)."""
+
+    __slots__ = ("status", "headers", "body", "method", "path", "request_id")
+
+    def __init__(self, status, headers, body, method, path, request_id=None):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.method = method
+        self.path = path
+        self.request_id = request_id
+
+    @property
+    def data(self):
+        """The JSON:API ``data`` member; a clear error when the answer does not have one."""
+        if not isinstance(self.body, dict) or "data" not in self.body:
+            raise DatadogAPIError(
+                "the answer has no 'data' member (got %s)" % _describe_json(self.body),
+                status=self.status, method=self.method, path=self.path, request_id=self.request_id,
+            )
+        return self.body["data"]
+
+
+class ClientOptions(object):
+    """Connection options after validation. Build with :meth:`from_values`."""
+
+    __slots__ = ("api_key", "app_key", "base_url", "validate_certs", "timeout", "retries", "retry_backoff",
+                 "retry_max_wait", "site")
+
+    def __init__(self, api_key, app_key, base_url, validate_certs=True, timeout=DEFAULT_TIMEOUT,
+                 retries=DEFAULT_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF, retry_max_wait=DEFAULT_RETRY_MAX_WAIT,
+                 site=None):
+        self.api_key = api_key
+        self.app_key = app_key
+        self.base_url = base_url
+        self.validate_certs = validate_certs
+        self.timeout = timeout
+        self.retries = retries
+        self.retry_backoff = retry_backoff
+        self.retry_max_wait = retry_max_wait
+        self.site = site
+
+    def __repr__(self):
+        return "ClientOptions(base_url=%r, api_key=<hidden>, app_key=<hidden>)" % self.base_url
+
+    @classmethod
+    def from_values(cls, api_key=None, app_key=None, site=None, api_url=None, validate_certs=True, timeout=None,
+                    retries=None, retry_backoff=None, retry_max_wait=None, require_app_key=True):
+        """Validate raw option values (as a module or a lookup received them) and return options.
+
+        Raises :class:`InputError` naming the option and what it allows.
+        """
+        if not api_key:
+            raise InputError("api_key is required: set the api_key option or the DD_API_KEY (or DATADOG_API_KEY) "
+                             "environment variable")
+        if require_app_key and not app_key:
+            raise InputError("app_key is required: set the app_key option or the DD_APP_KEY (or DATADOG_APP_KEY) "
+                             "environment variable")
+        for name, value in (("api_key", api_key), ("app_key", app_key)):
+            if value is not None and (not isinstance(value, str) or not value.strip() or _has_control_chars(value)):
+                raise InputError("%s must be a non-empty string without spaces or control characters" % name)
+        if api_url:
+            base_url = normalize_api_url(api_url)
+            site = None
+        else:
+            site = normalize_site(site)
+            base_url = "https://api.%s" % site
+        return cls(
+            api_key=api_key.strip(),
+            app_key=app_key.strip() if app_key else None,
+            base_url=base_url,
+            validate_certs=_to_bool("validate_certs", validate_certs),
+            timeout=_number("timeout", DEFAULT_TIMEOUT if timeout is None else timeout, minimum=0, exclusive=True),
+            retries=int(_number("retries", DEFAULT_RETRIES if retries is None else retries, minimum=0, integer=True)),
+            retry_backoff=_number("retry_backoff", DEFAULT_RETRY_BACKOFF if retry_backoff is None else retry_backoff,
+                                  minimum=0),
+            retry_max_wait=_number("retry_max_wait", DEFAULT_RETRY_MAX_WAIT if retry_max_wait is None else retry_max_wait,
+                                   minimum=0),
+            site=site,
+        )
+
+
+def normalize_site(site):
+    """Return the Datadog site for ``site`` (``None`` → the default); refuse anything unknown."""
+    if site is None or site == "":
+        return DEFAULT_SITE
+    if not isinstance(site, str):
+        raise InputError("site must be a string, one of: %s" % ", ".join(SITES))
+    value = site.strip().lower()
+    for prefix in ("https://", "http://"):
+        if value.startswith(prefix):
+            raise InputError("site must be a Datadog site name such as datadoghq.eu, not a URL (got %r); "
+                             "use api_url for a full URL" % site)
+    value = SITE_ALIASES.get(value, value)
+    if value.startswith("app.") or value.startswith("api."):
+        value = value[4:]
+    if value not in SITES:
+        raise InputError("site %r is not a Datadog site; allowed: %s (or the short names %s)"
+                         % (site, ", ".join(SITES), ", ".join(sorted(SITE_ALIASES))))
+    return value
+
+
+def normalize_api_url(api_url):
+    """Validate a full API URL: https anywhere, plain http only for loopback hosts; no credentials."""
+    if not isinstance(api_url, str):
+        raise InputError("api_url must be a URL string such as https://api.datadoghq.eu")
+    try:
+        parts = urlsplit(api_url.strip())
+        host = parts.hostname
+        parts.port  # pylint: disable=pointless-statement  # raises ValueError for a bad port
+    except ValueError:
+        raise InputError("api_url %r is not a valid URL" % api_url) from None
+    if parts.scheme not in ("https", "http") or not host:
+        raise InputError("api_url must be an https:// URL such as https://api.datadoghq.eu (got %r)" % api_url)
+    if parts.username or parts.password:
+        raise InputError("api_url must not contain credentials; use the api_key and app_key options")
+    if parts.query or parts.fragment:
+        raise InputError("api_url must not contain a query string or fragment (got %r)" % api_url)
+    if parts.scheme == "http" and not is_loopback(host):
+        raise InputError("api_url uses plain http:// for %r; http:// is only allowed for loopback hosts "
+                         "(localhost, 127.0.0.0/8, ::1), use https://" % host)
+    return "%s://%s%s" % (parts.scheme, parts.netloc, parts.path.rstrip("/"))
+
+
+def is_loopback(host):
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_error_messages(body):
+    """Return the error texts of a Datadog error answer, for both shapes Datadog uses.
+
+    ``{"errors": [{"title", "detail", "status"?}]}`` and ``{"errors": ["text"]}``.
+    """
+    if not isinstance(body, dict):
+        return []
+    errors = body.get("errors")
+    if not isinstance(errors, list):
+        return []
+    messages = []
+    for error in errors:
+        if isinstance(error, dict):
+            title = _text(error.get("title"))
+            detail = _text(error.get("detail"))
+            if title and detail and detail != title:
+                messages.append("%s: %s" % (title, detail))
+            elif title or detail:
+                messages.append(title or detail)
+        elif error not in (None, ""):
+            messages.append(_text(error))
+    return messages
+
+
+class _DatadogRetry(Retry):  # pylint: disable=too-many-ancestors
+    """urllib3's retry bookkeeping with Datadog's rules for the wait.
+
+    urllib3 counts attempts per cause (connect / read / status) and keeps the history; the waits are ours:
+    ``retry_backoff * 2**n`` capped at ``retry_max_wait``, and ``X-RateLimit-Reset`` seconds on 429.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.backoff_base = kwargs.pop("backoff_base", DEFAULT_RETRY_BACKOFF)
+        self.max_wait = kwargs.pop("max_wait", DEFAULT_RETRY_MAX_WAIT)
+        super().__init__(*args, **kwargs)
+
+    def new(self, **kw):
+        new_retry = super().new(**kw)
+        new_retry.backoff_base = self.backoff_base
+        new_retry.max_wait = self.max_wait
+        return new_retry
+
+    def get_backoff_time(self):
+        retries_so_far = len(self.history)
+        if retries_so_far == 0:
+            return 0
+        return min(self.max_wait, self.backoff_base * (2 ** (retries_so_far - 1)))
+
+    def rate_limit_wait(self, headers):
+        """Seconds to wait after a 429: ``X-RateLimit-Reset`` (seconds until reset), else ``Retry-After``."""
+        for name in ("X-RateLimit-Reset", "Retry-After"):
+            value = headers.get(name)
+            if value is None:
+                continue
+            try:
+                seconds = float(value)
+            except (TypeError, ValueError):
+                continue
+            if seconds >= 0:
+                return min(self.max_wait, seconds)
+        return self.get_backoff_time()
+
+
+class DatadogClient(object):
+    """A keep-alive session against one Datadog site.
+
+    ``sleep`` and ``clock`` are injectable so tests never wait for real. ``stats`` counts requests sent,
+    retries and seconds spent waiting.
+    """
+
+    def __init__(self, options, user_agent_extra=None, session=None, sleep=None, clock=None):
+        if not HAS_REQUESTS:
+            raise RuntimeError("the Python library 'requests' is required")  # callers check HAS_REQUESTS first
+        self.options = options
+        self._sleep = sleep or time.sleep
+        self._clock = clock or time.monotonic
+        self.stats = {"requests": 0, "retries": 0, "waited": 0.0}
+        self._secrets = tuple(value for value in (options.api_key, options.app_key) if value)
+        self.session = session if session is not None else requests.Session()
+        if session is None:
+            # urllib3 must not retry on its own: every retry decision is made (and counted) below.
+            adapter = HTTPAdapter(max_retries=0)
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
+        self.session.headers.update({
+            "DD-API-KEY": options.api_key,
+            "Accept": "application/json",
+            "User-Agent": user_agent(user_agent_extra),
+        })
+        if options.app_key:
+            self.session.headers["DD-APPLICATION-KEY"] = options.app_key
+        self.session.verify = options.validate_certs
+
+    def close(self):
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    # -- requests -------------------------------------------------------------------------------------
+
+    def get(self, path, params=None, expected=(200,)):
+        return self.request("GET", path, params=params, expected=expected)
+
+    def post(self, path, body=None, expected=(200, 201), params=None):
+        return self.request("POST", path, body=body, params=params, expected=expected)
+
+    def put(self, path, body=None, expected=(200, 201, 204)):
+        return self.request("PUT", path, body=body, expected=expected)
+
+    def patch(self, path, body, expected=(200,), idempotent=True):
+        return self.request("PATCH", path, body=body, expected=expected, idempotent=idempotent)
+
+    def delete(self, path, expected=(200, 202, 204)):
+        return self.request("DELETE", path, expected=expected)
+
+    def request(self, method, path, params=None, body=None, expected=(200,), idempotent=None):
+        """Send one logical request, with retries, and return an :class:`ApiResponse`.
+
+        A status outside ``expected`` raises :class:`DatadogAPIError`. ``idempotent`` defaults by method
+        (POST is not); a PATCH whose repetition would change more (for example rotating a secret) passes
+        ``idempotent=False``.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        url = self.options.base_url + path
+        data = None
+        headers = None
+        if body is not None:
+            data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+            headers = {"Content-Type": "application/json"}
+        display_path = path
+        if params:
+            display_path = "%s?%s" % (path, urlencode(sorted(params.items())))
+        policy = _DatadogRetry(
+            total=self.options.retries, connect=None, read=None, status=None, other=0, redirect=0,
+            allowed_methods=None, status_forcelist=RETRYABLE_STATUSES, raise_on_status=False,
+            backoff_base=self.options.retry_backoff, max_wait=self.options.retry_max_wait,
+        )
+        attempts = 0
+        while True:
+            attempts += 1
+            self.stats["requests"] += 1
+            try:
+                raw = self.session.request(method, url, params=params, data=data, headers=headers,
+                                           timeout=self.options.timeout, allow_redirects=False)
+            except requests.exceptions.RequestException as exc:
+                sent = _may_have_been_sent(exc)
+                if sent and not idempotent:
+                    raise DatadogOutcomeUnknownError(
+                        "no answer after the request was sent (%s); it may have been applied" % self._clean(_reason(exc)),
+                        method=method, path=display_path, attempts=attempts,
+                    ) from None
+                if not _is_retryable_exception(exc):
+                    raise DatadogConnectionError(self._clean(_describe_exception(exc, self.options)),
+                                                 method=method, path=display_path, attempts=attempts) from None
+                try:
+                    policy = policy.increment(method=method, url=path, error=_as_urllib3_error(exc, sent))
+                except MaxRetryError:
+                    raise DatadogConnectionError(self._clean(_describe_exception(exc, self.options)),
+                                                 method=method, path=display_path, attempts=attempts) from None
+                self._wait(policy.get_backoff_time())
+                continue
+
+            status = raw.status_code
+            if status in expected:
+                return self._decode(raw, method, display_path)
+            retryable = status == RATE_LIMITED or (idempotent and status in RETRYABLE_STATUSES)
+            if retryable:
+                try:
+                    policy = policy.increment(method=method, url=path)
+                except MaxRetryError:
+                    pass
+                else:
+                    wait = policy.rate_limit_wait(raw.headers) if status == RATE_LIMITED else policy.get_backoff_time()
+                    raw.close()
+                    self._wait(wait)
+                    continue
+            raise self._error_from(raw, method, display_path, attempts)
+
+    # -- paging -----------------------------------------------------------------------------------------
+
+    def paginate(self, path, params=None, page_size=100, max_pages=100000):
+        """Yield every item of a page-number paged v2 list (``page[size]``/``page[number]`` from 0).
+
+        Stops on an empty page or once ``meta.total_filtered`` (or ``meta.total``) items have been read,
+        so N items at page size S cost ceil(N / S) requests.
+        """
+        read = 0
+        for number in range(max_pages):
+            query = dict(params or {})
+            query["page[size]"] = page_size
+            query["page[number]"] = number
+            response = self.get(path, params=query)
+            items = response.data
+            if not isinstance(items, list):
+                raise DatadogAPIError("the answer's 'data' member is not a list", status=response.status,
+                                      method="GET", path=path, request_id=response.request_id)
+            if not items:
+                return
+            yield from items
+            read += len(items)
+            total = _page_total(response.body)
+            if total is not None and read >= total:
+                return
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    def _wait(self, seconds):
+        self.stats["retries"] += 1
+        if seconds > 0:
+            self.stats["waited"] += seconds
+            self._sleep(seconds)
+
+    def _clean(self, text):
+        """Remove any key value from a text before it can reach a message (defence in depth)."""
+        for secret in self._secrets:
+            text = text.replace(secret, "********")
+        return text
+
+    def _decode(self, raw, method, path):
+        request_id = _request_id(raw)
+        content = raw.content
+        if not content or not content.strip():
+            return ApiResponse(raw.status_code, raw.headers, None, method, path, request_id)
+        try:
+            body = json.loads(content.decode(raw.encoding or "utf-8"))
+        except ValueError:
+            raise DatadogAPIError(
+                "expected a JSON answer but got %s" % self._clean(_describe_non_json(raw)),
+                status=raw.status_code, method=method, path=path, request_id=request_id,
+            ) from None
+        if isinstance(body, dict) and request_id is None:
+            meta = body.get("meta")
+            if isinstance(meta, dict) and isinstance(meta.get("request_id"), str):
+                request_id = meta["request_id"]
+        return ApiResponse(raw.status_code, raw.headers, body, method, path, request_id)
+
+    def _error_from(self, raw, method, path, attempts):
+        body = None
+        messages = []
+        content = raw.content or b""
+        if content.strip():
+            try:
+                body = json.loads(content.decode(raw.encoding or "utf-8"))
+            except ValueError:
+                messages = [_describe_non_json(raw)]
+            else:
+                messages = parse_error_messages(body) or ["unexpected answer %s" % _describe_json(body)]
+        else:
+            messages = [raw.reason or _REASONS.get(raw.status_code, "error")]
+        messages = [self._clean(message) for message in messages]
+        return DatadogAPIError(messages, status=raw.status_code, method=method, path=path,
+                               request_id=_request_id(raw), attempts=attempts, body=body)
+
+
+def user_agent(extra=None):
+    parts = ["python %s" % platform.python_version()]
+    if HAS_REQUESTS:
+        parts.append("requests %s" % requests.__version__)
+    if extra:
+        parts.append(extra)
+    return "ddops.datadog/%s (%s)" % (COLLECTION_VERSION, "; ".join(parts))
+
+
+def _page_total(body):
+    meta = body.get("meta") if isinstance(body, dict) else None
+    if not isinstance(meta, dict):
+        return None
+    for key in ("total_filtered", "total"):
+        value = meta.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def _request_id(raw):
+    for name in ("X-Request-Id", "DD-Request-Id"):
+        value = raw.headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def _may_have_been_sent(exc):
+    """False only when the request certainly never left (no connection was made)."""
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError,
+                        requests.exceptions.ProxyError, requests.exceptions.InvalidURL,
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        inner = getattr(reason, "reason", None)
+        text = "%s %s" % (type(inner).__name__, inner)
+        if "NewConnectionError" in text or "Connection refused" in text or "NameResolution" in text:
+            return False
+    return True
+
+
+def _is_retryable_exception(exc):
+    return not isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL,
+                                requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                                requests.exceptions.InvalidHeader))
+
+
+def _as_urllib3_error(exc, sent):
+    """The urllib3 error class urllib3's Retry uses to count connect vs read failures."""
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return ReadTimeoutError(None, None, str(exc))
+    if sent:
+        return ProtocolError(str(exc))
+    return ConnectTimeoutError(str(exc))
+
+
+def _reason(exc):
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    return "connection closed without an answer"
+
+
+def _describe_exception(exc, options):
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ("TLS certificate verification failed for %s: %s. Fix the CA bundle (REQUESTS_CA_BUNDLE) or, "
+                "only for a trusted test endpoint, set validate_certs to false" % (options.base_url, _short(exc)))
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timed out connecting to %s after %s seconds" % (options.base_url, options.timeout)
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "no answer from %s within timeout=%s seconds" % (options.base_url, options.timeout)
+    if isinstance(exc, requests.exceptions.ConnectionError) and not _may_have_been_sent(exc):
+        return "could not connect to %s: %s" % (options.base_url, _short(exc))
+    return "connection to %s failed: %s" % (options.base_url, _short(exc))
+
+
+def _short(exc):
+    """The innermost readable reason of a requests/urllib3 exception."""
+    reason = exc
+    for _depth in range(4):
+        inner = getattr(reason, "reason", None)
+        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if inner is None or inner is reason:
+            break
+        reason = inner
+    text = str(reason)
+    # "<urllib3.connection.HTTPConnection object at 0x...>: Failed to ..." → the readable tail.
+    text = re.sub(r"<[^>]+ object at 0x[0-9a-f]+>:?\s*", "", text)
+    return text.strip() or type(reason).__name__
+
+
+def _describe_non_json(raw):
+    content_type = raw.headers.get("Content-Type", "no content type")
+    text = raw.content.decode(raw.encoding or "utf-8", "replace")
+    title = _HTML_TITLE.search(text)
+    if title:
+        snippet = " ".join(title.group(1).split())
+    else:
+        snippet = " ".join(text.split())
+    if len(snippet) > _SNIPPET_LENGTH:
+        snippet = snippet[:_SNIPPET_LENGTH] + "..."
+    return "a %s answer (%d bytes): %r" % (content_type.split(";")[0], len(raw.content), snippet)
+
+
+def _describe_json(body):
+    if isinstance(body, dict):
+        return "an object with keys %s" % (", ".join(sorted(body)[:8]) or "none")
+    return "a JSON %s" % type(body).__name__
+
+
+def _text(value):
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _has_control_chars(value):
+    return any(ord(char) < 32 or char == "\x7f" for char in value) or " " in value.strip()
+
+
+def _to_bool(name, value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    raise InputError("%s must be a boolean (true or false), got %r" % (name, value))
+
+
+def _number(name, value, minimum=None, exclusive=False, integer=False):
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = int(value) if integer and not isinstance(value, float) else float(value)
+        if integer and number != int(number):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise InputError("%s must be %s, got %r" % (name, "an integer" if integer else "a number", value)) from None
+    if minimum is not None and (number < minimum or (exclusive and number == minimum)):
+        raise InputError("%s must be %s %s, got %r" % (name, "greater than" if exclusive else "at least", minimum, value))
+    return number

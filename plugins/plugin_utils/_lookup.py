@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Base class for ddops.datadog lookups.
+
+Internal use only: not part of the collection's public interface.
+
+Options, including the shared connection options, are read only through ``set_options``/``get_option``,
+so the documented precedence holds: keyword > variables > environment > default.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleLookupError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.lookup import LookupBase
+from ansible.release import __version__ as ansible_version
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ClientOptions,
+    DatadogClient,
+    InputError,
+)
+
+CONNECTION_OPTIONS = ("api_key", "app_key", "site", "api_url", "validate_certs", "timeout", "retries", "retry_backoff",
+                      "retry_max_wait")
+
+
+class DatadogLookupBase(LookupBase):
+    """Reads the connection options and builds the one client of a lookup run."""
+
+    def connection_options(self):
+        """Validated connection options; :class:`AnsibleLookupError` on bad input, before any request."""
+        if not HAS_REQUESTS:
+            raise AnsibleLookupError(
+                "the %s lookup needs the Python library 'requests' on the controller: %s"
+                % (self.plugin_name(), to_native(REQUESTS_IMPORT_ERROR))
+            )
+        try:
+            return ClientOptions.from_values(**dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS))
+        except InputError as exc:
+            raise AnsibleLookupError("%s: %s" % (self.plugin_name(), exc)) from None
+
+    def client(self, options=None):
+        return DatadogClient(options or self.connection_options(),
+                             user_agent_extra="ansible-core %s; lookup %s" % (ansible_version, self.plugin_name()))
+
+    def plugin_name(self):
+        return getattr(self, "ansible_name", None) or "ddops.datadog lookup"

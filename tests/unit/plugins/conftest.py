@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Fixtures shared by the unit tests: run a module's ``main()`` for real and read its JSON result."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
+
+try:
+    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19 and later
+except ImportError:  # ansible-core 2.17 and 2.18
+    patch_module_args = None
+
+
+@contextlib.contextmanager
+def module_args(args):
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+        return
+    saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
+    basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))  # pylint: disable=protected-access
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
+
+
+@pytest.fixture
+def run_module(capsys):
+    """``run_module(main, args, check_mode=False, diff=False)`` → the module's result dict (exit or fail)."""
+
+    def run(main, args, check_mode=False, diff=False):
+        args = dict(args)
+        if check_mode:
+            args["_ansible_check_mode"] = True
+        if diff:
+            args["_ansible_diff"] = True
+        capsys.readouterr()
+        with module_args(args):
+            with pytest.raises(SystemExit):
+                main()
+        out = capsys.readouterr().out
+        return json.loads(out)
+
+    return run

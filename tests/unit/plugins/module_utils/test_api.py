@@ -1,0 +1,487 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+
+from ansible_collections.ddops.datadog.plugins.module_utils import _api
+from ansible_collections.ddops.datadog.plugins.module_utils._api import (
+    SITES,
+    ClientOptions,
+    DatadogAPIError,
+    DatadogClient,
+    DatadogConnectionError,
+    DatadogOutcomeUnknownError,
+    InputError,
+    parse_error_messages,
+)
+
+API_KEY = "unit-api-key-7d1e0c5b9a3f"
+APP_KEY = "unit-app-key-2b8f6e4d0c1a"
+
+
+class FakeAdapter(BaseAdapter):
+    """Answers from a script of steps: ``(status, headers, body)`` tuples or exceptions to raise."""
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps = list(steps)
+        self.sent = []
+
+    def send(self, request, **kwargs):  # pylint: disable=arguments-differ
+        self.sent.append(request)
+        step = self.steps.pop(0)
+        if isinstance(step, BaseException):
+            raise step
+        status, headers, body = step
+        response = requests.Response()
+        response.status_code = status
+        response.headers.update(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            response.headers.setdefault("Content-Type", "application/vnd.api+json")
+        response._content = body or b""  # pylint: disable=protected-access
+        response.encoding = "utf-8"
+        response.url = request.url
+        response.request = request
+        response.reason = _api._REASONS.get(status, "")  # pylint: disable=protected-access
+        return response
+
+    def close(self):
+        pass
+
+
+class FakeClock(object):
+    def __init__(self):
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+
+
+def make_client(steps, **option_values):
+    values = dict(api_key=API_KEY, app_key=APP_KEY, api_url="https://api.example.test")
+    values.update(option_values)
+    options = ClientOptions.from_values(**values)
+    session = requests.Session()
+    adapter = FakeAdapter(steps)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    clock = FakeClock()
+    client = DatadogClient(options, session=session, sleep=clock.sleep)
+    return client, adapter, clock
+
+
+def refused():
+    return requests.exceptions.ConnectionError(
+        MaxRetryError(None, "/x", NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"))
+    )
+
+
+def dropped():
+    return requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))
+
+
+OK = (200, {}, {"data": {"id": "1"}})
+
+
+# -- sites and URLs -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("site", SITES)
+def test_every_datadog_site_maps_to_its_api_host(site):
+    assert ClientOptions.from_values(api_key="a", app_key="b", site=site).base_url == "https://api.%s" % site
+
+
+@pytest.mark.parametrize("alias, site", [("us3", "us3.datadoghq.com"), ("eu", "datadoghq.eu"), ("US5", "us5.datadoghq.com"),
+                                         ("app.datadoghq.eu", "datadoghq.eu"), ("us1", "datadoghq.com")])
+def test_short_site_names_are_accepted(alias, site):
+    assert ClientOptions.from_values(api_key="a", app_key="b", site=alias).site == site
+
+
+def test_default_site_is_datadoghq_com():
+    assert ClientOptions.from_values(api_key="a", app_key="b").base_url == "https://api.datadoghq.com"
+
+
+@pytest.mark.parametrize("site", ["datadoghq.org", "us4.datadoghq.com", "localhost"])
+def test_unknown_site_is_refused_with_the_allowed_list(site):
+    with pytest.raises(InputError) as error:
+        ClientOptions.from_values(api_key="a", app_key="b", site=site)
+    assert "site %r is not a Datadog site" % site in str(error.value)
+    assert "us5.datadoghq.com" in str(error.value)
+
+
+def test_site_given_as_url_points_to_api_url():
+    with pytest.raises(InputError, match="use api_url"):
+        ClientOptions.from_values(api_key="a", app_key="b", site="https://api.datadoghq.eu")
+
+
+@pytest.mark.parametrize("url, base", [
+    ("https://api.datadoghq.eu/", "https://api.datadoghq.eu"),
+    ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("http://localhost:1/prefix/", "http://localhost:1/prefix"),
+    ("http://[::1]:9000", "http://[::1]:9000"),
+    ("https://proxy.internal:8443/datadog", "https://proxy.internal:8443/datadog"),
+])
+def test_api_url_is_accepted_and_normalized(url, base):
+    assert ClientOptions.from_values(api_key="a", app_key="b", api_url=url, site="nonsense").base_url == base
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://api.datadoghq.com", "only allowed for loopback"),
+    ("http://10.0.0.5:8080", "only allowed for loopback"),
+    ("ftp://api.datadoghq.com", "must be an https:// URL"),
+    ("api.datadoghq.com", "must be an https:// URL"),
+    ("https://user:pw@api.datadoghq.com", "must not contain credentials"),
+    ("https://api.datadoghq.com?x=1", "query string"),
+    ("https://api.datadoghq.com:99999", "not a valid URL"),
+])
+def test_bad_api_url_is_refused(url, message):
+    with pytest.raises(InputError, match=message):
+        ClientOptions.from_values(api_key="a", app_key="b", api_url=url)
+
+
+def test_credentials_in_api_url_are_not_echoed():
+    with pytest.raises(InputError) as error:
+        ClientOptions.from_values(api_key="a", app_key="b", api_url="https://user:hunter2@api.datadoghq.com")
+    assert "hunter2" not in str(error.value)
+
+
+@pytest.mark.parametrize("values, message", [
+    (dict(app_key="b"), "api_key is required: set the api_key option or the DD_API_KEY"),
+    (dict(api_key="a"), "app_key is required: set the app_key option or the DD_APP_KEY"),
+    (dict(api_key="a b", app_key="b"), "api_key must be a non-empty string"),
+    (dict(api_key="a", app_key="b", timeout=0), "timeout must be greater than 0"),
+    (dict(api_key="a", app_key="b", timeout="soon"), "timeout must be a number"),
+    (dict(api_key="a", app_key="b", retries=-1), "retries must be at least 0"),
+    (dict(api_key="a", app_key="b", retries=1.5), "retries must be an integer"),
+    (dict(api_key="a", app_key="b", validate_certs="maybe"), "validate_certs must be a boolean"),
+])
+def test_bad_connection_options_are_refused(values, message):
+    with pytest.raises(InputError, match=message):
+        ClientOptions.from_values(**values)
+
+
+def test_options_repr_hides_keys():
+    options = ClientOptions.from_values(api_key=API_KEY, app_key=APP_KEY)
+    assert API_KEY not in repr(options) and APP_KEY not in repr(options)
+
+
+# -- requests ------------------------------------------------------------------------------------------
+
+def test_request_sends_keys_user_agent_and_json():
+    client, adapter, _clock = make_client([(201, {}, {"data": {"id": "x"}})])
+    response = client.post("/api/v2/things", body={"data": {"type": "thing"}})
+    sent = adapter.sent[0]
+    assert response.status == 201 and response.data == {"id": "x"}
+    assert sent.headers["DD-API-KEY"] == API_KEY
+    assert sent.headers["DD-APPLICATION-KEY"] == APP_KEY
+    assert sent.headers["Content-Type"] == "application/json"
+    assert sent.headers["User-Agent"].startswith("ddops.datadog/%s (" % _api.COLLECTION_VERSION)
+    assert json.loads(sent.body) == {"data": {"type": "thing"}}
+    assert sent.url == "https://api.example.test/api/v2/things"
+
+
+def test_empty_204_body_decodes_to_none():
+    client, _adapter, _clock = make_client([(204, {}, b"")])
+    assert client.delete("/api/v2/things/1").body is None
+
+
+def test_vnd_api_json_is_parsed():
+    client, _adapter, _clock = make_client([(200, {"Content-Type": "application/vnd.api+json"}, b'{"data": []}')])
+    assert client.get("/x").data == []
+
+
+def test_collection_version_matches_galaxy_yml():
+    import os  # pylint: disable=import-outside-toplevel
+    galaxy = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "galaxy.yml")
+    with open(galaxy) as handle:
+        assert "version: %s\n" % _api.COLLECTION_VERSION in handle.read()
+
+
+# -- retries -------------------------------------------------------------------------------------------
+
+def test_429_waits_x_ratelimit_reset_then_succeeds():
+    client, adapter, clock = make_client([(429, {"X-RateLimit-Reset": "7", "X-RateLimit-Limit": "10"}, b""), OK])
+    assert client.get("/x").status == 200
+    assert clock.sleeps == [7.0]
+    assert len(adapter.sent) == 2
+    assert client.stats == {"requests": 2, "retries": 1, "waited": 7.0}
+
+
+def test_429_wait_is_capped_by_retry_max_wait():
+    client, _adapter, clock = make_client([(429, {"X-RateLimit-Reset": "3600"}, b""), OK], retry_max_wait=20)
+    client.get("/x")
+    assert clock.sleeps == [20.0]
+
+
+def test_429_without_headers_backs_off():
+    client, _adapter, clock = make_client([(429, {}, b""), (429, {}, b""), OK], retry_backoff=0.5)
+    client.get("/x")
+    assert clock.sleeps == [0.5, 1.0]
+
+
+def test_429_on_post_is_retried_because_nothing_was_applied():
+    client, adapter, clock = make_client([(429, {"X-RateLimit-Reset": "1"}, b""), (201, {}, {"data": {"id": "1"}})])
+    assert client.post("/x", body={}).status == 201
+    assert len(adapter.sent) == 2 and clock.sleeps == [1.0]
+
+
+def test_5xx_on_get_backs_off_exponentially_then_gives_up_naming_route_and_status():
+    client, adapter, clock = make_client([(503, {}, {"errors": ["Service Unavailable"]})] * 4, retries=3, retry_backoff=2)
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/api/v2/actions/app_key_registrations")
+    assert clock.sleeps == [2, 4, 8]
+    assert len(adapter.sent) == 4
+    assert error.value.status == 503
+    assert str(error.value) == ("HTTP 503: Service Unavailable (GET /api/v2/actions/app_key_registrations, "
+                                "gave up after 4 attempts)")
+
+
+def test_backoff_is_capped_by_retry_max_wait():
+    client, _adapter, clock = make_client([(500, {}, b"")] * 5 + [OK], retries=5, retry_backoff=4, retry_max_wait=10)
+    client.get("/x")
+    assert clock.sleeps == [4, 8, 10, 10, 10]
+
+
+def test_retries_zero_means_one_attempt():
+    client, adapter, clock = make_client([(502, {}, b"")], retries=0)
+    with pytest.raises(DatadogAPIError):
+        client.get("/x")
+    assert len(adapter.sent) == 1 and clock.sleeps == []
+
+
+def test_5xx_on_post_is_not_retried():
+    client, adapter, clock = make_client([(500, {}, {"errors": [{"title": "Internal"}]})])
+    with pytest.raises(DatadogAPIError) as error:
+        client.post("/api/v2/actions/connections", body={})
+    assert len(adapter.sent) == 1 and clock.sleeps == []
+    assert error.value.status == 500
+
+
+def test_non_idempotent_patch_is_not_retried_on_5xx():
+    client, adapter, _clock = make_client([(503, {}, b"")])
+    with pytest.raises(DatadogAPIError):
+        client.patch("/x", body={}, idempotent=False)
+    assert len(adapter.sent) == 1
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH"])
+def test_idempotent_methods_are_retried_on_dropped_connections(method):
+    client, adapter, clock = make_client([dropped(), (200, {}, {"data": {}})])
+    assert client.request(method, "/x", body={} if method == "PATCH" else None).status == 200
+    assert len(adapter.sent) == 2 and clock.sleeps == [1.0]
+
+
+def test_post_dropped_after_sending_is_never_resent():
+    client, adapter, _clock = make_client([dropped(), OK])
+    with pytest.raises(DatadogOutcomeUnknownError) as error:
+        client.post("/api/v2/actions/connections", body={})
+    assert len(adapter.sent) == 1
+    assert "may have been applied" in str(error.value)
+    assert "POST /api/v2/actions/connections" in str(error.value)
+
+
+def test_post_read_timeout_is_never_resent():
+    client, adapter, _clock = make_client([requests.exceptions.ReadTimeout("read timed out"), OK])
+    with pytest.raises(DatadogOutcomeUnknownError):
+        client.post("/x", body={})
+    assert len(adapter.sent) == 1
+
+
+def test_post_is_retried_when_no_connection_was_made():
+    client, adapter, _clock = make_client([refused(), (201, {}, {"data": {"id": "1"}})])
+    assert client.post("/x", body={}).status == 201
+    assert len(adapter.sent) == 2
+
+
+def test_connection_errors_give_up_after_retries_with_a_clear_message():
+    client, adapter, clock = make_client([refused()] * 3, retries=2)
+    with pytest.raises(DatadogConnectionError) as error:
+        client.get("/api/v2/x")
+    assert len(adapter.sent) == 3 and clock.sleeps == [1.0, 2.0]
+    assert error.value.status is None
+    assert "could not connect to https://api.example.test" in str(error.value)
+    assert "Connection refused" in str(error.value)
+    assert "gave up after 3 attempts" in str(error.value)
+
+
+def test_read_timeout_on_get_is_retried_then_reported():
+    client, _adapter, _clock = make_client([requests.exceptions.ReadTimeout("x")] * 2, retries=1, timeout=2.5)
+    with pytest.raises(DatadogConnectionError, match=r"no answer from https://api.example.test within timeout=2.5 seconds"):
+        client.get("/x")
+
+
+def test_tls_failure_is_not_retried_and_mentions_validate_certs():
+    client, adapter, _clock = make_client([requests.exceptions.SSLError("CERTIFICATE_VERIFY_FAILED self-signed")])
+    with pytest.raises(DatadogConnectionError) as error:
+        client.get("/x")
+    assert len(adapter.sent) == 1
+    assert "TLS certificate verification failed" in str(error.value)
+    assert "validate_certs" in str(error.value)
+
+
+# -- errors --------------------------------------------------------------------------------------------
+
+def test_object_error_shape():
+    body = {"errors": [{"title": "Generic Error", "detail": "error getting connection: rpc error: code = NotFound desc = connection not found"}]}
+    client, _adapter, _clock = make_client([(404, {}, body)])
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/api/v2/actions/connections/abc")
+    assert str(error.value) == ("HTTP 404: Generic Error: error getting connection: rpc error: code = NotFound desc = "
+                                "connection not found (GET /api/v2/actions/connections/abc)")
+    assert error.value.body == body
+
+
+def test_string_error_shape():
+    client, _adapter, _clock = make_client([(400, {}, {"errors": ["Bad Request"]})])
+    with pytest.raises(DatadogAPIError, match=r"^HTTP 400: Bad Request \(POST /api/v2/audit/events/search\)$"):
+        client.post("/api/v2/audit/events/search", body={})
+
+
+def test_detail_only_and_status_member():
+    assert parse_error_messages({"errors": [{"detail": "app key not found"}]}) == ["app key not found"]
+    assert parse_error_messages({"errors": [{"status": "400", "title": "Invalid Parameter", "detail": "bad"}]}) == [
+        "Invalid Parameter: bad"]
+    assert parse_error_messages({"errors": ["a", {"title": "b"}]}) == ["a", "b"]
+    assert parse_error_messages({"nope": 1}) == []
+    assert parse_error_messages(["x"]) == []
+
+
+def test_empty_429_body_after_retries_gives_one_line():
+    client, _adapter, _clock = make_client([(429, {"X-RateLimit-Reset": "0"}, b"")] * 2, retries=1)
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x")
+    assert str(error.value) == "HTTP 429: Too Many Requests (GET /x, gave up after 2 attempts)"
+
+
+def test_request_id_is_reported():
+    client, _adapter, _clock = make_client([(403, {"X-Request-Id": "rid-42"}, {"errors": ["Forbidden"]})])
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x")
+    assert error.value.request_id == "rid-42"
+    assert str(error.value) == "HTTP 403: Forbidden (GET /x, request id rid-42)"
+
+
+def test_html_proxy_page_is_summarized():
+    page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>"
+    client, _adapter, _clock = make_client([(502, {"Content-Type": "text/html"}, page)], retries=0)
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x")
+    assert "HTTP 502: a text/html answer (%d bytes): '502 Bad Gateway'" % len(page) in str(error.value)
+
+
+def test_non_json_success_answer_is_an_error_not_a_traceback():
+    client, _adapter, _clock = make_client([(200, {"Content-Type": "text/html"}, b"<html>login</html>")])
+    with pytest.raises(DatadogAPIError, match="expected a JSON answer but got a text/html answer"):
+        client.get("/x")
+
+
+def test_answer_without_data_member_is_an_error():
+    client, _adapter, _clock = make_client([(200, {}, {"meta": {}})])
+    response = client.get("/x")
+    with pytest.raises(DatadogAPIError, match="the answer has no 'data' member"):
+        response.data  # pylint: disable=pointless-statement
+
+
+def test_keys_echoed_by_a_server_never_reach_messages():
+    body = {"errors": ["invalid key %s for app %s" % (API_KEY, APP_KEY)]}
+    client, _adapter, _clock = make_client([(403, {}, body)])
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x")
+    for text in (str(error.value), repr(error.value), " ".join(error.value.messages)):
+        assert API_KEY not in text and APP_KEY not in text
+
+
+# -- paging --------------------------------------------------------------------------------------------
+
+def _page(ids, total):
+    return (200, {}, {"data": [{"id": str(i)} for i in ids], "meta": {"total": total, "total_filtered": total}})
+
+
+def test_paginate_reads_250_items_in_3_requests():
+    client, adapter, _clock = make_client([_page(range(0, 100), 250), _page(range(100, 200), 250), _page(range(200, 250), 250)])
+    items = list(client.paginate("/api/v2/actions/app_key_registrations", page_size=100))
+    assert [item["id"] for item in items] == [str(i) for i in range(250)]
+    assert len(adapter.sent) == 3
+    assert "page%5Bnumber%5D=0" in adapter.sent[0].url and "page%5Bnumber%5D=2" in adapter.sent[2].url
+    assert "page%5Bsize%5D=100" in adapter.sent[0].url
+
+
+def test_paginate_stops_on_an_empty_page_without_meta():
+    client, adapter, _clock = make_client([(200, {}, {"data": [{"id": "1"}]}), (200, {}, {"data": []})])
+    assert len(list(client.paginate("/x", page_size=1))) == 1
+    assert len(adapter.sent) == 2
+
+
+# -- against real sockets: the classification of connection failures ------------------------------------
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _real_client(port, **values):
+    options = ClientOptions.from_values(api_key=API_KEY, app_key=APP_KEY, api_url="http://127.0.0.1:%d" % port, **values)
+    clock = FakeClock()
+    return DatadogClient(options, sleep=clock.sleep), clock
+
+
+def test_real_refused_connection_is_retried_even_for_post():
+    client, clock = _real_client(_free_port(), retries=2)
+    with pytest.raises(DatadogConnectionError) as error:
+        client.post("/x", body={})
+    assert not isinstance(error.value, DatadogOutcomeUnknownError)
+    assert clock.sleeps == [1.0, 2.0]
+
+
+def test_real_connection_dropped_after_the_request_is_outcome_unknown_for_post():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    received = []
+
+    def serve():
+        for _attempt in range(2):
+            try:
+                conn, _addr = server.accept()
+            except OSError:
+                return
+            received.append(conn.recv(65536))
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        client, clock = _real_client(server.getsockname()[1], retries=3)
+        with pytest.raises(DatadogOutcomeUnknownError) as error:
+            client.post("/api/v2/actions/connections", body={"a": 1})
+        assert len(received) == 1 and clock.sleeps == []
+        assert API_KEY.encode() in received[0]  # it really was sent, once...
+    finally:
+        server.close()
+    # ...and the error says what happened, without the key.
+    assert "may have been applied" in str(error.value)
+    assert API_KEY not in str(error.value) and APP_KEY not in str(error.value)
+
+
+def test_real_slow_answer_times_out_without_hanging():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    try:
+        client, clock = _real_client(server.getsockname()[1], retries=1, timeout=0.2)
+        with pytest.raises(DatadogConnectionError, match="within timeout=0.2 seconds"):
+            client.get("/x")
+        assert clock.sleeps == [1.0]
+    finally:
+        server.close()

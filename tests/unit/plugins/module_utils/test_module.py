@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
+from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
+
+API_KEY = "module-api-key-4c2a9e1f"
+APP_KEY = "module-app-key-8d3b7f0e"
+
+ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
+def options_main():
+    module = DatadogModule(argument_spec={}, supports_check_mode=True)
+    options = module.connection_options()
+    module.exit(changed=False, base_url=options.base_url, timeout=options.timeout, retries=options.retries,
+                keys_match=(options.api_key, options.app_key) == (API_KEY, APP_KEY))
+
+
+def api_error_main():
+    module = DatadogModule(argument_spec={})
+    module.fail_api(DatadogAPIError(["Forbidden"], status=403, method="PUT", path="/api/v2/x", request_id="r1"),
+                    "Failed to register application key abc")
+
+
+def test_keys_and_site_come_from_dd_environment(run_module, monkeypatch):
+    monkeypatch.setenv("DD_API_KEY", API_KEY)
+    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
+    monkeypatch.setenv("DD_SITE", "datadoghq.eu")
+    result = run_module(options_main, {})
+    assert result["keys_match"] is True
+    assert result["base_url"] == "https://api.datadoghq.eu"
+    assert result["timeout"] == 30 and result["retries"] == 3
+
+
+def test_datadog_prefixed_environment_is_the_second_fallback(run_module, monkeypatch):
+    monkeypatch.setenv("DATADOG_API_KEY", API_KEY)
+    monkeypatch.setenv("DATADOG_APP_KEY", APP_KEY)
+    monkeypatch.setenv("DD_API_URL", "http://127.0.0.1:9")
+    result = run_module(options_main, {})
+    assert result["keys_match"] is True
+    assert result["base_url"] == "http://127.0.0.1:9"
+
+
+def test_options_win_over_environment(run_module, monkeypatch):
+    monkeypatch.setenv("DD_API_KEY", "env-key")
+    monkeypatch.setenv("DD_SITE", "datadoghq.eu")
+    result = run_module(options_main, {"api_key": API_KEY, "app_key": APP_KEY, "site": "us5.datadoghq.com"})
+    assert result["keys_match"] is True
+    assert result["base_url"] == "https://api.us5.datadoghq.com"
+
+
+def test_keys_are_masked_in_the_invocation(run_module):
+    result = run_module(options_main, {"api_key": API_KEY, "app_key": APP_KEY})
+    text = json.dumps(result)
+    assert API_KEY not in text and APP_KEY not in text
+    assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def test_missing_api_key_fails_naming_option_and_environment(run_module):
+    result = run_module(options_main, {"app_key": APP_KEY})
+    assert result["failed"] is True
+    assert result["msg"].startswith("api_key is required: set the api_key option or the DD_API_KEY")
+
+
+def test_unknown_site_fails_before_any_request(run_module):
+    result = run_module(options_main, {"api_key": API_KEY, "app_key": APP_KEY, "site": "datadoghq.org"})
+    assert result["failed"] is True
+    assert "site 'datadoghq.org' is not a Datadog site" in result["msg"]
+
+
+def test_api_errors_become_one_failed_to_line(run_module):
+    result = run_module(api_error_main, {"api_key": API_KEY, "app_key": APP_KEY})
+    assert result["msg"] == "Failed to register application key abc: HTTP 403: Forbidden (PUT /api/v2/x, request id r1)"
+    assert result["status"] == 403 and result["request_id"] == "r1"
