@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Application key registrations for the Actions API: validation and reconcile logic.
+
+Internal use only: not part of the collection's public interface.
+
+Plain Python (no Ansible imports): callers pass a :class:`DatadogClient` and get a plain result dict, so the
+logic is unit-tested directly and can later run in the controller process.
+
+Recorded behaviour this relies on (API-FACTS.md): ``PUT`` answers 201 even when the key is already registered,
+so ``changed`` is decided from a ``GET`` first; ``DELETE`` answers 204, or 404 when not registered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError
+
+REGISTRATIONS_PATH = "/api/v2/actions/app_key_registrations"
+REGISTRATION_TYPE = "app_key_registration"
+DEFAULT_PAGE_SIZE = 100
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def validate_app_key_id(value, app_key=None):
+    """Return the normalized (lower-case) application key ID or raise :class:`InputError`.
+
+    The value is never echoed: people paste the application key itself here by mistake, and that is a secret.
+    """
+    if value is not None and app_key and value.strip() == app_key:
+        raise InputError("app_key_id is set to the application key itself; it must be the key's ID, a UUID shown next "
+                         "to the key in Datadog (Organization Settings > Application Keys), not the secret key")
+    if not isinstance(value, str) or not _UUID.match(value.strip().lower()):
+        length = len(value) if isinstance(value, str) else 0
+        raise InputError("app_key_id must be the application key's ID, a UUID like 3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81 "
+                         "(Organization Settings > Application Keys shows it), not the application key itself; got a "
+                         "%s of %d characters that is not a UUID" % (type(value).__name__, length))
+    return value.strip().lower()
+
+
+def registration_path(app_key_id):
+    return "%s/%s" % (REGISTRATIONS_PATH, app_key_id)
+
+
+def registration_state(app_key_id, registered):
+    return {"id": app_key_id, "type": REGISTRATION_TYPE, "registered": registered}
+
+
+def is_registered(client, app_key_id):
+    """One GET: ``True`` when registered, ``False`` on 404."""
+    return client.get(registration_path(app_key_id), expected=(200, 404)).status == 200
+
+
+def ensure_registration(client, app_key_id, state="present", check_mode=False):
+    """Bring one registration to ``state``; return ``{"changed", "registration", "diff"}``.
+
+    Requests: present & registered = 1 GET; present & missing = GET + PUT; absent = 1 DELETE (check mode: 1 GET).
+    """
+    path = registration_path(app_key_id)
+    if state == "present":
+        before = is_registered(client, app_key_id)
+        if not before and not check_mode:
+            client.put(path, expected=(200, 201, 204))
+        after = True
+    elif state == "absent":
+        if check_mode:
+            before = is_registered(client, app_key_id)
+        else:
+            before = client.delete(path, expected=(200, 204, 404)).status != 404
+        after = False
+    else:
+        raise InputError("state must be one of present, absent; got %r" % (state,))
+    return {
+        "changed": before != after,
+        "registration": registration_state(app_key_id, after),
+        "diff": {"before": {"id": app_key_id, "registered": before}, "after": {"id": app_key_id, "registered": after}},
+    }
+
+
+def list_registrations(client, app_key_id=None, page_size=DEFAULT_PAGE_SIZE):
+    """Every registration (all pages), or just ``app_key_id`` (empty list when it is not registered)."""
+    if app_key_id is not None:
+        response = client.get(registration_path(app_key_id), expected=(200, 404))
+        if response.status == 404:
+            return []
+        return [_registration(response.data)]
+    return [_registration(item) for item in client.paginate(REGISTRATIONS_PATH, page_size=page_size)]
+
+
+def _registration(item):
+    if not isinstance(item, dict) or "id" not in item:
+        raise DatadogAPIError("unexpected registration in the answer (no 'id' member)", path=REGISTRATIONS_PATH)
+    return {"id": item["id"], "type": item.get("type", REGISTRATION_TYPE)}

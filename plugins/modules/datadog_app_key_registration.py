@@ -1,0 +1,139 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: datadog_app_key_registration
+short_description: Register or unregister a Datadog application key for the Actions API
+version_added: 0.1.0
+description:
+  - Datadog's action connection endpoints (Workflow Automation, App Builder) refuse application keys that are not
+    registered for the Actions API. This module registers (O(state=present)) or unregisters (O(state=absent)) one
+    application key, identified by its ID.
+  - Idempotent. Datadog answers a registration with HTTP 201 even when the key is already registered, so the module
+    reads the registration first and only reports a change when there was one.
+  - "Requests made: registered already = 1 GET; registering = GET + PUT; unregistering = 1 DELETE (404 means it was
+    not registered); check mode = 1 GET."
+author:
+  - ddops.datadog contributors (@ddops)
+extends_documentation_fragment:
+  - ddops.datadog.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; reports the change it would make.
+  diff_mode:
+    support: full
+    description: Shows C(registered) before and after.
+  action_group:
+    support: full
+    description: Use C(group/ddops.datadog.datadog) in C(module_defaults) to set the connection options once.
+    membership:
+      - ddops.datadog.datadog
+options:
+  app_key_id:
+    description:
+      - The ID of the application key, a UUID shown next to the key in Datadog under Organization Settings >
+        Application Keys.
+      - This is B(not) the application key itself (the secret you pass as O(app_key)). A value that is not a UUID is
+        refused before any request and is never echoed.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) registers the key, V(absent) unregisters it.
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: ddops.datadog.datadog_app_key_registration_info
+  - name: Datadog API reference for action connections and app key registrations
+    description: The Actions API endpoints this module uses.
+    link: https://docs.datadoghq.com/api/latest/action-connection/
+"""
+
+EXAMPLES = r"""
+- name: Register the automation application key, connection options set once for the block
+  module_defaults:
+    group/ddops.datadog.datadog:
+      api_key: "{{ vault_datadog_api_key }}"
+      app_key: "{{ vault_datadog_app_key }}"
+      site: datadoghq.eu
+  block:
+    - name: Register the key that the playbooks use for action connections
+      ddops.datadog.datadog_app_key_registration:
+        app_key_id: 3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81
+
+- name: Unregister a key, keys taken from DD_API_KEY and DD_APP_KEY in the environment
+  ddops.datadog.datadog_app_key_registration:
+    app_key_id: 9d1c7e5a-0b3f-4a6d-8e2c-7f4b1a9d3c60
+    state: absent
+
+- name: Register with the keys passed inline from vaulted variables
+  ddops.datadog.datadog_app_key_registration:
+    app_key_id: "{{ automation_app_key_id }}"
+    api_key: "{{ vault_datadog_api_key }}"
+    app_key: "{{ vault_datadog_app_key }}"
+  no_log: true
+"""
+
+RETURN = r"""
+registration:
+  description: The registration after the task (in check mode, as it would be).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The application key ID.
+      type: str
+      sample: 3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81
+    type:
+      description: The resource type.
+      type: str
+      sample: app_key_registration
+    registered:
+      description: Whether the key is registered for the Actions API.
+      type: bool
+      sample: true
+"""
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registration import (
+    ensure_registration,
+    validate_app_key_id,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
+
+VERBS = {"present": "register", "absent": "unregister"}
+
+
+def main():
+    module = DatadogModule(
+        argument_spec=dict(
+            app_key_id=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        ),
+        supports_check_mode=True,
+    )
+    state = module.params["state"]
+    try:
+        app_key_id = validate_app_key_id(module.params["app_key_id"], app_key=module.params["app_key"])
+    except InputError as exc:
+        module.fail(str(exc))
+
+    try:
+        result = ensure_registration(module.client, app_key_id, state=state, check_mode=module.check_mode)
+    except DatadogAPIError as exc:
+        module.fail_api(exc, "Failed to %s application key %s" % (VERBS[state], app_key_id))
+
+    diff = result.pop("diff")
+    if module.diff_mode:
+        result["diff"] = diff
+    module.exit(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A stand-in for DatadogClient: scripted answers per (method, path), every call recorded."""
+
+from __future__ import annotations
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import ApiResponse, DatadogAPIError
+
+
+class FakeClient(object):
+    def __init__(self, answers=None):
+        # {(method, path): [ (status, body) | DatadogAPIError, ... ]} consumed in order; the last one repeats.
+        self.answers = dict(answers or {})
+        self.calls = []
+
+    def answer(self, method, path, *steps):
+        self.answers[(method, path)] = list(steps)
+        return self
+
+    def request(self, method, path, params=None, body=None, expected=(200,), idempotent=None):
+        self.calls.append((method, path, params, body))
+        steps = self.answers.get((method, path))
+        if not steps:
+            raise AssertionError("unexpected request %s %s" % (method, path))
+        step = steps.pop(0) if len(steps) > 1 else steps[0]
+        if isinstance(step, Exception):
+            raise step
+        status, payload = step
+        if status not in expected:
+            raise DatadogAPIError(["scripted failure"], status=status, method=method, path=path)
+        return ApiResponse(status, {}, payload, method, path)
+
+    def get(self, path, params=None, expected=(200,)):
+        return self.request("GET", path, params=params, expected=expected)
+
+    def put(self, path, body=None, expected=(200, 201, 204)):
+        return self.request("PUT", path, body=body, expected=expected)
+
+    def post(self, path, body=None, expected=(200, 201), params=None):
+        return self.request("POST", path, body=body, params=params, expected=expected)
+
+    def patch(self, path, body, expected=(200,), idempotent=True):
+        return self.request("PATCH", path, body=body, expected=expected, idempotent=idempotent)
+
+    def delete(self, path, expected=(200, 202, 204)):
+        return self.request("DELETE", path, expected=expected)
+
+    def paginate(self, path, params=None, page_size=100, max_pages=1000):
+        read = 0
+        for number in range(max_pages):
+            query = dict(params or {}, **{"page[size]": page_size, "page[number]": number})
+            body = self.request("GET", path, params=query).body
+            if not body["data"]:
+                return
+            yield from body["data"]
+            read += len(body["data"])
+            if read >= body.get("meta", {}).get("total_filtered", read + 1):
+                return
+
+    def methods(self):
+        return [call[0] for call in self.calls]
