@@ -15,8 +15,11 @@ RUN := PATH="$(BIN):$$PATH"
 EMULATED := $(BIN)/python $(TOP)/tests/utils/emulated.py
 ANSIBLE_TEST := $(RUN) ansible-test
 TARGETS ?=
+# Lane 2: Python 3.12 with the newest ansible-core (pyenv's interpreter when python3.12 is only a shim).
+PYTHON_LATEST ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
+	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv tree demo test units emulator-tests lint sanity integration changelog-lint clean
+.PHONY: help venv tree demo test test-latest units emulator-tests lint sanity integration clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
@@ -64,5 +67,11 @@ integration: venv tree
 	cd $(TREE) && $(RUN) $(EMULATED) --config tests/integration/integration_config.yml -- \
 	  ansible-test integration --python $(PYTHON_VERSION) --color no $(TARGETS)
 
+# The same sanity, unit and integration layers on Python 3.12 with the newest ansible-core.
+test-latest:
+	@test -n "$(PYTHON_LATEST)" || { echo "test-latest needs python3.12"; exit 1; }
+	$(MAKE) --no-print-directory PYTHON="$(PYTHON_LATEST)" PYTHON_VERSION=3.12 VENV=.venv-latest \
+	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest units sanity integration
+
 clean:
-	rm -rf $(BUILD) tests/output
+	rm -rf .build .build-latest tests/output

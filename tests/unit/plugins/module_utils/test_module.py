@@ -67,7 +67,8 @@ def test_keys_are_masked_in_the_invocation(run_module):
     result = run_module(options_main, {"api_key": API_KEY, "app_key": APP_KEY})
     text = json.dumps(result)
     assert API_KEY not in text and APP_KEY not in text
-    assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    if "invocation" in result:  # ansible-core 2.21 no longer returns the invocation
+        assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
 def test_missing_api_key_fails_naming_option_and_environment(run_module):
