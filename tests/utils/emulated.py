@@ -40,9 +40,7 @@ def main(argv=None):
     if not command:
         parser.error("no command given")
 
-    with Emulator() as emulator:
-        if args.register_app_key:
-            emulator.register_app_key(emulator.app_key_id)
+    with Emulator(register_app_key=args.register_app_key) as emulator:
         if args.seed_audit:
             emulator.seed_audit(args.seed_audit)
         if args.config:

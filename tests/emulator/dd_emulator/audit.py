@@ -1,0 +1,259 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Audit events: recording, deterministic seeding and cursor-paged search.
+
+Paging is built for large result sets: the first request of a search filters and sorts once into a *snapshot*; the
+cursor names the snapshot and an offset, so every further page is a list slice. Recorded end-of-results behaviour
+is reproduced: the page that finishes the results still carries a cursor, and the request made with that cursor
+answers ``{"data": []}`` without ``meta``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+import json
+import random
+import time
+import uuid
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from dd_emulator.query import QueryError, compile_query
+from dd_emulator.timeparse import format_iso, parse_duration, parse_time
+from dd_emulator.validation import SchemaError, check_body
+
+DEFAULT_QUERY = "*"
+DEFAULT_FROM = "now-15m"
+DEFAULT_TO = "now"
+DEFAULT_SORT = "-timestamp"
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
+SORTS = ("timestamp", "-timestamp")
+SNAPSHOTS_KEPT = 64
+CHANGE_SERVICE = "workflow-automation"
+CHANGE_EVENT_NAME = "Workflow Automation"
+
+#: Seeding mix: (evt.name, service, asset type, actions).
+SEED_KINDS = (
+    ("Authentication", "authentication", "user", ("login", "logout")),
+    ("Request", "api", "api_key", ("accessed",)),
+    ("Workflow Automation", CHANGE_SERVICE, "action_connection", ("created", "modified", "deleted")),
+    ("Dashboard", "dashboards", "dashboard", ("created", "modified", "deleted", "accessed")),
+    ("Monitor", "monitors", "monitor", ("created", "modified", "deleted")),
+    ("Notebook", "notebooks", "notebook", ("created", "modified", "accessed")),
+    ("Logs", "logs", "logs_index", ("modified", "accessed")),
+)
+SEED_USERS = ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson")
+SEED_ENVS = ("prod", "staging", "dev")
+SEED_TEAMS = ("platform", "sre", "data", "security")
+HTTP_METHODS = {"created": "POST", "modified": "PATCH", "deleted": "DELETE", "accessed": "GET", "login": "POST", "logout": "POST"}
+HTTP_STATUS = {"POST": 201, "PATCH": 200, "DELETE": 204, "GET": 200}
+
+
+class AuditError(ValueError):
+    """A bad search request; answered as 400 ``{"errors": ["<message>"]}``."""
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One event: its answer form plus what search needs without recomputing it."""
+
+    timestamp_ms: int
+    sequence: int
+    message_lower: str
+    item: dict
+
+
+def user_record(name, email, user_id):
+    """The ``usr`` object of an audit event."""
+    return {"id": user_id, "email": email, "name": name, "handle": email}
+
+
+class AuditLog:
+    """Every audit event of one emulator, plus the search snapshots and queued answer ``meta`` overrides."""
+
+    def __init__(self, clock=time.time):
+        self._clock = clock
+        self._events = []
+        self._sequence = itertools.count()
+        self._snapshots = OrderedDict()
+        self._meta_overrides = deque()
+
+    def __len__(self):
+        return len(self._events)
+
+    def reset(self):
+        """Forget every event, snapshot and queued meta override."""
+        self._events.clear()
+        self._snapshots.clear()
+        self._meta_overrides.clear()
+
+    def now_ms(self):
+        return int(self._clock() * 1000)
+
+    # -- recording ------------------------------------------------------------------------------------------
+
+    def _add(self, timestamp_ms, message, service, tags, attributes):
+        sequence = next(self._sequence)
+        event_id = "AAAAA" + base64.urlsafe_b64encode(timestamp_ms.to_bytes(8, "big") + sequence.to_bytes(8, "big")).decode().rstrip("=")
+        item = {
+            "id": event_id,
+            "type": "audit",
+            "attributes": {
+                "timestamp": format_iso(timestamp_ms),
+                "message": message,
+                "service": service,
+                "tags": tags,
+                "attributes": attributes,
+            },
+        }
+        self._events.append(StoredEvent(timestamp_ms, sequence, message.lower(), item))
+        return item
+
+    def record_change(self, action, asset, user, *, method, path, status_code):
+        """Record one change accepted through the API (``asset`` = ``{"type", "id", "name"}``; no secrets in it)."""
+        message = '%s %s %s "%s" (%s)' % (user["name"], action, asset["type"].replace("_", " "), asset["name"], asset["id"])
+        attributes = {
+            "evt": {"name": CHANGE_EVENT_NAME, "actor": {"type": "USER"}},
+            "action": action,
+            "asset": dict(asset),
+            "usr": dict(user),
+            "http": {"method": method, "url_details": {"path": path}, "status_code": status_code},
+            "status": "info",
+        }
+        tags = ["source:audit", "env:emulator", "asset_type:%s" % asset["type"]]
+        return self._add(self.now_ms(), message, CHANGE_SERVICE, tags, attributes)
+
+    def seed(self, count, seed=0, span="7d"):
+        """Add ``count`` synthetic events spread over the past ``span``; same ``seed`` = same events (times aside)."""
+        span_ms = parse_duration(span)
+        if not isinstance(count, int) or count < 0:
+            raise ValueError("count must be a non-negative integer")
+        rng = random.Random(seed)
+        now = self.now_ms()
+        users = [user_record(name, name.lower().replace(" ", ".") + "@ddops.invalid", str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+                 for name in SEED_USERS]
+        for _number in range(count):
+            evt_name, service, asset_type, actions = rng.choice(SEED_KINDS)
+            action = rng.choice(actions)
+            user = rng.choice(users)
+            method = HTTP_METHODS[action]
+            status_code = 403 if rng.random() < 0.05 else HTTP_STATUS[method]
+            asset_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            asset_name = "%s-%d" % (asset_type, rng.randrange(1000))
+            attributes = {
+                "evt": {"name": evt_name, "actor": {"type": "USER"}},
+                "action": action,
+                "asset": {"type": asset_type, "id": asset_id, "name": asset_name},
+                "usr": user,
+                "http": {"method": method, "url_details": {"path": "/api/v2/%s/%s" % (service, asset_id)}, "status_code": status_code},
+                "status": "warn" if status_code >= 400 else "info",
+            }
+            tags = ["source:audit", "env:" + rng.choice(SEED_ENVS), "team:" + rng.choice(SEED_TEAMS)]
+            message = "%s %s %s %s" % (user["name"], action, asset_type.replace("_", " "), asset_name)
+            self._add(now - rng.randrange(span_ms), message, service, tags, attributes)
+        return count
+
+    # -- search ---------------------------------------------------------------------------------------------
+
+    def queue_meta(self, times=1, status=None, warnings=None):
+        """Make the next ``times`` search answers that carry ``meta`` use this ``status`` and/or ``warnings``."""
+        if status not in (None, "done", "timeout"):
+            raise ValueError("status must be 'done' or 'timeout'")
+        if warnings is not None and not (isinstance(warnings, list) and all(isinstance(warning, dict) for warning in warnings)):
+            raise ValueError("warnings must be a list of {code, title, detail} objects")
+        override = {key: value for key, value in (("status", status), ("warnings", warnings)) if value is not None}
+        self._meta_overrides.extend([override] * int(times))
+        return len(self._meta_overrides)
+
+    def search_body(self, body, base_url):
+        """``POST /api/v2/audit/events/search``: ``body`` is the decoded JSON (or ``None``)."""
+        body = {} if body is None else body
+        try:
+            check_body(body, "AuditLogsSearchEventsRequest")
+        except SchemaError as error:
+            raise AuditError("Invalid request body: %s" % error) from None
+        search_filter = body.get("filter") or {}
+        options = body.get("options") or {}
+        if "timezone" in options and "time_offset" in options:
+            raise AuditError("Specify either options.timezone or options.time_offset, not both")
+        page = body.get("page") or {}
+        return self._search(base_url, query=search_filter.get("query", DEFAULT_QUERY), time_from=search_filter.get("from", DEFAULT_FROM),
+                            time_to=search_filter.get("to", DEFAULT_TO), sort=body.get("sort", DEFAULT_SORT), cursor=page.get("cursor"),
+                            limit=page.get("limit", DEFAULT_LIMIT))
+
+    def search_args(self, args, base_url):
+        """``GET /api/v2/audit/events``: ``args`` maps query-string names to values."""
+        limit = args.get("page[limit]", DEFAULT_LIMIT)
+        try:
+            limit = int(limit)
+        except ValueError:
+            raise AuditError("page[limit] must be an integer, got %r" % (limit,)) from None
+        return self._search(base_url, query=args.get("filter[query]", DEFAULT_QUERY), time_from=args.get("filter[from]", DEFAULT_FROM),
+                            time_to=args.get("filter[to]", DEFAULT_TO), sort=args.get("sort", DEFAULT_SORT), cursor=args.get("page[cursor]"),
+                            limit=limit)
+
+    def _search(self, base_url, *, query, time_from, time_to, sort, cursor, limit):
+        started = time.perf_counter()
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+            raise AuditError("page[limit] must be between 1 and %d, got %r" % (MAX_LIMIT, limit))
+        if sort not in SORTS:
+            raise AuditError("sort must be one of %s, got %r" % (", ".join(SORTS), sort))
+        if cursor:
+            snapshot_id, offset = self._decode_cursor(cursor)
+            self._snapshots.move_to_end(snapshot_id)
+        else:
+            snapshot_id, offset = self._new_snapshot(query, time_from, time_to, sort), 0
+        events = self._snapshots[snapshot_id]
+        if cursor and offset >= len(events):
+            return {"data": []}
+        page = events[offset:offset + limit]
+        meta = {"elapsed": int((time.perf_counter() - started) * 1000), "request_id": uuid.uuid4().hex, "status": "done"}
+        if self._meta_overrides:
+            meta.update(self._meta_overrides.popleft())
+        answer = {"data": [event.item for event in page], "meta": meta}
+        if page:
+            after = self._encode_cursor(snapshot_id, offset + len(page))
+            meta["page"] = {"after": after}
+            answer["links"] = {"next": "%s/api/v2/audit/events?%s" % (base_url, urlencode(
+                [("filter[query]", query), ("filter[from]", time_from), ("filter[to]", time_to), ("sort", sort),
+                 ("page[cursor]", after), ("page[limit]", limit)]))}
+        return answer
+
+    def _new_snapshot(self, query, time_from, time_to, sort):
+        try:
+            matches = compile_query(query)
+        except QueryError as error:
+            raise AuditError(str(error)) from None
+        now = self.now_ms()
+        try:
+            start, end = parse_time(time_from, now), parse_time(time_to, now)
+        except ValueError as error:
+            raise AuditError(str(error)) from None
+        selected = [event for event in self._events
+                    if start <= event.timestamp_ms <= end and matches(event.item["attributes"], event.message_lower)]
+        selected.sort(key=lambda event: (event.timestamp_ms, event.sequence), reverse=sort.startswith("-"))
+        snapshot_id = uuid.uuid4().hex
+        self._snapshots[snapshot_id] = selected
+        while len(self._snapshots) > SNAPSHOTS_KEPT:
+            self._snapshots.popitem(last=False)
+        return snapshot_id
+
+    @staticmethod
+    def _encode_cursor(snapshot_id, offset):
+        return base64.urlsafe_b64encode(json.dumps({"snapshot": snapshot_id, "after": offset}).encode()).decode()
+
+    def _decode_cursor(self, cursor):
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+            snapshot_id, offset = str(decoded["snapshot"]), int(decoded["after"])
+        except (ValueError, TypeError, KeyError, binascii.Error):
+            raise AuditError("Invalid page cursor %r" % (cursor,)) from None
+        if snapshot_id not in self._snapshots:
+            raise AuditError("Expired page cursor (the search snapshot is gone); start the search again")
+        return snapshot_id, offset

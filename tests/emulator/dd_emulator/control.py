@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The control API under ``/_emulator/``: no authentication (the server only listens on loopback), JSON in and out.
+
+Errors answer 400 ``{"error": "<message>"}``. Each route calls one :class:`dd_emulator.state.State` method.
+"""
+
+from __future__ import annotations
+
+import json
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
+from dd_emulator.api import Answer
+from dd_emulator.errors import JSON
+
+TRUE_WORDS = ("1", "true", "yes")
+
+
+class ControlError(ValueError):
+    """A bad control request (fault, audit and state errors are ``ValueError`` too)."""
+
+
+class Control:
+    """Dispatches ``/_emulator/...`` requests to the state."""
+
+    def __init__(self, state):
+        self.state = state
+        routes = (
+            ("GET", "/_emulator/health", self.health),
+            ("GET", "/_emulator/counts", self.counts),
+            ("POST", "/_emulator/reset", self.reset),
+            ("GET", "/_emulator/faults", self.faults),
+            ("POST", "/_emulator/faults", self.add_faults),
+            ("DELETE", "/_emulator/faults", self.clear_faults),
+            ("GET", "/_emulator/log", self.log),
+            ("DELETE", "/_emulator/log", self.clear_log),
+            ("POST", "/_emulator/keys", self.add_key),
+            ("POST", "/_emulator/registrations", self.register),
+            ("POST", "/_emulator/audit/seed", self.seed_audit),
+            ("POST", "/_emulator/audit/search_meta", self.search_meta),
+            ("GET", "/_emulator/settings", self.settings),
+            ("POST", "/_emulator/settings", self.update_settings),
+            ("GET", "/_emulator/state", self.dump),
+        )
+        self._handlers = {"%s %s" % (method, path): handler for method, path, handler in routes}
+        self._routes = Map([Rule(path, endpoint="%s %s" % (method, path), methods=[method]) for method, path, _handler in routes],
+                           merge_slashes=False)
+
+    def dispatch(self, request):
+        try:
+            endpoint, _args = self._routes.bind_to_environ(request.environ).match()
+        except HTTPException as error:
+            return Answer(error.code, {"error": error.name}, JSON).response()
+        try:
+            status, body = self._handlers[endpoint](_json_body(request), request.args)
+        except KeyError as error:
+            status, body = 400, {"error": "missing member %s" % error}
+        except (ValueError, TypeError) as error:
+            status, body = 400, {"error": str(error)}
+        return Answer(status, body, JSON).response()
+
+    # Every handler takes (decoded JSON body or {}, query args) and returns (status, body).
+
+    def health(self, _body, _args):
+        return 200, {"status": "ok"}
+
+    def counts(self, _body, _args):
+        return 200, self.state.counts_json()
+
+    def reset(self, body, _args):
+        return 200, {"reset": self.state.reset(**body)}
+
+    def faults(self, _body, _args):
+        return 200, {"rules": self.state.faults_json()}
+
+    def add_faults(self, body, _args):
+        return 201, {"rules": self.state.add_faults(body.get("rules"))}
+
+    def clear_faults(self, _body, _args):
+        self.state.clear_faults()
+        return 200, {"rules": []}
+
+    def log(self, _body, _args):
+        return 200, {"responses": self.state.responses_json()}
+
+    def clear_log(self, _body, _args):
+        self.state.reset(log=True)
+        return 200, {"responses": []}
+
+    def add_key(self, body, _args):
+        pair = self.state.add_key(body["api_key"], body["app_key"], body["app_key_id"], registered=bool(body.get("registered")))
+        return 201, {"app_key_id": pair.app_key_id, "user": pair.user, "registered": bool(body.get("registered"))}
+
+    def register(self, body, _args):
+        return 200, {"registered": self.state.register_app_keys(ids=body.get("ids") or (), count=body.get("count", 0))}
+
+    def seed_audit(self, body, _args):
+        seeded = self.state.seed_audit(int(body.get("count", 0)), seed=body.get("seed", 0), span=body.get("span", "7d"))
+        return 200, {"seeded": seeded, "total": len(self.state.audit)}
+
+    def search_meta(self, body, _args):
+        queued = self.state.queue_search_meta(times=int(body.get("times", 1)), status=body.get("status"), warnings=body.get("warnings"))
+        return 200, {"queued": queued}
+
+    def settings(self, _body, _args):
+        return 200, self.state.update_settings()
+
+    def update_settings(self, body, _args):
+        return 200, self.state.update_settings(**body)
+
+    def dump(self, _body, args):
+        return 200, self.state.dump(reveal_secrets=args.get("reveal_secrets", "").lower() in TRUE_WORDS)
+
+
+def _json_body(request):
+    """The decoded JSON object of a control request, ``{}`` when the body is empty."""
+    raw = request.get_data()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as error:
+        raise ControlError("the body is not valid JSON: %s" % error) from None
+    if not isinstance(body, dict):
+        raise ControlError("the body must be a JSON object")
+    return body

@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Fault rules: which /api/ requests get a 429, a 5xx, a dropped connection, a slow or a lost answer.
+
+A rule matches a request when its ``method`` (if given) is the request's and its ``route`` (if given) is either the
+request's route template or a prefix of the request's path. It fires on the next ``times`` matching requests, or with
+``probability`` (seeded by ``seed``), or, with neither, on every matching request. The first rule that fires wins.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_answer")
+#: Kinds after which the request is still applied (``slow`` answers normally, ``lost_answer`` applies then drops).
+APPLYING_KINDS = ("slow", "lost_answer")
+RULE_KEYS = ("kind", "method", "route", "times", "probability", "seed", "reset", "delay")
+
+
+class FaultError(ValueError):
+    """A rule that cannot be used; the message says why."""
+
+
+@dataclass
+class FaultRule:
+    """One rule and how many faults it has injected so far."""
+
+    kind: str
+    method: str | None = None
+    route: str | None = None
+    times: int | None = None
+    probability: float | None = None
+    seed: int | None = None
+    reset: int = 1
+    delay: float = 1.0
+    injected: int = 0
+    _random: random.Random = field(default=None, repr=False)
+
+    @classmethod
+    def from_json(cls, spec):
+        """Build a rule from its control-API form; raise :class:`FaultError` when it is malformed."""
+        if not isinstance(spec, dict):
+            raise FaultError("a rule must be an object, got %r" % (spec,))
+        unknown = sorted(set(spec) - set(RULE_KEYS))
+        if unknown:
+            raise FaultError("unknown rule key(s) %s; known: %s" % (", ".join(unknown), ", ".join(RULE_KEYS)))
+        kind = str(spec.get("kind"))
+        if kind not in KINDS:
+            raise FaultError("kind must be one of %s, got %r" % (", ".join(KINDS), spec.get("kind")))
+        if spec.get("times") is not None and spec.get("probability") is not None:
+            raise FaultError("give times or probability, not both")
+        try:
+            rule = cls(kind=kind, method=spec["method"].upper() if spec.get("method") else None, route=spec.get("route"),
+                       times=_optional(int, spec.get("times")), probability=_optional(float, spec.get("probability")),
+                       seed=_optional(int, spec.get("seed")), reset=int(spec.get("reset", 1)), delay=float(spec.get("delay", 1.0)))
+        except (TypeError, ValueError, AttributeError) as error:
+            raise FaultError("invalid rule %r: %s" % (spec, error)) from None
+        if rule.times is not None and rule.times < 0:
+            raise FaultError("times must not be negative")
+        if rule.probability is not None and not 0 <= rule.probability <= 1:
+            raise FaultError("probability must be between 0 and 1")
+        rule._random = random.Random(rule.seed)
+        return rule
+
+    def matches(self, method, template, path):
+        if self.method and self.method != method:
+            return False
+        return not self.route or self.route == template or path.startswith(self.route)
+
+    def fire(self):
+        """Decide (and count) whether this matching request gets the fault."""
+        if self.times is not None:
+            if self.injected >= self.times:
+                return False
+        elif self.probability is not None and self._random.random() >= self.probability:
+            return False
+        self.injected += 1
+        return True
+
+    def to_json(self):
+        described = {"kind": self.kind, "method": self.method, "route": self.route, "times": self.times,
+                     "probability": self.probability, "seed": self.seed, "injected": self.injected}
+        if self.kind == "429":
+            described["reset"] = self.reset
+        if self.kind == "slow":
+            described["delay"] = self.delay
+        return described
+
+
+def _optional(convert, value):
+    return None if value is None else convert(value)
+
+
+class FaultInjector:
+    """The active rules, in the order they were added."""
+
+    def __init__(self):
+        self.rules = []
+
+    def add(self, specs):
+        """Add rules from their control-API form (all or none); return them."""
+        if not isinstance(specs, list):
+            raise FaultError("rules must be a list")
+        rules = [FaultRule.from_json(spec) for spec in specs]
+        self.rules.extend(rules)
+        return rules
+
+    def clear(self):
+        self.rules.clear()
+
+    def pick(self, method, template, path):
+        """The rule that fires for this request, or ``None``."""
+        for rule in self.rules:
+            if rule.matches(method, template, path) and rule.fire():
+                return rule
+        return None
+
+    def to_json(self):
+        return [rule.to_json() for rule in self.rules]

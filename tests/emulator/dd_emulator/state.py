@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Everything one emulator holds, and the operations of its control API.
+
+The HTTP control API (``/_emulator/...``) and the Python helpers of :class:`dd_emulator.server.Emulator` both call
+these methods, so the two stay the same. Every method takes :attr:`State.lock`, which also serializes API requests.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter, deque
+from dataclasses import dataclass
+
+from dd_emulator.audit import AuditLog, user_record
+from dd_emulator.connections import UUID_PATTERN, ConnectionStore, render
+from dd_emulator.faults import FaultInjector
+
+DEFAULT_API_KEY = "ddemu-api-key-5f1c0a9e7b3d4c21a8e6"
+DEFAULT_APP_KEY = "ddemu-app-key-9b2e7d4f1a6c3e8b0d5f7a2c4e6b8d1f3a5c"
+DEFAULT_APP_KEY_ID = "3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81"
+RESPONSES_KEPT = 5000
+RESET_PARTS = ("counts", "state", "faults", "audit", "log")
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """An API key + application key pair the emulator accepts, with the application key's id and its user."""
+
+    api_key: str
+    app_key: str
+    app_key_id: str
+    user: dict
+
+
+@dataclass
+class Settings:
+    """Switches for behaviours that differ between Datadog versions."""
+
+    list_endpoint: bool = True
+    omit_http_tokens: bool = False
+
+
+class State:
+    """Keys, registrations, connections, audit events, counters, faults and the responses log of one emulator."""
+
+    def __init__(self, api_key=DEFAULT_API_KEY, app_key=DEFAULT_APP_KEY, app_key_id=DEFAULT_APP_KEY_ID, register_app_key=False):
+        self.lock = threading.RLock()
+        self._initial = (api_key, app_key, app_key_id.lower(), register_app_key)
+        self.keys = []
+        self.registrations = {}
+        self.settings = Settings()
+        self.connections = ConnectionStore()
+        self.audit = AuditLog()
+        self.faults = FaultInjector()
+        self.counts = Counter()
+        self.responses = deque(maxlen=RESPONSES_KEPT)
+        self._reset_state()
+
+    def _reset_state(self):
+        api_key, app_key, app_key_id, register_app_key = self._initial
+        self.keys = []
+        self.registrations = {}
+        self.settings = Settings()
+        self.connections.clear()
+        self.add_key(api_key, app_key, app_key_id, registered=register_app_key)
+
+    # -- keys and registrations -----------------------------------------------------------------------------------
+
+    def add_key(self, api_key, app_key, app_key_id, registered=False):
+        """Accept another key pair; its user is derived from the application key id."""
+        if not UUID_PATTERN.match(app_key_id or ""):
+            raise ValueError("app_key_id must be a UUID")
+        with self.lock:
+            label = "" if not self.keys else " %d" % (len(self.keys) + 1)
+            user = user_record("Emulator User" + label, "emulator-user%s@ddops.invalid" % label.replace(" ", "-"),
+                               str(uuid.uuid5(uuid.NAMESPACE_URL, "dd-emulator-user:" + app_key_id.lower())))
+            pair = KeyPair(api_key, app_key, app_key_id.lower(), user)
+            self.keys.append(pair)
+            if registered:
+                self.registrations[pair.app_key_id] = True
+            return pair
+
+    def key_pair(self, api_key, app_key):
+        """The configured pair matching these headers, or ``None``."""
+        with self.lock:
+            return next((pair for pair in self.keys if pair.api_key == api_key and pair.app_key == app_key), None)
+
+    def register_app_keys(self, ids=(), count=0):
+        """Register the given ids plus ``count`` new random ones (no audit events: this is not an API call)."""
+        new_ids = [str(app_key_id).lower() for app_key_id in ids] + [str(uuid.uuid4()) for _number in range(int(count))]
+        bad = [app_key_id for app_key_id in new_ids if not UUID_PATTERN.match(app_key_id)]
+        if bad:
+            raise ValueError("not UUIDs: %s" % ", ".join(bad))
+        with self.lock:
+            for app_key_id in new_ids:
+                self.registrations[app_key_id] = True
+        return new_ids
+
+    # -- faults and audit ------------------------------------------------------------------------------------------
+
+    def add_faults(self, rules):
+        """Add fault rules (see :mod:`dd_emulator.faults`); return their JSON form."""
+        with self.lock:
+            return [rule.to_json() for rule in self.faults.add(rules)]
+
+    def clear_faults(self):
+        with self.lock:
+            self.faults.clear()
+
+    def faults_json(self):
+        with self.lock:
+            return self.faults.to_json()
+
+    def seed_audit(self, count, seed=0, span="7d"):
+        with self.lock:
+            return self.audit.seed(count, seed=seed, span=span)
+
+    def queue_search_meta(self, times=1, status=None, warnings=None):
+        with self.lock:
+            return self.audit.queue_meta(times=times, status=status, warnings=warnings)
+
+    # -- counters, log, settings, reset ---------------------------------------------------------------------------
+
+    def count(self, route):
+        with self.lock:
+            self.counts[route] += 1
+
+    def counts_json(self):
+        with self.lock:
+            return {"total": sum(self.counts.values()), "routes": dict(sorted(self.counts.items()))}
+
+    def log_response(self, request, status, body, delivered=True):
+        """Remember an /api/ answer (``delivered`` is false when a fault dropped it after it was produced)."""
+        entry = {"method": request.method, "path": request.path, "query": request.query_string.decode("latin-1"), "status": status, "body": body,
+                 "delivered": delivered}
+        with self.lock:
+            self.responses.append(entry)
+
+    def responses_json(self):
+        with self.lock:
+            return list(self.responses)
+
+    def update_settings(self, **changes):
+        unknown = sorted(set(changes) - set(vars(self.settings)))
+        if unknown:
+            raise ValueError("unknown setting(s): %s" % ", ".join(unknown))
+        with self.lock:
+            for name, value in changes.items():
+                if not isinstance(value, bool):
+                    raise ValueError("setting %s must be true or false" % name)
+                setattr(self.settings, name, value)
+            return dict(vars(self.settings))
+
+    def reset(self, **parts):
+        """Reset the parts set to true (none given: all of :data:`RESET_PARTS`); return the names of the parts reset.
+
+        ``state`` returns keys, registrations, settings and connections to how the emulator started.
+        """
+        unknown = sorted(set(parts) - set(RESET_PARTS))
+        if unknown:
+            raise ValueError("unknown reset part(s) %s; known: %s" % (", ".join(unknown), ", ".join(RESET_PARTS)))
+        chosen = [part for part in RESET_PARTS if parts.get(part)] if any(value is not None for value in parts.values()) else list(RESET_PARTS)
+        actions = {"counts": self.counts.clear, "state": self._reset_state, "faults": self.faults.clear, "audit": self.audit.reset,
+                   "log": self.responses.clear}
+        with self.lock:
+            for part in chosen:
+                actions[part]()
+        return chosen
+
+    def dump(self, reveal_secrets=False):
+        """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings and key ids, for debugging."""
+        with self.lock:
+            return {
+                "connections": [render(connection, reveal_secrets=reveal_secrets) for connection in self.connections],
+                "registrations": list(self.registrations),
+                "settings": dict(vars(self.settings)),
+                "keys": [{"app_key_id": pair.app_key_id, "user": pair.user, "registered": pair.app_key_id in self.registrations}
+                         for pair in self.keys],
+                "audit_events": len(self.audit),
+            }

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Helpers of the emulator tests: a ``requests`` client bound to one emulator, and request bodies."""
+
+from __future__ import annotations
+
+import requests
+
+CONNECTIONS = "/api/v2/actions/connections"
+REGISTRATIONS = "/api/v2/actions/app_key_registrations"
+AUDIT_SEARCH = "/api/v2/audit/events/search"
+AUDIT_LIST = "/api/v2/audit/events"
+
+
+class Client:
+    """``requests`` bound to one emulator and one key pair: ``client.get("/api/...")``."""
+
+    def __init__(self, emulator, headers=None, timeout=10):
+        self.emulator = emulator
+        self.headers = dict(emulator.headers if headers is None else headers)
+        self.timeout = timeout
+
+    def request(self, method, path, **kwargs):
+        kwargs.setdefault("headers", self.headers)
+        return requests.request(method, self.emulator.url + path, timeout=kwargs.pop("timeout", self.timeout), **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+
+def connection_body(name="conn", integration=None, tags=None):
+    """A create body; the default integration is an AWS AssumeRole one."""
+    attributes = {"name": name, "integration": integration or aws_integration()}
+    if tags is not None:
+        attributes["tags"] = tags
+    return {"data": {"type": "action_connection", "attributes": attributes}}
+
+
+def aws_integration(account_id="123456789012", role="ddops-role"):
+    return {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": account_id, "role": role}}
+
+
+def http_integration():
+    return {
+        "type": "HTTP",
+        "base_url": "https://example.invalid/api",
+        "credentials": {
+            "type": "HTTPTokenAuth",
+            "tokens": [{"name": "tokenA", "type": "SECRET", "value": "token-a-secret"},
+                       {"name": "tokenB", "type": "SECRET", "value": "token-b-secret"}],
+            "headers": [{"name": "X-Team", "value": "platform"}, {"name": "Authorization", "value": "Bearer {{ tokenA }}"}],
+            "url_parameters": [{"name": "region", "value": "eu"}],
+            "body": {"content": "{\"hello\": \"world\"}", "content_type": "application/json"},
+        },
+    }
+
+
+def create_connection(client, **kwargs):
+    answer = client.post(CONNECTIONS, json=connection_body(**kwargs))
+    assert answer.status_code == 201, answer.text
+    return answer.json()["data"]

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Fault injection: 429 with rate-limit headers, 5xx, dropped connections, slow answers and lost answers."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+import requests
+from emulator_helpers import CONNECTIONS, REGISTRATIONS, connection_body
+
+CREATE = "POST /api/v2/actions/connections"
+
+
+def _connection_count(emulator):
+    return len(emulator.dump_state()["connections"])
+
+
+def test_429_has_rate_limit_headers_an_empty_body_and_is_not_applied(client):
+    client.emulator.add_faults({"kind": "429", "method": "POST", "route": CONNECTIONS, "times": 1, "reset": 3})
+    limited = client.post(CONNECTIONS, json=connection_body())
+    assert limited.status_code == 429
+    assert limited.text == ""
+    assert limited.headers["X-RateLimit-Remaining"] == "0"
+    assert limited.headers["X-RateLimit-Reset"] == "3"
+    assert limited.headers["X-RateLimit-Limit"] == "10" and limited.headers["X-RateLimit-Period"] == "10"
+    assert limited.headers["X-RateLimit-Name"] == "actions_connections"
+    assert _connection_count(client.emulator) == 0
+    assert client.post(CONNECTIONS, json=connection_body()).status_code == 201
+    assert client.emulator.counts()["routes"][CREATE] == 2
+    assert client.emulator.faults()[0]["injected"] == 1
+
+
+@pytest.mark.parametrize("kind, content_type", [("500", "application/json"), ("502", "text/html"), ("503", "application/json")])
+def test_5xx_answers_are_not_applied(client, kind, content_type):
+    client.emulator.add_faults({"kind": kind, "times": 1})
+    answer = client.post(CONNECTIONS, json=connection_body())
+    assert answer.status_code == int(kind)
+    assert answer.headers["Content-Type"].startswith(content_type)
+    if kind == "502":
+        assert "502 Bad Gateway" in answer.text
+    else:
+        assert answer.json()["errors"]
+    assert _connection_count(client.emulator) == 0
+
+
+def test_drop_closes_the_connection_without_applying_and_the_server_carries_on(client, caplog):
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    client.emulator.add_faults({"kind": "drop", "method": "POST", "times": 2})
+    for _attempt in range(2):
+        with pytest.raises(requests.exceptions.ConnectionError):
+            client.post(CONNECTIONS, json=connection_body())
+    assert _connection_count(client.emulator) == 0
+    assert client.post(CONNECTIONS, json=connection_body()).status_code == 201
+    assert client.emulator.counts()["routes"][CREATE] == 3
+    assert "Error on request" not in caplog.text
+
+
+def test_lost_answer_applies_the_request_but_the_client_gets_no_answer(client):
+    client.emulator.add_faults({"kind": "lost_answer", "route": CONNECTIONS, "method": "POST", "times": 1})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        client.post(CONNECTIONS, json=connection_body(name="applied"))
+    assert [item["attributes"]["name"] for item in client.get(CONNECTIONS).json()["data"]] == ["applied"]
+    lost = [entry for entry in client.emulator.responses_log() if entry["method"] == "POST"]
+    assert [(entry["status"], entry["delivered"]) for entry in lost] == [(201, False)]
+
+
+def test_slow_answers_late_and_still_applies(client):
+    client.emulator.add_faults({"kind": "slow", "delay": 0.6, "method": "POST", "times": 1})
+    started = time.monotonic()
+    with pytest.raises(requests.exceptions.Timeout):
+        client.post(CONNECTIONS, json=connection_body(), timeout=0.2)
+    time.sleep(0.6)
+    assert _connection_count(client.emulator) == 1
+    assert time.monotonic() - started >= 0.6
+    assert client.post(CONNECTIONS, json=connection_body()).status_code == 201
+
+
+def test_rules_match_by_method_and_route_template_or_prefix(client):
+    client.emulator.add_faults({"kind": "503", "method": "GET", "route": "/api/v2/actions/connections/{connection_id}"},
+                               {"kind": "500", "route": "/api/v2/actions/app_key"})
+    assert client.get(CONNECTIONS + "/0b5c8f52-7f0e-4a57-9d0e-2f3a4b5c6d7e").status_code == 503
+    assert client.get(CONNECTIONS).status_code == 200
+    assert client.get(REGISTRATIONS).status_code == 500
+    assert client.put(REGISTRATIONS + "/" + client.emulator.app_key_id).status_code == 500
+    assert [rule["injected"] for rule in client.emulator.faults()] == [1, 2]
+
+
+def test_probability_rules_are_deterministic_with_a_seed(client):
+    def statuses():
+        client.emulator.clear_faults()
+        client.emulator.add_faults({"kind": "500", "route": REGISTRATIONS, "probability": 0.5, "seed": 7})
+        return [client.get(REGISTRATIONS).status_code for _attempt in range(20)]
+
+    first = statuses()
+    assert first == statuses()
+    assert 0 < first.count(500) < 20
+
+
+def test_faults_over_the_control_api(client):
+    control = client.emulator.url + "/_emulator/faults"
+    added = requests.post(control, json={"rules": [{"kind": "429", "times": 2}]}, timeout=5)
+    assert added.status_code == 201
+    assert client.get(REGISTRATIONS).status_code == 429
+    assert requests.get(control, timeout=5).json()["rules"][0]["injected"] == 1
+    assert requests.post(control, json={"rules": [{"kind": "teapot"}]}, timeout=5).status_code == 400
+    assert requests.delete(control, timeout=5).status_code == 200
+    assert client.get(REGISTRATIONS).status_code == 200
+
+
+def test_faulted_requests_are_counted(client):
+    client.emulator.add_faults({"kind": "503", "times": 3})
+    for _attempt in range(4):
+        client.get(REGISTRATIONS)
+    assert client.emulator.counts() == {"total": 4, "routes": {"GET /api/v2/actions/app_key_registrations": 4}}
