@@ -19,7 +19,7 @@ TARGETS ?=
 PYTHON_LATEST ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv tree demo test test-latest units emulator-tests lint sanity integration clean
+.PHONY: help venv tree demo test test-latest units emulator-tests lint sanity integration collection-checks clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
@@ -45,7 +45,7 @@ demo: venv
 	ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD))/demo/collections ANSIBLE_STDOUT_CALLBACK=default \
 	  $(EMULATED) -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: units emulator-tests lint sanity integration
+test: units emulator-tests lint sanity integration collection-checks
 	@echo "make test: all layers passed"
 
 units: venv tree
@@ -58,6 +58,10 @@ emulator-tests: venv
 lint: venv tree
 	$(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) ansible-lint --offline -q --nocolor
 	$(RUN) antsibull-changelog lint
+
+# ansible-doc, antsibull-docs lint, galaxy build + galaxy-importer, ansible-builder introspect, install + run.
+collection-checks: venv tree
+	$(RUN) tests/utils/collection_checks.sh $(TREE) $(abspath $(BUILD))/checks
 
 sanity: venv tree
 	$(BIN)/python tests/utils/ansible_test_offline.py

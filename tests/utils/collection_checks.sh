@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# What users and Galaxy run on the collection: ansible-doc of every plugin and role, antsibull-docs lint,
+# ansible-galaxy build + galaxy-importer on the tarball, ansible-builder introspect, and a playbook run from
+# the tarball installed into a clean path (against the local emulator).
+# Usage: collection_checks.sh <collection tree> <work dir>; the venv's bin must be first on PATH.
+set -euo pipefail
+tree=${1:?collection tree}
+work=${2:?work dir}
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work"
+export ANSIBLE_COLLECTIONS_PATH
+ANSIBLE_COLLECTIONS_PATH=$(cd "$tree/../../.." && pwd)
+
+echo "== ansible-doc: every plugin and role (a warning fails the check)"
+count=0
+doc() {
+  if ! ansible-doc -t "$1" "ddops.datadog.$2" >"$work/doc.out" 2>"$work/doc.err" || grep -q . "$work/doc.err"; then
+    cat "$work/doc.err"; echo "ansible-doc -t $1 ddops.datadog.$2 failed"; exit 1
+  fi
+  count=$((count + 1))
+}
+for path in "$tree"/plugins/modules/*.py; do doc module "$(basename "$path" .py)"; done
+for path in "$tree"/plugins/lookup/*.py; do [ -e "$path" ] && doc lookup "$(basename "$path" .py)"; done
+for path in "$tree"/roles/*/; do doc role "$(basename "$path")"; done
+listed=$(ansible-doc -t module -l ddops.datadog | wc -l)
+echo "ansible-doc rendered $count plugins/roles; $listed modules listed"
+
+echo "== antsibull-docs lint-collection-docs"
+(cd "$tree" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .)
+
+echo "== ansible-galaxy collection build + galaxy-importer"
+(cd "$tree" && ansible-galaxy collection build --force --output-path "$work" >/dev/null)
+tarball=$(ls "$work"/ddops-datadog-*.tar.gz)
+python -m galaxy_importer.main "$tarball" >"$work/importer.log" 2>&1 || { cat "$work/importer.log"; exit 1; }
+if grep -E "^(ERROR|WARNING)" "$work/importer.log"; then
+  echo "galaxy-importer reported the lines above"; exit 1
+fi
+echo "galaxy-importer: $(grep -c '^Loading' "$work/importer.log") contents loaded, no errors or warnings"
+if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.build|\.ci|benchmarks|tests/output)/'; then
+  echo "the tarball contains development-only files (see above)"; exit 1
+fi
+
+echo "== ansible-builder introspect"
+ansible-builder introspect --sanitize "$(cd "$tree/../../.." && pwd)" >"$work/introspect.txt"
+grep -q "requests>=.*from collection ddops.datadog" "$work/introspect.txt" || { cat "$work/introspect.txt"; echo "requests missing"; exit 1; }
+grep -A3 "python:" "$work/introspect.txt" | head -4
+
+echo "== install the tarball into a clean path and run a playbook from it"
+ansible-galaxy collection install --force -p "$work/installed" "$tarball" >/dev/null
+ANSIBLE_COLLECTIONS_PATH="$work/installed" python "$here/emulated.py" -- \
+  ansible-playbook ddops.datadog.demo
+
+echo "== AWX: an ansible-runner job with only the shipped credential type's environment injected"
+python "$here/awx_runner_check.py" "$work/installed" "$work/awx"
