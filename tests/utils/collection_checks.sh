@@ -31,7 +31,7 @@ echo "== antsibull-docs lint-collection-docs"
 echo "== ansible-galaxy collection build + galaxy-importer"
 (cd "$tree" && ansible-galaxy collection build --force --output-path "$work" >/dev/null)
 tarball=$(ls "$work"/ddops-datadog-*.tar.gz)
-python -m galaxy_importer.main "$tarball" >"$work/importer.log" 2>&1 || { cat "$work/importer.log"; exit 1; }
+(cd "$work" && python -m galaxy_importer.main "$tarball") >"$work/importer.log" 2>&1 || { cat "$work/importer.log"; exit 1; }
 if grep -E "^(ERROR|WARNING)" "$work/importer.log"; then
   echo "galaxy-importer reported the lines above"; exit 1
 fi
