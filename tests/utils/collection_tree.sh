@@ -12,4 +12,7 @@ git ls-files -co --exclude-standard -z \
   | while IFS= read -r -d '' path; do [ -e "$path" ] && printf '%s\0' "$path"; done \
   | tar --null -T - -cf - \
   | tar -xf - -C "$tree"
+# ansible-test lists content through git: inside this repository's (ignored) .build/ it would see nothing, so
+# the copy is a repository of its own, where every file counts as untracked but listed.
+git init -q "$tree"
 echo "$tree"
