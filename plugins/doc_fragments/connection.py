@@ -80,14 +80,15 @@ notes:
 options:
   api_key:
     env:
-      - name: DD_API_KEY
+      # For plugin options the last variable listed wins: DD_API_KEY over DATADOG_API_KEY, as for modules.
       - name: DATADOG_API_KEY
+      - name: DD_API_KEY
     vars:
       - name: datadog_api_key
   app_key:
     env:
-      - name: DD_APP_KEY
       - name: DATADOG_APP_KEY
+      - name: DD_APP_KEY
     vars:
       - name: datadog_app_key
   site:

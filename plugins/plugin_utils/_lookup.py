@@ -25,6 +25,9 @@ from ansible_collections.ddops.datadog.plugins.module_utils._api import (
     InputError,
 )
 
+# Keywords ansible-core 2.19+ passes to lookups although they are not lookup options.
+IGNORED_KEYWORDS = frozenset(("allow_unsafe",))
+
 CONNECTION_OPTIONS = ("api_key", "app_key", "site", "api_url", "validate_certs", "timeout", "retries", "retry_backoff",
                       "retry_max_wait")
 
@@ -43,6 +46,28 @@ class DatadogLookupBase(LookupBase):
             return ClientOptions.from_values(**dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS))
         except InputError as exc:
             raise AnsibleLookupError("%s: %s" % (self.plugin_name(), exc)) from None
+
+    def check_keywords(self, kwargs):
+        """Refuse keywords that are not options (a typo like ``limt=5`` must not be silently ignored)."""
+        options = set(self.option_definitions) - set(("_terms",))
+        unknown = sorted(set(kwargs) - options - IGNORED_KEYWORDS)
+        if unknown:
+            raise InputError("unknown option%s %s; the options are: %s"
+                             % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(sorted(options))))
+
+    def option_variables(self, variables):
+        """The variables that feed options (``datadog_api_key``, ...), templated.
+
+        ansible-core hands lookups the task variables untemplated, so ``datadog_api_key: "{{ vault_datadog_api_key }}"``
+        would arrive as that text. Only the variables named in the option definitions are templated and passed on.
+        """
+        if not variables:
+            return variables
+        names = set(entry["name"] for definition in self.option_definitions.values() for entry in definition.get("vars") or ())
+        selected = dict((name, variables[name]) for name in names if name in variables)
+        if self._templar is not None:
+            selected = dict((name, self._templar.template(value)) for name, value in selected.items())
+        return selected
 
     def client(self, options=None):
         return DatadogClient(options or self.connection_options(),

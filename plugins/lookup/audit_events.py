@@ -1,0 +1,210 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: audit_events
+short_description: Search the Datadog Audit Trail
+version_added: 0.1.0
+description:
+  - Returns the Datadog audit events that match one or more search queries, as a flat list of events exactly as
+    Datadog returns them (C(id), C(type), C(attributes)).
+  - Each term is one search query in the Audit Trail search syntax, for example V(@evt.name:Authentication).
+    Without terms the query is V(*) (every event). The events of several terms are concatenated in term order.
+  - Reads all pages with C(POST /api/v2/audit/events/search), following the cursor in C(meta.page.after). It stops on an
+    empty page, a missing cursor, or when O(limit) events were read, and never asks for more events than it still needs.
+  - When Datadog answers C(meta.status=timeout) (partial results) or sends C(meta.warnings), the lookup shows them as
+    Ansible warnings. On HTTP 429 it waits the E(X-RateLimit-Reset) seconds Datadog asks for and continues.
+  - Every option is checked before the first request; a bad value fails with a message naming the option and what it allows.
+  - Use C(query(...)) (or C(lookup(..., wantlist=true))) to always get a list. Plain C(lookup()) turns a single event into
+    a dict and no event into an empty string or list, depending on the ansible-core version.
+author:
+  - ddops.datadog contributors (@ddops)
+extends_documentation_fragment:
+  - ddops.datadog.connection
+  - ddops.datadog.connection.plugins
+options:
+  _terms:
+    description:
+      - Search queries in the Audit Trail search syntax, for example V(@evt.name:"Workflow Automation" @action:modified).
+      - An empty query, or no term at all, means V(*).
+    type: list
+    elements: str
+    required: false
+  from:
+    description:
+      - Start of the time range.
+      - Date math (V(now), V(now-15m), V(now-1d), V(now-7d); units V(s), V(m), V(h), V(d), V(w); rounding like V(now/d)),
+        an ISO 8601 time (V(2026-01-31T08:00:00Z)) or epoch milliseconds (V(1769846400000)).
+      - Numbers that would fall before 1973 as milliseconds are refused, because they are almost always epoch seconds.
+    type: str
+    default: now-15m
+  to:
+    description:
+      - End of the time range, in the same forms as O(from).
+    type: str
+    default: now
+  sort:
+    description:
+      - V(-timestamp) returns the newest events first, V(timestamp) the oldest first.
+    type: str
+    choices: [timestamp, -timestamp]
+    default: -timestamp
+  limit:
+    description:
+      - The most events returned per query (term).
+      - V(0) returns every matching event. Each page costs one request, so a large time range with V(0) can take many
+        requests; see O(page_size).
+    type: int
+    default: 1000
+  page_size:
+    description:
+      - Events asked for per request, from V(1) to V(1000) (the Datadog maximum).
+      - N events cost ceil(N / O(page_size)) requests, plus one final request that returns no event when fewer than O(limit)
+        events match (Datadog only tells that the results are over with an empty page).
+      - The last request only asks for what remains of O(limit).
+    type: int
+    default: 1000
+  timezone:
+    description:
+      - The timezone Datadog uses for ISO 8601 times without an offset and for date math rounding, for example V(UTC),
+        V(GMT), V(UTC+1) or V(Europe/Paris). Datadog's default is V(UTC).
+      - Mutually exclusive with O(time_offset).
+    type: str
+  time_offset:
+    description:
+      - A time offset in seconds that Datadog applies to the query.
+      - Mutually exclusive with O(timezone).
+    type: int
+notes:
+  - The application key needs the C(audit_logs_read) permission.
+  - A search changes nothing, so unlike a create it is also retried after a 5xx answer or a dropped connection.
+  - Variables that feed options are templated first, so C(datadog_api_key) may hold a template such as
+    C({{ vault_datadog_api_key }}).
+  - Audit Trail search is rate limited by Datadog; see the collection's C(docs/audit-events.md) for request costs.
+seealso:
+  - name: Datadog Audit Trail
+    description: What Datadog records and how to search it.
+    link: https://docs.datadoghq.com/account_management/audit_trail/
+  - name: Search syntax
+    description: The query syntax of the Audit Trail explorer, which the terms use.
+    link: https://docs.datadoghq.com/logs/explorer/search_syntax/
+"""
+
+EXAMPLES = r"""
+- name: Who changed Workflow Automation connections in the last day (newest first, keys from DD_API_KEY / DD_APP_KEY)
+  ansible.builtin.debug:
+    msg: >-
+      {{ item.attributes.timestamp }} {{ item.attributes.attributes.usr.email | default('?') }}
+      {{ item.attributes.attributes.action | default('') }} {{ item.attributes.attributes.asset.name | default('') }}
+  loop: "{{ query('ddops.datadog.audit_events', '@evt.name:\"Workflow Automation\"', from='now-1d', limit=200) }}"
+  loop_control:
+    label: "{{ item.id }}"
+
+- name: Every login of the last week, all pages
+  ansible.builtin.set_fact:
+    all_logins: "{{ query('ddops.datadog.audit_events', '@evt.name:Authentication', from='now-7d', limit=0) }}"
+
+- name: Read the changes that the automation user did not make in the last hour
+  ansible.builtin.set_fact:
+    unexpected: >-
+      {{ query('ddops.datadog.audit_events',
+               '@evt.name:"Workflow Automation" -@usr.email:"automation@example.com"',
+               from='now-1h', limit=20) }}
+
+- name: Fail when there is any
+  ansible.builtin.assert:
+    that: unexpected | length == 0
+    fail_msg: "Unexpected changes: {{ unexpected | map(attribute='attributes.message') | join('; ') }}"
+
+- name: Several queries, oldest first, keys from variables (datadog_api_key, datadog_app_key, datadog_site)
+  ansible.builtin.set_fact:
+    recent_changes: >-
+      {{ query('ddops.datadog.audit_events', '@action:created', '@action:deleted',
+               from='2026-01-31T00:00:00Z', to='2026-02-01T00:00:00Z', sort='timestamp') }}
+  vars:
+    datadog_api_key: "{{ vault_datadog_api_key }}"
+    datadog_app_key: "{{ vault_datadog_app_key }}"
+    datadog_site: datadoghq.eu
+
+- name: lookup() with wantlist=true is the same as query()
+  ansible.builtin.debug:
+    msg: "{{ lookup('ddops.datadog.audit_events', '@evt.name:Monitor', from='now-1h', wantlist=true) | length }} monitor events"
+"""
+
+RETURN = r"""
+_list:
+  description:
+    - The audit events, as Datadog returns them, for every term in turn.
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Unique ID of the event.
+      type: str
+      sample: AAAAAWgN8Xwgr1vKDQAAAABBV2dOOFh3ZzZobm1mWXJFYTR0OA
+    type:
+      description: Always V(audit).
+      type: str
+      sample: audit
+    attributes:
+      description:
+        - C(timestamp), C(message), C(service), C(tags) and C(attributes), the event's own attributes such as C(evt.name),
+          C(usr), C(action), C(asset) and C(http).
+      type: dict
+      sample:
+        timestamp: "2026-01-31T08:15:02.000Z"
+        service: workflow-automation
+        message: Ada Lovelace modified action connection "aws-prod"
+        tags: ["source:audit"]
+        attributes:
+          evt: {name: Workflow Automation}
+          action: modified
+          usr: {email: ada@example.com}
+"""
+
+from ansible.errors import AnsibleLookupError
+from ansible.utils.display import Display
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._audit import (
+    AuditSearchError,
+    search_all,
+    validate_queries,
+    validate_search,
+)
+from ansible_collections.ddops.datadog.plugins.plugin_utils._lookup import DatadogLookupBase
+
+display = Display()
+
+# The search options, as the lookup names them and as validate_search() takes them.
+SEARCH_OPTIONS = (("from", "time_from"), ("to", "time_to"), ("sort", "sort"), ("limit", "limit"), ("page_size", "page_size"),
+                  ("timezone", "timezone"), ("time_offset", "time_offset"))
+
+
+class LookupModule(DatadogLookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        name = self.plugin_name()
+        try:
+            self.check_keywords(kwargs)
+            queries = validate_queries(terms)
+            # The keywords are checked first so that a bad value fails with a message that says what is allowed,
+            # not with the generic type error of the option system ...
+            validate_search(**dict((argument, kwargs[option]) for option, argument in SEARCH_OPTIONS if option in kwargs))
+            self.set_options(var_options=self.option_variables(variables), direct=kwargs)
+            # ... then every value is read through get_option, like the connection options.
+            settings = validate_search(**dict((argument, self.get_option(option)) for option, argument in SEARCH_OPTIONS))
+        except InputError as exc:
+            raise AnsibleLookupError("%s: %s" % (name, exc)) from None
+
+        with self.client() as client:
+            try:
+                events, warnings, dummy = search_all(client, queries, settings)
+            except AuditSearchError as exc:
+                raise AnsibleLookupError("%s: %s" % (name, exc)) from None
+        for warning in warnings:
+            display.warning("%s: %s" % (name, warning))
+        return events

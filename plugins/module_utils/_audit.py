@@ -1,0 +1,366 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Datadog Audit Trail search: option validation, request bodies and the cursor paging loop.
+
+Internal use only: this module is not part of the collection's public interface and may change in any
+release. There are no Ansible imports here; the ``ddops.datadog.audit_events`` lookup is a thin layer on
+top of :func:`validate_search` and :func:`search_all`, and everything below is tested with plain pytest.
+
+Paging follows what Datadog does (see ``POST /api/v2/audit/events/search``): the cursor of the next page is
+``meta.page.after``; a short page is *not* the end (the page that finishes the results still carries a
+cursor, and the request made with it answers ``{"data": []}``). The loop stops on an empty page, a missing
+cursor or once ``limit`` events were read, and never asks for more events than it still needs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from datetime import datetime, timedelta, timezone
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError
+
+SEARCH_PATH = "/api/v2/audit/events/search"
+
+DEFAULT_QUERY = "*"
+DEFAULT_FROM = "now-15m"
+DEFAULT_TO = "now"
+SORTS = ("timestamp", "-timestamp")
+DEFAULT_SORT = "-timestamp"
+DEFAULT_LIMIT = 1000
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = MAX_PAGE_SIZE
+
+TIME_UNITS_MS = {"s": 1000, "m": 60 * 1000, "h": 3600 * 1000, "d": 86400 * 1000, "w": 7 * 86400 * 1000}
+# Epoch milliseconds below this (1973-03-03) are almost certainly epoch *seconds* given by mistake.
+_EPOCH_MS_FLOOR = 10 ** 11
+
+_DATE_MATH = re.compile(r"^now(?:(?P<sign>[+-])(?P<amount>\d+)(?P<unit>[smhdw]))?(?:/(?P<round>[smhdw]))?$")
+_ISO_8601 = re.compile(
+    r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
+    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
+    r"(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
+_EPOCH = re.compile(r"^\d+$")
+_TIMEZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-:/]{0,63}$")
+
+TIME_HELP = ("date math such as now, now-15m, now-1d or now-7d (units s, m, h, d, w; optional rounding like now/d), "
+             "an ISO 8601 time such as 2026-01-31T08:00:00Z, or epoch milliseconds")
+
+
+class AuditSearchError(Exception):
+    """A search request failed. ``str()`` is one line naming the query, the page and the client's message."""
+
+    def __init__(self, message, cause=None):
+        super().__init__(message)
+        self.cause = cause
+
+
+class SearchSettings(object):
+    """Validated search options, shared by every query of one lookup call. Build with :func:`validate_search`."""
+
+    __slots__ = ("time_from", "time_to", "sort", "limit", "page_size", "timezone", "time_offset")
+
+    def __init__(self, time_from=DEFAULT_FROM, time_to=DEFAULT_TO, sort=DEFAULT_SORT, limit=DEFAULT_LIMIT,
+                 page_size=DEFAULT_PAGE_SIZE, timezone=None, time_offset=None):
+        self.time_from = time_from
+        self.time_to = time_to
+        self.sort = sort
+        self.limit = limit
+        self.page_size = page_size
+        self.timezone = timezone
+        self.time_offset = time_offset
+
+    def __repr__(self):
+        return "SearchSettings(%s)" % ", ".join("%s=%r" % (name, getattr(self, name)) for name in self.__slots__)
+
+    def page_limit(self, already_read):
+        """How many events to ask for next: a full page, or what remains of ``limit`` when that is less."""
+        if not self.limit:
+            return self.page_size
+        return min(self.page_size, self.limit - already_read)
+
+    def body(self, query, page_limit, cursor=None):
+        """The ``POST /api/v2/audit/events/search`` body for one page."""
+        body = {
+            "filter": {"query": query, "from": self.time_from, "to": self.time_to},
+            "sort": self.sort,
+            "page": {"limit": page_limit},
+        }
+        if cursor is not None:
+            body["page"]["cursor"] = cursor
+        if self.timezone is not None:
+            body["options"] = {"timezone": self.timezone}
+        elif self.time_offset is not None:
+            body["options"] = {"time_offset": self.time_offset}
+        return body
+
+
+class SearchResult(object):
+    """The events of one query in the order Datadog returned them, the warnings to show, the requests made."""
+
+    __slots__ = ("query", "events", "warnings", "requests", "timed_out_pages")
+
+    def __init__(self, query):
+        self.query = query
+        self.events = []
+        self.warnings = []
+        self.requests = 0
+        self.timed_out_pages = []
+
+    def warn(self, message):
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+# -- validation -------------------------------------------------------------------------------------------
+
+def validate_search(time_from=None, time_to=None, sort=None, limit=None, page_size=None, timezone=None, time_offset=None,
+                    now=None):
+    """Validate raw option values (``None`` = default) into :class:`SearchSettings`.
+
+    Raises :class:`InputError` naming the option and what it allows; nothing is sent before this passes.
+    ``now`` (a timezone-aware datetime) anchors date math when ``from`` and ``to`` are compared.
+    """
+    settings = SearchSettings(
+        time_from=validate_time("from", DEFAULT_FROM if time_from is None else time_from),
+        time_to=validate_time("to", DEFAULT_TO if time_to is None else time_to),
+        sort=validate_sort(sort),
+        limit=validate_integer("limit", DEFAULT_LIMIT if limit is None else limit, minimum=0,
+                               allowed="an integer of at least 0 (events per query; 0 means all)"),
+        page_size=validate_integer("page_size", DEFAULT_PAGE_SIZE if page_size is None else page_size, minimum=1,
+                                   maximum=MAX_PAGE_SIZE, allowed="an integer from 1 to %d" % MAX_PAGE_SIZE),
+    )
+    if timezone is not None and timezone != "" and time_offset is not None and time_offset != "":
+        raise InputError("timezone and time_offset are mutually exclusive: Datadog accepts only one of them per search, "
+                         "got timezone=%r and time_offset=%r" % (timezone, time_offset))
+    if timezone is not None and timezone != "":
+        settings.timezone = validate_timezone(timezone)
+    if time_offset is not None and time_offset != "":
+        settings.time_offset = validate_integer("time_offset", time_offset,
+                                                allowed="an integer number of seconds, for example 3600 or -18000")
+    check_time_range(settings, now=now)
+    return settings
+
+
+def validate_time(name, value):
+    """Return ``value`` as Datadog takes it (a string); refuse what Datadog would not understand."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError("%s must be %s; got %s" % (name, TIME_HELP, _describe(value)))
+    if isinstance(value, int):
+        text = str(value)
+    else:
+        text = value.strip()
+    if _EPOCH.match(text):
+        if int(text) < _EPOCH_MS_FLOOR:
+            raise InputError("%s=%s is before 1973 when read as epoch milliseconds, which Datadog expects; "
+                             "for epoch seconds multiply by 1000 (%s000)" % (name, text, text))
+        return text
+    compact = re.sub(r"\s*([+/-])\s*", r"\1", text)  # "now - 1h" is sent as "now-1h"
+    if _DATE_MATH.match(compact):
+        return compact
+    if _parse_iso(text) is not None:
+        return text
+    raise InputError("%s must be %s; got %r" % (name, TIME_HELP, value))
+
+
+def validate_sort(value):
+    if value is None:
+        return DEFAULT_SORT
+    if value not in SORTS:
+        raise InputError("sort must be timestamp (oldest first) or -timestamp (newest first), got %r" % (value,))
+    return value
+
+
+def validate_integer(name, value, minimum=None, maximum=None, allowed="an integer"):
+    """An int from an int, an integral float or a string of digits; never a bool."""
+    number = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.match(r"^\s*[+-]?\d+\s*$", value):
+        number = int(value)
+    if number is None or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise InputError("%s must be %s, got %s" % (name, allowed, _describe(value)))
+    return number
+
+
+def validate_timezone(value):
+    if not isinstance(value, str) or not _TIMEZONE.match(value.strip()):
+        raise InputError("timezone must be UTC, GMT, an offset such as UTC+1 or UTC-05:00, or a tz database name such as "
+                         "America/New_York; got %s" % _describe(value))
+    return value.strip()
+
+
+def check_time_range(settings, now=None):
+    """Refuse a range whose start is after its end, when both ends can be placed without the timezone."""
+    now = now or datetime.now(timezone.utc)
+    zone_given = settings.timezone is not None or settings.time_offset is not None
+    start = resolve_time(settings.time_from, now, zone_given)
+    end = resolve_time(settings.time_to, now, zone_given)
+    if start is not None and end is not None and start > end:
+        raise InputError("from (%s) is later than to (%s): from is the start of the time range, to its end"
+                         % (settings.time_from, settings.time_to))
+
+
+def resolve_time(value, now, zone_given=False):
+    """A validated time as an aware datetime, or ``None`` when it depends on the search's timezone option."""
+    if _EPOCH.match(value):
+        return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=int(value))
+    match = _DATE_MATH.match(value)
+    if match:
+        if match.group("round"):
+            if zone_given:
+                return None
+            unit_ms = TIME_UNITS_MS[match.group("round")]
+        moment = now
+        if match.group("sign"):
+            delta = timedelta(milliseconds=int(match.group("amount")) * TIME_UNITS_MS[match.group("unit")])
+            moment = moment + delta if match.group("sign") == "+" else moment - delta
+        if match.group("round"):
+            epoch_ms = int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) / timedelta(milliseconds=1))
+            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=epoch_ms - epoch_ms % unit_ms)
+        return moment
+    moment = _parse_iso(value)
+    if moment is None or (moment.tzinfo is None and zone_given):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _parse_iso(text):
+    match = _ISO_8601.match(text)
+    if not match:
+        return None
+    parts = match.groupdict()
+    fraction = (parts["fraction"] or "0")[:6].ljust(6, "0")
+    zone = None
+    if parts["zone"] in ("Z", "z"):
+        zone = timezone.utc
+    elif parts["zone"]:
+        digits = parts["zone"][1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+        if hours > 23 or minutes > 59:
+            return None
+        offset = timedelta(hours=hours, minutes=minutes)
+        zone = timezone(offset if parts["zone"][0] == "+" else -offset)
+    try:
+        return datetime(int(parts["year"]), int(parts["month"]), int(parts["day"]), int(parts["hour"] or 0),
+                        int(parts["minute"] or 0), int(parts["second"] or 0), int(fraction), tzinfo=zone)
+    except ValueError:
+        return None
+
+
+def validate_queries(terms):
+    """The search queries of a lookup call: no terms → ``*``; every term must be a string (empty → ``*``)."""
+    queries = []
+    for position, term in enumerate(terms or [], start=1):
+        if not isinstance(term, str):
+            raise InputError("term %d must be a search query string such as '@evt.name:Authentication', got %s"
+                             % (position, _describe(term)))
+        queries.append(term.strip() or DEFAULT_QUERY)
+    return queries or [DEFAULT_QUERY]
+
+
+# -- paging -----------------------------------------------------------------------------------------------
+
+def search_events(client, query, settings):
+    """Read the events of one query, page by page; returns a :class:`SearchResult`.
+
+    ``client`` is a :class:`DatadogClient`: it waits ``X-RateLimit-Reset`` on 429 and retries 5xx answers and
+    dropped connections by itself (the search is sent as idempotent, since it changes nothing).
+    Raises :class:`AuditSearchError` when a request fails or the answer is not a search answer.
+    """
+    result = SearchResult(query)
+    cursor = None
+    seen_cursors = set()
+    while True:
+        page_limit = settings.page_limit(len(result.events))
+        body = settings.body(query, page_limit, cursor)
+        page_number = result.requests + 1
+        try:
+            # A search changes nothing, so it may be retried like a GET after a 5xx or a dropped connection.
+            response = client.request("POST", SEARCH_PATH, body=body, expected=(200,), idempotent=True)
+            result.requests += 1
+            events = response.data
+            if not isinstance(events, list):
+                raise DatadogAPIError("the answer's 'data' member is not a list", status=response.status,
+                                      method="POST", path=SEARCH_PATH, request_id=response.request_id)
+        except DatadogAPIError as exc:
+            raise AuditSearchError("Failed to search audit events for query %r (page %d): %s"
+                                   % (query, page_number, exc), cause=exc) from None
+        meta = response.body.get("meta") if isinstance(response.body, dict) else None
+        meta = meta if isinstance(meta, dict) else {}
+        collect_warnings(result, meta, page_number)
+        if not events:
+            break
+        if len(events) > page_limit:  # more than asked for: keep the promise of never returning more than limit
+            events = events[:page_limit]
+        result.events.extend(events)
+        if settings.limit and len(result.events) >= settings.limit:
+            break
+        cursor = next_cursor(meta)
+        if cursor is None:
+            break
+        if cursor in seen_cursors:
+            result.warn("Datadog answered the audit search for query %r with a cursor it had already sent (page %d); "
+                        "stopped paging to avoid a loop, so the results may be incomplete" % (query, page_number))
+            break
+        seen_cursors.add(cursor)
+    if result.timed_out_pages:
+        result.warnings.insert(0, "Datadog's audit search for query %r timed out (meta.status: timeout) on page%s %s of %d: "
+                                  "the results are partial. Narrow the time range (from/to) or the query."
+                               % (query, "s" if len(result.timed_out_pages) > 1 else "",
+                                  ", ".join(str(page) for page in result.timed_out_pages), result.requests))
+    return result
+
+
+def search_all(client, queries, settings):
+    """Search every query in order; returns ``(events, warnings, requests)`` with the events concatenated."""
+    events = []
+    warnings = []
+    requests = 0
+    for query in queries:
+        result = search_events(client, query, settings)
+        events.extend(result.events)
+        warnings.extend(warning for warning in result.warnings if warning not in warnings)
+        requests += result.requests
+    return events, warnings, requests
+
+
+def next_cursor(meta):
+    page = meta.get("page")
+    cursor = page.get("after") if isinstance(page, dict) else None
+    return cursor if isinstance(cursor, str) and cursor else None
+
+
+def collect_warnings(result, meta, page_number):
+    """``meta.status: timeout`` (partial results) and ``meta.warnings[]`` become warnings for the user."""
+    if meta.get("status") == "timeout":
+        result.timed_out_pages.append(page_number)
+    warnings = meta.get("warnings")
+    if not isinstance(warnings, list):
+        return
+    for warning in warnings:
+        if isinstance(warning, dict):
+            text = ": ".join(_one_line(warning.get(key)) for key in ("code", "title", "detail") if _one_line(warning.get(key)))
+        else:
+            text = _one_line(warning)
+        if text:
+            result.warn("Datadog warned about the audit search for query %r (results may be partial): %s" % (result.query, text))
+
+
+def _one_line(value):
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _describe(value):
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return repr(value)
+    return "a %s" % type(value).__name__

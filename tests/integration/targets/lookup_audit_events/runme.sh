@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Integration tests of the ddops.datadog.audit_events lookup against the local Datadog API emulator.
+#
+# A script target, because lookups run in the controller process and read the controller's environment:
+# ansible-test strips the environment, so the environment-variable tests run a nested ansible-playbook with
+# DD_API_URL / DD_API_KEY / DD_APP_KEY set here. ansible-test copies tests/integration/integration_config.yml
+# (datadog_api_url, datadog_api_key, datadog_app_key, emulator_url: written by tests/utils/emulated.py) next to the
+# targets directory, and passes any -v in "$@".
+set -eu -o pipefail
+
+export ANSIBLE_ROLES_PATH=..
+config="$(cd ../.. && pwd)/integration_config.yml"
+if [ ! -f "${config}" ]; then
+    echo "FAILED: ${config} is missing; run through 'make integration' (tests/utils/emulated.py writes it)" >&2
+    exit 1
+fi
+output_dir="${OUTPUT_DIR:-$(mktemp -d)}"
+log="${output_dir}/lookup_audit_events.log"
+
+# 1. Everything that uses the datadog_* variables; the output is kept to check the warnings below.
+ansible-playbook -i "${INVENTORY_PATH}" search.yml -e "@${config}" "$@" 2>&1 | tee "${log}"
+
+# 2. Datadog's meta.status=timeout and meta.warnings were shown as Ansible warnings (joined: Ansible wraps long lines).
+joined="$(tr '\n' ' ' <"${log}" | tr -s ' ')"
+for expected in \
+    "[WARNING]: ddops.datadog.audit_events: Datadog's audit search for query '@evt.name:Notebook' timed out (meta.status: timeout) on page 1 of" \
+    "Datadog warned about the audit search for query '@evt.name:Notebook' (results may be partial): unknown_index: One or several indexes are missing or invalid: indexes: foo"; do
+    if ! grep -qF -- "${expected}" <<<"${joined}"; then
+        echo "FAILED: the output does not show the warning: ${expected}" >&2
+        exit 1
+    fi
+done
+echo "ok: Datadog's timeout status and warnings were shown as Ansible warnings"
+
+# 3. Credentials from the environment only (no datadog_* variables), and variables beating the environment.
+setting() {
+    sed -n "s/^$1: *//p" "${config}" | tr -d "\"'"
+}
+emulator_url="$(setting emulator_url)"
+DD_API_URL="$(setting datadog_api_url)" DD_API_KEY="$(setting datadog_api_key)" DD_APP_KEY="$(setting datadog_app_key)" \
+    ansible-playbook -i "${INVENTORY_PATH}" environment.yml -e "emulator_url=${emulator_url}" -e "wrong_key=not-the-key" "$@"

@@ -1,0 +1,304 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The audit_events lookup run for real: its documented options go through Ansible's option system (set_options /
+get_option), so these tests check the precedence keyword > variables > environment > default as users get it.
+Only the HTTP transport is scripted (the Datadog audit search of test_audit.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins import loader as plugin_loader
+
+from ansible_collections.ddops.datadog.plugins.doc_fragments import connection as connection_fragment
+from ansible_collections.ddops.datadog.plugins.lookup import audit_events
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogClient
+from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audit import (
+    API_KEY,
+    APP_KEY,
+    AuditAPI,
+    Sleeps,
+    make_events,
+)
+
+import requests
+
+FQCN = "ddops.datadog.audit_events"
+ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL")
+KEYS = {"api_key": API_KEY, "app_key": APP_KEY, "api_url": "https://api.example.test"}
+
+
+class _FragmentLoader(object):
+    """Resolves the collection's doc fragment the way ansible-core's fragment loader would with the collection installed."""
+
+    @staticmethod
+    def get(name, *args, **kwargs):
+        if name != "ddops.datadog.connection":
+            return None
+        fragment = connection_fragment.ModuleDocFragment()
+        fragment.ansible_name = name  # set by the plugin loader on what it loads
+        return fragment
+
+
+def _load_option_definitions():
+    """What ``lookup_loader.get()`` does on first use: read DOCUMENTATION (+ fragments) into the config manager."""
+    saved = plugin_loader.fragment_loader
+    plugin_loader.fragment_loader = _FragmentLoader()
+    try:
+        plugin_loader.lookup_loader._load_config_defs(FQCN, audit_events, audit_events.__file__)  # pylint: disable=protected-access
+    finally:
+        plugin_loader.fragment_loader = saved
+
+
+class Harness(object):
+    """One lookup instance whose client talks to a scripted Datadog audit search."""
+
+    def __init__(self, api, monkeypatch):
+        _load_option_definitions()
+        self.api = api
+        self.sleeps = Sleeps()
+        self.warnings = []
+        self.clients = []
+        self.lookup = audit_events.LookupModule()
+        plugin_loader.lookup_loader._update_object(obj=self.lookup, name=FQCN, path=audit_events.__file__,  # pylint: disable=protected-access
+                                                   resolved=FQCN)
+        monkeypatch.setattr(self.lookup, "client", self._client)
+        monkeypatch.setattr(audit_events.display, "warning", self.warnings.append)
+
+    def _client(self, options=None):
+        options = options or self.lookup.connection_options()
+        session = requests.Session()
+        session.mount("https://", self.api)
+        session.mount("http://", self.api)
+        client = DatadogClient(options, session=session, sleep=self.sleeps)
+        self.clients.append(client)
+        return client
+
+    def run(self, terms=(), variables=None, **kwargs):
+        return self.lookup.run(list(terms), variables=variables if variables is not None else {}, **kwargs)
+
+    def error(self, terms=(), variables=None, **kwargs):
+        with pytest.raises(AnsibleLookupError) as error:
+            self.run(terms, variables, **kwargs)
+        return str(error.value)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def harness(monkeypatch):
+    def make(events=None, **api_options):
+        return Harness(AuditAPI(events if events is not None else make_events(10), **api_options), monkeypatch)
+    return make
+
+
+# -- results ---------------------------------------------------------------------------------------------------
+
+def test_default_call_searches_everything_in_the_last_15_minutes_newest_first(harness):
+    lookup = harness()
+    events = lookup.run(**KEYS)
+    assert events == make_events(10)
+    assert lookup.api.bodies == [
+        {"filter": {"query": "*", "from": "now-15m", "to": "now"}, "sort": "-timestamp", "page": {"limit": 1000}},
+        {"filter": {"query": "*", "from": "now-15m", "to": "now"}, "sort": "-timestamp", "page": {"limit": 990, "cursor": "*:10"}},
+    ]
+    assert lookup.warnings == []
+
+
+def test_several_terms_are_concatenated_in_term_order(harness):
+    first, second = make_events(3, "first"), make_events(2, "second")
+    lookup = harness({"@evt.name:first": first, "@evt.name:second": second})
+    assert lookup.run(["@evt.name:first", "@evt.name:second"], **KEYS) == first + second
+    assert [body["filter"]["query"] for body in lookup.api.bodies] == ["@evt.name:first"] * 2 + ["@evt.name:second"] * 2
+    assert len(lookup.clients) == 1  # one client (one keep-alive session) for every term
+
+
+def test_search_options_reach_the_request(harness):
+    lookup = harness(make_events(2500))
+    events = lookup.run(['@evt.name:"Workflow Automation"'], **dict(KEYS, **{
+        "from": "now-1d", "to": "now-1h", "sort": "timestamp", "limit": 2500, "page_size": 1000, "timezone": "Europe/Paris"}))
+    assert len(events) == 2500
+    assert lookup.api.limits == [1000, 1000, 500]
+    assert lookup.api.bodies[0] == {"filter": {"query": '@evt.name:"Workflow Automation"', "from": "now-1d", "to": "now-1h"},
+                                    "sort": "timestamp", "page": {"limit": 1000}, "options": {"timezone": "Europe/Paris"}}
+
+
+def test_limit_0_returns_every_event(harness):
+    lookup = harness(make_events(2345))
+    assert len(lookup.run(limit=0, **KEYS)) == 2345
+    assert len(lookup.api.bodies) == 4
+
+
+def test_numbers_given_as_strings_are_accepted(harness):
+    lookup = harness(make_events(30))
+    assert len(lookup.run(limit="25", page_size="10", time_offset="3600", **KEYS)) == 25
+    assert lookup.api.bodies[0]["options"] == {"time_offset": 3600}
+
+
+def test_a_429_midway_waits_and_still_returns_the_complete_list(harness):
+    events = make_events(2500)
+    lookup = harness(events, faults={2: (429, {"X-RateLimit-Reset": "3"}, b"")})
+    assert lookup.run(limit=0, **KEYS) == events
+    assert lookup.sleeps == [3.0]
+    assert lookup.clients[0].stats == {"requests": 5, "retries": 1, "waited": 3.0}
+
+
+def test_timeout_and_meta_warnings_are_shown_as_ansible_warnings(harness):
+    warning = {"code": "unknown_index", "title": "Index missing", "detail": "indexes: foo"}
+    lookup = harness(make_events(5), metas={1: {"status": "timeout", "warnings": [warning]}})
+    assert len(lookup.run(["@usr.email:a*"], **KEYS)) == 5
+    assert lookup.warnings == [
+        "ddops.datadog.audit_events: Datadog's audit search for query '@usr.email:a*' timed out (meta.status: timeout) on page 1 of 2: "
+        "the results are partial. Narrow the time range (from/to) or the query.",
+        "ddops.datadog.audit_events: Datadog warned about the audit search for query '@usr.email:a*' (results may be partial): "
+        "unknown_index: Index missing: indexes: foo",
+    ]
+
+
+# -- errors --------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("options, message", [
+    ({"sort": "newest"}, "sort must be timestamp (oldest first) or -timestamp (newest first), got 'newest'"),
+    ({"page_size": 5000}, "page_size must be an integer from 1 to 1000, got 5000"),
+    ({"page_size": 0}, "page_size must be an integer from 1 to 1000, got 0"),
+    ({"limit": -5}, "limit must be an integer of at least 0 (events per query; 0 means all), got -5"),
+    ({"limit": "lots"}, "limit must be an integer of at least 0 (events per query; 0 means all), got 'lots'"),
+    ({"from": "yesterday"}, "from must be date math such as now, now-15m, now-1d or now-7d"),
+    ({"to": "2026-02-30T00:00:00Z"}, "to must be date math such as now, now-15m, now-1d or now-7d"),
+    ({"timezone": "UTC", "time_offset": 60}, "timezone and time_offset are mutually exclusive"),
+    ({"from": "now", "to": "now-1d"}, "from (now) is later than to (now-1d)"),
+    ({"limt": 5}, "unknown option limt; the options are: api_key, api_url, app_key, from, limit, page_size, retries, retry_backoff, "
+                  "retry_max_wait, site, sort, time_offset, timeout, timezone, to, validate_certs"),
+    ({"site": "datadoghq.org", "api_url": None}, "site 'datadoghq.org' is not a Datadog site"),
+    ({"api_url": "http://datadog.example.com"}, "http:// is only allowed for loopback hosts"),
+])
+def test_bad_input_fails_before_any_request_naming_the_option(harness, options, message):
+    lookup = harness()
+    text = lookup.error(**dict(KEYS, **options))
+    assert text.startswith("ddops.datadog.audit_events: ")
+    assert message in text
+    assert lookup.api.sent == []
+    assert API_KEY not in text and APP_KEY not in text
+
+
+def test_a_term_that_is_not_a_query_string_is_refused(harness):
+    lookup = harness()
+    text = lookup.error([{"query": "*"}], **KEYS)
+    assert text == ("ddops.datadog.audit_events: term 1 must be a search query string such as '@evt.name:Authentication', "
+                    "got a dict")
+    assert lookup.api.sent == []
+
+
+def test_missing_keys_fail_naming_the_option_and_the_environment_variables(harness):
+    lookup = harness()
+    text = lookup.error(api_url="https://api.example.test")
+    assert "api_key is required" in text and "DD_API_KEY" in text
+    assert lookup.api.sent == []
+
+
+def test_an_api_error_becomes_one_line_without_any_key(harness):
+    lookup = harness(faults={1: (403, {}, {"errors": ["Forbidden"]})})
+    text = lookup.error(["@evt.name:Monitor"], **KEYS)
+    assert text == ("ddops.datadog.audit_events: Failed to search audit events for query '@evt.name:Monitor' (page 1): "
+                    "HTTP 403: Forbidden (POST /api/v2/audit/events/search)")
+
+
+# -- option precedence: keyword > variables > environment > default --------------------------------------------------
+
+def sent_to(lookup):
+    request = lookup.api.sent[0]
+    return request.url.split("/api/")[0], request.headers["DD-API-KEY"], request.headers["DD-APPLICATION-KEY"]
+
+
+def test_connection_options_default_to_the_us1_site(harness, monkeypatch):
+    monkeypatch.setenv("DD_API_KEY", API_KEY)
+    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
+    lookup = harness()
+    lookup.run()
+    assert sent_to(lookup) == ("https://api.datadoghq.com", API_KEY, APP_KEY)
+
+
+def test_the_environment_supplies_the_connection(harness, monkeypatch):
+    monkeypatch.setenv("DD_API_URL", "https://env.example.test")
+    monkeypatch.setenv("DD_API_KEY", API_KEY)
+    monkeypatch.setenv("DATADOG_APP_KEY", APP_KEY)
+    lookup = harness()
+    lookup.run()
+    assert sent_to(lookup) == ("https://env.example.test", API_KEY, APP_KEY)
+
+
+def test_dd_site_from_the_environment_selects_the_api_host(harness, monkeypatch):
+    monkeypatch.setenv("DD_SITE", "datadoghq.eu")
+    lookup = harness()
+    lookup.run(api_key=API_KEY, app_key=APP_KEY)
+    assert sent_to(lookup)[0] == "https://api.datadoghq.eu"
+
+
+def test_variables_beat_the_environment(harness, monkeypatch):
+    monkeypatch.setenv("DD_API_URL", "https://env.example.test")
+    monkeypatch.setenv("DD_API_KEY", "env-api-key")
+    monkeypatch.setenv("DD_APP_KEY", "env-app-key")
+    lookup = harness()
+    lookup.run(variables={"datadog_api_url": "https://vars.example.test", "datadog_api_key": API_KEY, "datadog_app_key": APP_KEY})
+    assert sent_to(lookup) == ("https://vars.example.test", API_KEY, APP_KEY)
+
+
+def test_keywords_beat_variables_and_the_environment(harness, monkeypatch):
+    monkeypatch.setenv("DD_API_URL", "https://env.example.test")
+    monkeypatch.setenv("DD_API_KEY", "env-api-key")
+    lookup = harness()
+    lookup.run(variables={"datadog_api_url": "https://vars.example.test", "datadog_api_key": "vars-api-key",
+                          "datadog_app_key": "vars-app-key"}, **KEYS)
+    assert sent_to(lookup) == ("https://api.example.test", API_KEY, APP_KEY)
+
+
+def test_variables_supply_site_timeout_and_retries(harness):
+    lookup = harness(faults={1: (503, {}, b""), 2: (503, {}, b"")})
+    text = lookup.error(variables={"datadog_site": "us5", "datadog_api_key": API_KEY, "datadog_app_key": APP_KEY,
+                                   "datadog_retries": 1, "datadog_timeout": 5})
+    assert "HTTP 503" in text and "gave up after 2 attempts" in text
+    assert lookup.api.sent[0].url.startswith("https://api.us5.datadoghq.com/")
+    assert lookup.clients[0].options.timeout == 5.0
+
+
+def test_every_documented_environment_variable_is_read(harness, monkeypatch):
+    monkeypatch.setenv("DATADOG_API_KEY", API_KEY)
+    monkeypatch.setenv("DATADOG_APP_KEY", APP_KEY)
+    lookup = harness()
+    lookup.run(api_url="https://api.example.test")
+    assert sent_to(lookup)[1:] == (API_KEY, APP_KEY)
+
+
+def test_dd_variables_win_over_datadog_variables_like_for_modules(harness, monkeypatch):
+    monkeypatch.setenv("DD_API_KEY", API_KEY)
+    monkeypatch.setenv("DATADOG_API_KEY", "other-api-key")
+    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
+    monkeypatch.setenv("DATADOG_APP_KEY", "other-app-key")
+    lookup = harness()
+    lookup.run(api_url="https://api.example.test")
+    assert sent_to(lookup)[1:] == (API_KEY, APP_KEY)
+
+
+def test_variables_holding_templates_are_templated_like_every_other_variable(harness):
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+
+    try:
+        from ansible.template import trust_as_template  # ansible-core 2.19+: only trusted text is templated
+    except ImportError:
+        def trust_as_template(value):
+            return value
+
+    variables = {"vault_datadog_api_key": API_KEY, "datadog_api_key": trust_as_template("{{ vault_datadog_api_key }}"),
+                 "datadog_app_key": APP_KEY, "datadog_api_url": "https://api.example.test", "unrelated": "{{ undefined_variable }}"}
+    lookup = harness()
+    lookup.lookup._templar = Templar(loader=DataLoader(), variables=variables)  # pylint: disable=protected-access
+    lookup.run(variables=variables)
+    assert sent_to(lookup) == ("https://api.example.test", API_KEY, APP_KEY)
