@@ -23,6 +23,8 @@ from dd_emulator.faults import APPLYING_KINDS
 
 BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
                     "</body>\r\n</html>\r\n")
+LOGIN_PAGE = ("<!DOCTYPE html><html><head><title>Sign in - Corporate Proxy</title></head><body><form action=\"/login\">"
+              "<input name=\"user\"></form></body></html>")
 SERVER_ERRORS = {"500": "Internal Server Error", "503": "Service Unavailable"}
 RATE_LIMIT = {"X-RateLimit-Limit": "10", "X-RateLimit-Period": "10", "X-RateLimit-Remaining": "0"}
 
@@ -115,10 +117,16 @@ class EmulatorApp:
 
 
 def _fault_answer(rule, route):
-    """The answer of a ``429``/``5xx`` rule; the request itself is not applied."""
+    """The answer of a ``429``/``5xx``/malformed-answer rule; the request itself is not applied."""
     if rule.kind == "429":
         area = "_".join(route.split(" ", 1)[1].split("/")[3:5])  # e.g. actions_connections, audit_events
         return Answer(429, None, JSON, dict(RATE_LIMIT, **{"X-RateLimit-Reset": str(rule.reset), "X-RateLimit-Name": area}))
     if rule.kind == "502":
         return Answer(502, BAD_GATEWAY_PAGE, "text/html")
+    if rule.kind == "not_json":
+        return Answer(200, "upstream connect error or disconnect/reset before headers", "text/plain")
+    if rule.kind == "html_200":
+        return Answer(200, LOGIN_PAGE, "text/html")
+    if rule.kind == "no_data":
+        return Answer(200, {"meta": {}}, JSON)
     return Answer(int(rule.kind), {"errors": [SERVER_ERRORS[rule.kind]]}, JSON)

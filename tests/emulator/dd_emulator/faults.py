@@ -2,11 +2,15 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Fault rules: which /api/ requests get a 429, a 5xx, a dropped connection, a slow or a lost answer.
+"""Fault rules: which /api/ requests get a 429, a 5xx, a dropped connection, a slow, lost or malformed answer.
 
 A rule matches a request when its ``method`` (if given) is the request's and its ``route`` (if given) is either the
-request's route template or a prefix of the request's path. It fires on the next ``times`` matching requests, or with
-``probability`` (seeded by ``seed``), or, with neither, on every matching request. The first rule that fires wins.
+request's route template or a prefix of the request's path. It lets the first ``skip`` matching requests through, then
+fires on the next ``times`` matching requests, or with ``probability`` (seeded by ``seed``), or, with neither, on every
+matching request. The first rule that fires wins.
+
+Malformed answers (the request is not applied): ``not_json`` is a 200 with a plain-text body, ``html_200`` a 200
+HTML page (a proxy's or captive portal's), ``no_data`` a 200 JSON object without ``data``.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_answer")
+KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_answer", "not_json", "html_200", "no_data")
 #: Kinds after which the request is still applied (``slow`` answers normally, ``lost_answer`` applies then drops).
 APPLYING_KINDS = ("slow", "lost_answer")
-RULE_KEYS = ("kind", "method", "route", "times", "probability", "seed", "reset", "delay")
+RULE_KEYS = ("kind", "method", "route", "skip", "times", "probability", "seed", "reset", "delay")
 
 
 class FaultError(ValueError):
@@ -31,12 +35,14 @@ class FaultRule:
     kind: str
     method: str | None = None
     route: str | None = None
+    skip: int = 0
     times: int | None = None
     probability: float | None = None
     seed: int | None = None
     reset: int = 1
     delay: float = 1.0
     injected: int = 0
+    seen: int = 0
     _random: random.Random = field(default=None, repr=False)
 
     @classmethod
@@ -54,12 +60,14 @@ class FaultRule:
             raise FaultError("give times or probability, not both")
         try:
             rule = cls(kind=kind, method=spec["method"].upper() if spec.get("method") else None, route=spec.get("route"),
-                       times=_optional(int, spec.get("times")), probability=_optional(float, spec.get("probability")),
+                       skip=int(spec.get("skip", 0)), times=_optional(int, spec.get("times")), probability=_optional(float, spec.get("probability")),
                        seed=_optional(int, spec.get("seed")), reset=int(spec.get("reset", 1)), delay=float(spec.get("delay", 1.0)))
         except (TypeError, ValueError, AttributeError) as error:
             raise FaultError("invalid rule %r: %s" % (spec, error)) from None
         if rule.times is not None and rule.times < 0:
             raise FaultError("times must not be negative")
+        if rule.skip < 0:
+            raise FaultError("skip must not be negative")
         if rule.probability is not None and not 0 <= rule.probability <= 1:
             raise FaultError("probability must be between 0 and 1")
         rule._random = random.Random(rule.seed)
@@ -72,6 +80,9 @@ class FaultRule:
 
     def fire(self):
         """Decide (and count) whether this matching request gets the fault."""
+        if self.seen < self.skip:
+            self.seen += 1
+            return False
         if self.times is not None:
             if self.injected >= self.times:
                 return False
@@ -81,7 +92,7 @@ class FaultRule:
         return True
 
     def to_json(self):
-        described = {"kind": self.kind, "method": self.method, "route": self.route, "times": self.times,
+        described = {"kind": self.kind, "method": self.method, "route": self.route, "skip": self.skip, "times": self.times,
                      "probability": self.probability, "seed": self.seed, "injected": self.injected}
         if self.kind == "429":
             described["reset"] = self.reset

@@ -117,3 +117,29 @@ def test_faulted_requests_are_counted(client):
     for _attempt in range(4):
         client.get(REGISTRATIONS)
     assert client.emulator.counts() == {"total": 4, "routes": {"GET /api/v2/actions/app_key_registrations": 4}}
+
+
+@pytest.mark.parametrize("kind, status, content_type, check", [
+    ("not_json", 200, "text/plain", lambda answer: "upstream connect error" in answer.text),
+    ("html_200", 200, "text/html", lambda answer: "<title>Sign in - Corporate Proxy</title>" in answer.text),
+    ("no_data", 200, "application/json", lambda answer: answer.json() == {"meta": {}}),
+])
+def test_malformed_answers_are_not_applied(client, kind, status, content_type, check):
+    client.emulator.add_faults({"kind": kind, "method": "POST", "times": 1})
+    answer = client.post(CONNECTIONS, json=connection_body())
+    assert answer.status_code == status
+    assert answer.headers["Content-Type"].startswith(content_type)
+    assert check(answer)
+    assert _connection_count(client.emulator) == 0
+
+
+def test_skip_lets_the_first_matching_requests_through(client):
+    client.emulator.add_faults({"kind": "503", "route": REGISTRATIONS, "skip": 2, "times": 1})
+    statuses = [client.get(REGISTRATIONS).status_code for _attempt in range(4)]
+    assert statuses == [200, 200, 503, 200]
+    assert client.emulator.faults()[0]["injected"] == 1
+
+
+def test_a_negative_skip_is_refused(client):
+    answer = requests.post(client.emulator.url + "/_emulator/faults", json={"rules": [{"kind": "500", "skip": -1}]}, timeout=5)
+    assert answer.status_code == 400 and "skip must not be negative" in answer.json()["error"]
