@@ -67,9 +67,13 @@ sanity: venv tree
 	$(BIN)/python tests/utils/ansible_test_offline.py
 	cd $(TREE) && $(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
 
+# Integration targets run at -vvvv --diff; the whole output and every answer of the emulator are then searched
+# for every secret value the emulator received (figures in $(BUILD)/secret-scan.json).
 integration: venv tree
-	cd $(TREE) && $(RUN) $(EMULATED) --config tests/integration/integration_config.yml -- \
-	  ansible-test integration --python $(PYTHON_VERSION) --color no $(TARGETS)
+	cd $(TREE) && $(RUN) $(EMULATED) --config tests/integration/integration_config.yml \
+	  --output $(abspath $(BUILD))/integration.log --scan-secrets $(abspath $(BUILD))/secret-scan.json -- \
+	  ansible-test integration --python $(PYTHON_VERSION) --color no -vvvv --diff $(TARGETS)
+	@grep -E "^(testhost|localhost) +: ok=" $(abspath $(BUILD))/integration.log | sed 's/^/  /' || true
 
 # The same sanity, unit and integration layers on Python 3.12 with the newest ansible-core.
 test-latest:

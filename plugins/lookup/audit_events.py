@@ -205,6 +205,8 @@ class LookupModule(DatadogLookupBase):
                 events, warnings, dummy = search_all(client, queries, settings)
             except AuditSearchError as exc:
                 raise AnsibleLookupError("%s: %s" % (name, exc)) from None
+            finally:
+                self.warn_about_retries(client)
         for warning in warnings:
             display.warning("%s: %s" % (name, warning))
         return events

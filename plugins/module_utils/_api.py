@@ -348,7 +348,7 @@ class DatadogClient(object):
         self.options = options
         self._sleep = sleep or time.sleep
         self._clock = clock or time.monotonic
-        self.stats = {"requests": 0, "retries": 0, "waited": 0.0}
+        self.stats = {"requests": 0, "retries": 0, "waited": 0.0, "causes": {}}
         self._secrets = tuple(value for value in (options.api_key, options.app_key) if value)
         self.session = session if session is not None else requests.Session()
         if session is None:
@@ -437,7 +437,8 @@ class DatadogClient(object):
                 except MaxRetryError:
                     raise DatadogConnectionError(self._clean(_describe_exception(exc, self.options)),
                                                  method=method, path=display_path, attempts=attempts) from None
-                self._wait(policy.get_backoff_time())
+                cause = "timeout" if isinstance(exc, requests.exceptions.Timeout) else "connection error"
+                self._wait(policy.get_backoff_time(), cause)
                 continue
 
             status = raw.status_code
@@ -452,7 +453,7 @@ class DatadogClient(object):
                 else:
                     wait = policy.rate_limit_wait(raw.headers) if status == RATE_LIMITED else policy.get_backoff_time()
                     raw.close()
-                    self._wait(wait)
+                    self._wait(wait, "HTTP %d" % status)
                     continue
             raise self._error_from(raw, method, display_path, attempts)
 
@@ -484,8 +485,17 @@ class DatadogClient(object):
 
     # -- internals --------------------------------------------------------------------------------------
 
-    def _wait(self, seconds):
+    def retry_summary(self):
+        """One line saying how many requests were retried and why, or ``None`` when none was."""
+        if not self.stats["retries"]:
+            return None
+        causes = ", ".join("%s x%d" % item for item in sorted(self.stats["causes"].items()))
+        return "Datadog API: %d %s (%s), waited %.1f s in total" % (
+            self.stats["retries"], "retry" if self.stats["retries"] == 1 else "retries", causes, self.stats["waited"])
+
+    def _wait(self, seconds, cause):
         self.stats["retries"] += 1
+        self.stats["causes"][cause] = self.stats["causes"].get(cause, 0) + 1
         if seconds > 0:
             self.stats["waited"] += seconds
             self._sleep(seconds)

@@ -88,6 +88,7 @@ class DatadogModule(object):
         return "ansible-core %s; module %s" % (ansible_version, self.module._name)  # pylint: disable=protected-access
 
     def fail(self, msg, **result):
+        self._warn_about_retries()
         self.module.fail_json(msg=msg, **result)
 
     def fail_api(self, error, action, **result):
@@ -96,7 +97,14 @@ class DatadogModule(object):
             result.setdefault("status", error.status)
             if error.request_id:
                 result.setdefault("request_id", error.request_id)
-        self.module.fail_json(msg="%s: %s" % (action, error), **result)
+        self.fail("%s: %s" % (action, error), **result)
 
     def exit(self, **result):
+        self._warn_about_retries()
         self.module.exit_json(**result)
+
+    def _warn_about_retries(self):
+        """Rate limiting and transient failures are worth knowing about even when the task succeeded."""
+        summary = self._client.retry_summary() if self._client is not None else None
+        if summary:
+            self.module.warn(summary)

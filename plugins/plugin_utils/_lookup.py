@@ -16,6 +16,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 from ansible.release import __version__ as ansible_version
+from ansible.utils.display import Display
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import (
     HAS_REQUESTS,
@@ -27,6 +28,8 @@ from ansible_collections.ddops.datadog.plugins.module_utils._api import (
 
 # Keywords ansible-core 2.19+ passes to lookups although they are not lookup options.
 IGNORED_KEYWORDS = frozenset(("allow_unsafe",))
+
+display = Display()
 
 CONNECTION_OPTIONS = ("api_key", "app_key", "site", "api_url", "validate_certs", "timeout", "retries", "retry_backoff",
                       "retry_max_wait")
@@ -72,6 +75,12 @@ class DatadogLookupBase(LookupBase):
     def client(self, options=None):
         return DatadogClient(options or self.connection_options(),
                              user_agent_extra="ansible-core %s; lookup %s" % (ansible_version, self.plugin_name()))
+
+    def warn_about_retries(self, client):
+        """One warning when requests had to be retried (rate limiting, transient failures), as modules do."""
+        summary = client.retry_summary()
+        if summary:
+            display.warning("%s: %s" % (self.plugin_name(), summary))
 
     def plugin_name(self):
         return getattr(self, "ansible_name", None) or "ddops.datadog lookup"

@@ -88,6 +88,18 @@ def credential_types(integration_type):
     return tuple(variant.credential for variant in VARIANTS if variant.integration == integration_type)
 
 
+def secret_values(variant, credentials):
+    """The non-empty secret values of ``credentials``."""
+    values = []
+    for path in variant.secrets:
+        if "[]." in path:
+            list_name, field = path.split("[].")
+            values.extend(entry.get(field) for entry in credentials.get(list_name) or ())
+        else:
+            values.append(credentials.get(path))
+    return [value for value in values if isinstance(value, str) and value]
+
+
 def blank_secrets(variant, credentials):
     """Set every secret of ``credentials`` (a dict, changed in place) to ``""``, as Datadog answers them."""
     for path in variant.secrets:

@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from dd_emulator.catalogue import INTEGRATION_TYPES, NAMED_LISTS, blank_secrets, credential_types, credential_variant, find_variant
+from dd_emulator.catalogue import (INTEGRATION_TYPES, NAMED_LISTS, blank_secrets, credential_types, credential_variant, find_variant,
+                                   secret_values)
 from dd_emulator.errors import generic_error, int_parameter, invalid_parameter
 from dd_emulator.timeparse import format_go
 from dd_emulator.validation import SchemaError, check_body
@@ -88,10 +89,11 @@ def render(connection, omit_http_tokens=False, reveal_secrets=False):
 
 
 class ConnectionStore:
-    """Connections by id, in creation order."""
+    """Connections by id, in creation order, and every secret value ever received (never cleared)."""
 
     def __init__(self):
         self._connections = {}
+        self.secrets_seen = set()
 
     def __len__(self):
         return len(self._connections)
@@ -110,7 +112,12 @@ class ConnectionStore:
         now = datetime.now(timezone.utc)
         connection = Connection(str(uuid.uuid4()), attributes["name"], integration, list(attributes.get("tags") or ()), user_id, now, now)
         self._connections[connection.id] = connection
+        self._remember_secrets(integration)
         return connection
+
+    def _remember_secrets(self, integration):
+        credentials = integration["credentials"]
+        self.secrets_seen.update(secret_values(credential_variant(credentials["type"]), credentials))
 
     def get(self, connection_id, method="GET"):
         if not UUID_PATTERN.match(connection_id):
@@ -128,6 +135,7 @@ class ConnectionStore:
             integration = _merged_integration(connection.integration, attributes["integration"])
             _check_patterns(integration["credentials"])
         connection.integration = integration
+        self._remember_secrets(integration)
         connection.name = attributes.get("name", connection.name)
         connection.tags = list(attributes.get("tags", connection.tags))
         connection.last_updated = datetime.now(timezone.utc)

@@ -45,6 +45,7 @@ class Control:
             ("GET", "/_emulator/settings", self.settings),
             ("POST", "/_emulator/settings", self.update_settings),
             ("GET", "/_emulator/state", self.dump),
+            ("GET", "/_emulator/secrets_seen", self.secrets_seen),
         )
         self._handlers = {"%s %s" % (method, path): handler for method, path, handler in routes}
         self._routes = Map([Rule(path, endpoint="%s %s" % (method, path), methods=[method]) for method, path, _handler in routes],
@@ -111,6 +112,9 @@ class Control:
 
     def update_settings(self, body, _args):
         return 200, self.state.update_settings(**body)
+
+    def secrets_seen(self, _body, _args):
+        return 200, {"secrets": self.state.secrets_seen()}
 
     def dump(self, _body, args):
         return 200, self.state.dump(reveal_secrets=args.get("reveal_secrets", "").lower() in TRUE_WORDS)

@@ -50,7 +50,7 @@ class Emulator:
     """
 
     def __init__(self, host="127.0.0.1", port=0, *, api_key=None, app_key=None, app_key_id=None, register_app_key=False,
-                 tls_cert=None, tls_key=None, quiet=True):
+                 tls_cert=None, tls_key=None, quiet=True, log_size=5000):
         if not is_loopback(host):
             raise ValueError("the emulator only listens on loopback addresses, not %r" % (host,))
         if bool(tls_cert) != bool(tls_key):
@@ -62,7 +62,8 @@ class Emulator:
         self.port = port
         self.tls = (tls_cert, tls_key) if tls_cert else None
         self.quiet = quiet
-        self.state = State(self.api_key, self.app_key, self.app_key_id, register_app_key=register_app_key)
+        self.state = State(self.api_key, self.app_key, self.app_key_id, register_app_key=register_app_key,
+                           responses_kept=log_size)
         self._stopping = threading.Event()
         self._server = None
         self._thread = None
@@ -159,6 +160,10 @@ class Emulator:
     def settings(self, **changes):
         """Change ``list_endpoint`` / ``omit_http_tokens``; return all settings."""
         return self.state.update_settings(**changes)
+
+    def secrets_seen(self):
+        """Every secret value received since start (keys, secret credential fields); a reset keeps them."""
+        return self.state.secrets_seen()
 
     def dump_state(self, reveal_secrets=False):
         """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings and key ids."""

@@ -47,7 +47,8 @@ class Settings:
 class State:
     """Keys, registrations, connections, audit events, counters, faults and the responses log of one emulator."""
 
-    def __init__(self, api_key=DEFAULT_API_KEY, app_key=DEFAULT_APP_KEY, app_key_id=DEFAULT_APP_KEY_ID, register_app_key=False):
+    def __init__(self, api_key=DEFAULT_API_KEY, app_key=DEFAULT_APP_KEY, app_key_id=DEFAULT_APP_KEY_ID, register_app_key=False,
+                 responses_kept=RESPONSES_KEPT):
         self.lock = threading.RLock()
         self._initial = (api_key, app_key, app_key_id.lower(), register_app_key)
         self.keys = []
@@ -57,7 +58,8 @@ class State:
         self.audit = AuditLog()
         self.faults = FaultInjector()
         self.counts = Counter()
-        self.responses = deque(maxlen=RESPONSES_KEPT)
+        self.responses = deque(maxlen=responses_kept)
+        self._keys_seen = set()
         self._reset_state()
 
     def _reset_state(self):
@@ -80,6 +82,7 @@ class State:
                                str(uuid.uuid5(uuid.NAMESPACE_URL, "dd-emulator-user:" + app_key_id.lower())))
             pair = KeyPair(api_key, app_key, app_key_id.lower(), user)
             self.keys.append(pair)
+            self._keys_seen.update((api_key, app_key))
             if registered:
                 self.registrations[pair.app_key_id] = True
             return pair
@@ -170,6 +173,12 @@ class State:
             for part in chosen:
                 actions[part]()
         return chosen
+
+    def secrets_seen(self):
+        """Every secret value received since start: API and application keys, secret credential fields. Never reset,
+        so a scan of all output after a test run can look for each of them."""
+        with self.lock:
+            return sorted(self._keys_seen | self.connections.secrets_seen)
 
     def dump(self, reveal_secrets=False):
         """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings and key ids, for debugging."""

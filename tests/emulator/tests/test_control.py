@@ -133,3 +133,17 @@ def test_invalid_control_json_is_a_400(dd_emulator):
     answer = _control(dd_emulator, "POST", "faults", data="{", headers={"Content-Type": "application/json"})
     assert answer.status_code == 400
     assert "not valid JSON" in answer.json()["error"]
+
+
+def test_secrets_seen_lists_every_secret_received_and_survives_resets(client):
+    body = connection_body()
+    body["data"]["attributes"]["integration"] = {
+        "type": "HTTP", "base_url": "https://example.com",
+        "credentials": {"type": "HTTPTokenAuth", "tokens": [{"name": "token", "type": "SECRET", "value": "tok-secret-1"}],
+                        "headers": [{"name": "Accept", "value": "text/plain"}]}}
+    assert client.post(CONNECTIONS, json=body).status_code == 201
+    client.emulator.reset()
+    seen = requests.get(client.emulator.url + "/_emulator/secrets_seen", timeout=5).json()["secrets"]
+    assert "tok-secret-1" in seen and client.emulator.api_key in seen and client.emulator.app_key in seen
+    assert "text/plain" not in seen  # header values are not secrets
+    assert client.emulator.secrets_seen() == seen

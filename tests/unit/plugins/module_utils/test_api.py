@@ -214,7 +214,8 @@ def test_429_waits_x_ratelimit_reset_then_succeeds():
     assert client.get("/x").status == 200
     assert clock.sleeps == [7.0]
     assert len(adapter.sent) == 2
-    assert client.stats == {"requests": 2, "retries": 1, "waited": 7.0}
+    assert client.stats == {"requests": 2, "retries": 1, "waited": 7.0, "causes": {"HTTP 429": 1}}
+    assert client.retry_summary() == "Datadog API: 1 retry (HTTP 429 x1), waited 7.0 s in total"
 
 
 def test_429_wait_is_capped_by_retry_max_wait():
@@ -257,6 +258,15 @@ def test_retries_zero_means_one_attempt():
     with pytest.raises(DatadogAPIError):
         client.get("/x")
     assert len(adapter.sent) == 1 and clock.sleeps == []
+
+
+def test_retry_summary_counts_every_cause():
+    client, _adapter, _clock = make_client([(503, {}, b""), dropped(), (429, {"X-RateLimit-Reset": "2"}, b""), OK],
+                                           retry_backoff=0.5)
+    assert client.retry_summary() is None
+    client.get("/x")
+    assert client.retry_summary() == ("Datadog API: 3 retries (HTTP 429 x1, HTTP 503 x1, connection error x1), "
+                                      "waited 3.5 s in total")
 
 
 def test_5xx_on_post_is_not_retried():

@@ -87,3 +87,20 @@ def test_api_errors_become_one_failed_to_line(run_module):
     result = run_module(api_error_main, {"api_key": API_KEY, "app_key": APP_KEY})
     assert result["msg"] == "Failed to register application key abc: HTTP 403: Forbidden (PUT /api/v2/x, request id r1)"
     assert result["status"] == 403 and result["request_id"] == "r1"
+
+
+class RetriedClient(object):
+    @staticmethod
+    def retry_summary():
+        return "Datadog API: 2 retries (HTTP 429 x2), waited 2.0 s in total"
+
+
+def retried_main():
+    module = DatadogModule(argument_spec={})
+    module._client = RetriedClient()  # pylint: disable=protected-access
+    module.exit(changed=False)
+
+
+def test_retries_are_reported_as_one_warning(run_module):
+    result = run_module(retried_main, {"api_key": API_KEY, "app_key": APP_KEY})
+    assert result["warnings"] == ["Datadog API: 2 retries (HTTP 429 x2), waited 2.0 s in total"]

@@ -1,0 +1,399 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action connections: argument spec, desired state from options, reconcile and list logic.
+
+Internal use only: not part of the collection's public interface.
+
+Plain Python (no Ansible imports): :func:`ensure_connection` takes a :class:`DatadogClient` and a plain ``desired``
+dict and returns a plain result dict, so the module is a thin wrapper and the same logic can later run in the
+controller process for many loop items with one HTTP session.
+
+Requests (API-FACTS.md, ARCHITECTURE.md "Minimum HTTP"): unchanged by ``connection_id`` = 1 GET; unchanged by name =
+the list pages (1 GET up to 100 connections); update = that read + 1 PATCH; create = list + POST; ``absent`` by ID =
+1 DELETE (404 = already absent); check mode = the reads only.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import (
+    DatadogAPIError,
+    DatadogOutcomeUnknownError,
+    InputError,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
+    ALWAYS,
+    ON_CREATE,
+    create_body,
+    diff_create,
+    diff_delete,
+    diff_update,
+    patch_body,
+    plan_update,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
+    BODY,
+    CREDENTIAL_TYPES,
+    ENTRIES,
+    ENTRY_FIELDS,
+    INTEGRATION_TYPES,
+    TOKEN_TYPES,
+    VARIANTS,
+    credential_field_names,
+    redact_integration,
+    secret_field_names,
+    validate_connection_id,
+    validate_integration,
+    validate_name,
+    validate_tags,
+)
+
+CONNECTIONS_PATH = "/api/v2/actions/connections"
+#: The largest page the list endpoint serves.
+PAGE_SIZE = 100
+STATES = ("present", "absent")
+UPDATE_SECRETS = (ON_CREATE, ALWAYS)
+
+_LIST_MISSING = ("this Datadog API has no action connection list endpoint (GET %s answered HTTP %s), so connections "
+                 "cannot be found by name; pass connection_id to manage the connection by its ID")
+
+
+class ActionConnectionError(Exception):
+    """A failure that depends on what exists in Datadog (not found, ambiguous name, no list endpoint, ...).
+
+    ``details`` are extra result keys for the module (for example the IDs of connections sharing a name).
+    """
+
+    def __init__(self, message, **details):
+        super().__init__(message)
+        self.details = details
+
+
+class StepError(Exception):
+    """An API error during one step; ``action`` says which (``Failed to update action connection 'x'``)."""
+
+    def __init__(self, action, error):
+        super().__init__("%s: %s" % (action, error))
+        self.action = action
+        self.error = error
+
+
+# -- argument spec -----------------------------------------------------------------------------------------------------
+
+def credentials_options():
+    """Every credential field of every variant as a suboption; secret ones are ``no_log``."""
+    secrets = set(secret_field_names())
+    kinds = {}
+    for variant in VARIANTS:
+        for field in variant.fields:
+            kinds[field.name] = field.kind
+    options = {"type": dict(type="str", choices=list(CREDENTIAL_TYPES))}
+    for name in credential_field_names():
+        if kinds[name] == ENTRIES:
+            entry_options = {}
+            for entry in ENTRY_FIELDS[name]:
+                spec = dict(type="str", required=entry.required, no_log=entry.secret)
+                if name == "tokens" and entry.name == "type":
+                    spec = dict(type="str", choices=list(TOKEN_TYPES), default=TOKEN_TYPES[0])
+                entry_options[entry.name] = spec
+            options[name] = dict(type="list", elements="dict", no_log=False, options=entry_options)
+        elif kinds[name] == BODY:
+            options[name] = dict(type="dict", options=dict(content=dict(type="str"), content_type=dict(type="str")))
+        else:
+            options[name] = dict(type="str", no_log=name in secrets)
+    return options
+
+
+def integration_options():
+    return dict(
+        type=dict(type="str", required=True, choices=list(INTEGRATION_TYPES)),
+        base_url=dict(type="str"),
+        credentials=dict(type="dict", options=credentials_options()),
+    )
+
+
+def argument_spec(raw_params=None):
+    """The module's argument spec.
+
+    ``raw_params`` are the module arguments as received, before Ansible validates them. Keys inside ``integration``
+    that the spec does not know (a misspelt ``api_tokn``) and values of the wrong shape are declared ``no_log`` raw
+    options for this run, so Ansible masks them everywhere (also in ``invocation``) and the module then reports them
+    with the fields the variant allows. Without raw arguments (documentation tools) the spec is the documented one.
+    """
+    spec = dict(
+        name=dict(type="str"),
+        connection_id=dict(type="str"),
+        integration=dict(type="dict", options=integration_options()),
+        tags=dict(type="list", elements="str"),
+        update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=ON_CREATE, no_log=False),
+        generate_new_external_id=dict(type="bool", default=False),
+        state=dict(type="str", choices=list(STATES), default="present"),
+    )
+    if isinstance(raw_params, dict):
+        _shield(spec, "integration", raw_params.get("integration"))
+    return spec
+
+
+def _shield(options, name, raw):
+    """Make ``options[name]`` accept ``raw`` without Ansible echoing anything it does not know (see argument_spec)."""
+    spec = options[name]
+    if raw is None or "options" not in spec:
+        return
+    if spec.get("type") == "dict":
+        elements = [raw]
+    elif isinstance(raw, list):
+        elements = raw
+    else:
+        elements = [None]
+    if not all(isinstance(element, dict) for element in elements):
+        options[name] = dict(type="raw", no_log=True)
+        return
+    for element in elements:
+        for key, value in element.items():
+            if key not in spec["options"]:
+                spec["options"][key] = dict(type="raw", no_log=True)
+            else:
+                _shield(spec["options"], key, value)
+
+
+# -- desired state -----------------------------------------------------------------------------------------------------
+
+def desired_from_params(params):
+    """Validate the module options (no request is made) and return the plain ``desired`` dict.
+
+    Raises :class:`InputError` naming the option and what it allows.
+    """
+    state = params.get("state") or "present"
+    if state not in STATES:
+        raise InputError("state must be one of %s; got %r" % (", ".join(STATES), state))
+    update_secrets = params.get("update_secrets") or ON_CREATE
+    if update_secrets not in UPDATE_SECRETS:
+        raise InputError("update_secrets must be one of %s; got %r" % (", ".join(UPDATE_SECRETS), update_secrets))
+    desired = {
+        "state": state,
+        "name": None,
+        "connection_id": None,
+        "integration": None,
+        "tags": None,
+        "update_secrets": update_secrets,
+        "generate_new_external_id": bool(params.get("generate_new_external_id")),
+    }
+    if params.get("name") is not None:
+        desired["name"] = validate_name(params["name"])
+    if params.get("connection_id") is not None:
+        desired["connection_id"] = validate_connection_id(params["connection_id"])
+    if desired["name"] is None and desired["connection_id"] is None:
+        raise InputError("one of name or connection_id is required")
+    if state == "absent":
+        return desired
+    if params.get("tags") is not None:
+        desired["tags"] = validate_tags(params["tags"])
+    if params.get("integration") is not None:
+        desired["integration"] = validate_integration(params["integration"], complete=desired["connection_id"] is None)
+    elif desired["connection_id"] is None:
+        raise InputError("integration is required to create action connection %r (give its type and credentials), "
+                         "or pass connection_id to manage an existing connection without restating its integration"
+                         % desired["name"])
+    if desired["generate_new_external_id"] and desired["integration"] is not None and desired["integration"]["type"] != "AWS":
+        raise InputError("generate_new_external_id is only for AWS connections; integration.type is %s"
+                         % desired["integration"]["type"])
+    return desired
+
+
+# -- reconcile ---------------------------------------------------------------------------------------------------------
+
+def connection_path(connection_id):
+    return "%s/%s" % (CONNECTIONS_PATH, connection_id)
+
+
+def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE):
+    """Bring one action connection to ``desired``; return ``{"changed", "connection", "diff", "warnings"}``.
+
+    Raises :class:`InputError` (a change needs input that was not given), :class:`ActionConnectionError` (not found,
+    ambiguous name, no list endpoint, lost create) or :class:`StepError` (an API error, with the failed step).
+    """
+    if desired["state"] == "absent":
+        return _ensure_absent(client, desired, check_mode, page_size)
+    return _ensure_present(client, desired, check_mode, page_size)
+
+
+def _label(desired, connection_id=None):
+    connection_id = connection_id or desired.get("connection_id")
+    if desired.get("name") is not None and connection_id:
+        return "action connection %r (%s)" % (desired["name"], connection_id)
+    if desired.get("name") is not None:
+        return "action connection %r" % desired["name"]
+    return "action connection %s" % connection_id
+
+
+def _ensure_present(client, desired, check_mode, page_size):
+    connection_id = desired["connection_id"]
+    if connection_id:
+        response = _call("Failed to read " + _label(desired), client.get, connection_path(connection_id), expected=(200, 404))
+        if response.status == 404:
+            raise ActionConnectionError("%s does not exist (HTTP 404). connection_id must name an existing connection; "
+                                        "leave it out to find or create the connection by name" % _label(desired))
+        current = response.data
+    else:
+        current = _one_by_name(client, desired["name"], page_size)
+        if current is None:
+            return _create(client, desired, check_mode, page_size)
+
+    attributes = current.get("attributes") or {}
+    plan = plan_update(desired, attributes, update_secrets=desired["update_secrets"],
+                       generate_new_external_id=desired["generate_new_external_id"])
+    connection = current
+    if plan.changed and not check_mode:
+        response = _call("Failed to update " + _label(desired, current.get("id")), client.patch,
+                         connection_path(current.get("id")), patch_body(plan),
+                         idempotent=not desired["generate_new_external_id"])
+        connection = response.data
+    new_external_id = None
+    if desired["generate_new_external_id"] and not check_mode:
+        new_external_id = ((_attributes(connection).get("integration") or {}).get("credentials") or {}).get("external_id")
+    diff = diff_update(desired, attributes, plan, generate_new_external_id=desired["generate_new_external_id"],
+                       new_external_id=new_external_id)
+    return {"changed": plan.changed, "connection": connection_view(connection), "diff": diff, "warnings": []}
+
+
+def _create(client, desired, check_mode, page_size):
+    if desired["integration"] is None:  # desired_from_params refuses this already
+        raise InputError("integration is required to create %s" % _label(desired))
+    diff = diff_create(desired)
+    if check_mode:
+        would_be = {"id": None, "attributes": {"name": desired["name"], "integration": desired["integration"],
+                                               "tags": list(desired["tags"] or [])}}
+        return {"changed": True, "connection": connection_view(would_be), "diff": diff, "warnings": []}
+    warnings = []
+    try:
+        response = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201))
+        connection = response.data
+    except DatadogOutcomeUnknownError as exc:
+        # The POST may have been applied: look the name up again and adopt what was created; never POST twice.
+        matches = _by_name(client, desired["name"], page_size)
+        if not matches:
+            raise ActionConnectionError(
+                "Failed to create %s: the request got no answer (%s) and no connection with that name exists "
+                "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
+        if len(matches) > 1:
+            raise _ambiguous(desired["name"], matches) from None
+        connection = matches[0]
+        warnings.append("The answer to the create request for %s was lost (%s); the connection it created was found "
+                        "by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
+    except DatadogAPIError as exc:
+        raise StepError("Failed to create " + _label(desired), exc) from None
+    return {"changed": True, "connection": connection_view(connection), "diff": diff, "warnings": warnings}
+
+
+def _ensure_absent(client, desired, check_mode, page_size):
+    connection_id = desired["connection_id"]
+    if connection_id:
+        label = _label(desired)
+        if check_mode:
+            response = _call("Failed to read " + label, client.get, connection_path(connection_id), expected=(200, 404))
+            exists = response.status != 404
+            connection = connection_view(response.data) if exists else {}
+        else:
+            response = _call("Failed to delete " + label, client.delete, connection_path(connection_id),
+                             expected=(200, 202, 204, 404))
+            exists = response.status != 404
+            connection = {"id": connection_id} if exists else {}
+    else:
+        current = _one_by_name(client, desired["name"], page_size)
+        exists = current is not None
+        connection = connection_view(current) if exists else {}
+        if exists and not check_mode:
+            _call("Failed to delete " + _label(desired, current.get("id")), client.delete,
+                  connection_path(current.get("id")), expected=(200, 202, 204, 404))
+    diff = diff_delete(connection) if exists else {"before": {}, "after": {}}
+    return {"changed": exists, "connection": connection, "diff": diff, "warnings": []}
+
+
+def _call(action, method, *args, **kwargs):
+    try:
+        return method(*args, **kwargs)
+    except DatadogAPIError as exc:
+        raise StepError(action, exc) from None
+
+
+def _one_by_name(client, name, page_size):
+    matches = _by_name(client, name, page_size)
+    if len(matches) > 1:
+        raise _ambiguous(name, matches)
+    return matches[0] if matches else None
+
+
+def _ambiguous(name, matches):
+    ids = [match.get("id") for match in matches]
+    return ActionConnectionError("%d action connections are named %r (ids: %s); pass connection_id to choose one"
+                                 % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)
+
+
+def _by_name(client, name, page_size):
+    """Every connection whose name is exactly ``name`` (all pages of the list, compared here)."""
+    return [item for item in list_all(client, page_size=page_size) if _attributes(item).get("name") == name]
+
+
+def list_all(client, params=None, page_size=PAGE_SIZE):
+    """Every connection of the list endpoint (all pages); a missing endpoint says to use ``connection_id``."""
+    try:
+        return list(client.paginate(CONNECTIONS_PATH, params=params, page_size=page_size))
+    except DatadogAPIError as exc:
+        if exc.status in (404, 405):
+            raise ActionConnectionError(_LIST_MISSING % (CONNECTIONS_PATH, exc.status), status=exc.status) from None
+        raise StepError("Failed to list action connections", exc) from None
+
+
+def _attributes(item):
+    attributes = item.get("attributes") if isinstance(item, dict) else None
+    return attributes if isinstance(attributes, dict) else {}
+
+
+def connection_view(data):
+    """What the modules return for a connection: no secret field at all, AWS IDs at the top."""
+    attributes = _attributes(data)
+    integration = redact_integration(copy.deepcopy(attributes.get("integration")) or {})
+    view = {
+        "id": data.get("id") if isinstance(data, dict) else None,
+        "name": attributes.get("name"),
+        "tags": list(attributes.get("tags") or []),
+        "integration": integration,
+    }
+    credentials = integration.get("credentials") or {}
+    if integration.get("type") == "AWS":
+        view["external_id"] = credentials.get("external_id")
+        view["principal_id"] = credentials.get("principal_id")
+    return view
+
+
+# -- info --------------------------------------------------------------------------------------------------------------
+
+def list_connections(client, connection_id=None, name=None, integration_type=None, tags=None, page_size=PAGE_SIZE):
+    """Connections for the info module (secrets removed): one by ID (none when it does not exist), or the list
+    filtered by exact ``name``, ``integration_type`` and ``tags`` (all of them)."""
+    if connection_id is not None:
+        response = _call("Failed to read action connection %s" % connection_id, client.get,
+                         connection_path(connection_id), expected=(200, 404))
+        items = [] if response.status == 404 else [response.data]
+    else:
+        params = {}
+        if integration_type:
+            params["filter[integration]"] = integration_type
+        if tags:
+            params["filter[tags]"] = ",".join(tags)
+        items = list_all(client, params=params or None, page_size=page_size)
+    selected = []
+    for item in items:
+        attributes = _attributes(item)
+        if name is not None and attributes.get("name") != name:
+            continue
+        if integration_type and (attributes.get("integration") or {}).get("type") != integration_type:
+            continue
+        if tags and not set(tags) <= set(attributes.get("tags") or []):
+            continue
+        selected.append(connection_view(item))
+    return selected
+
