@@ -54,6 +54,14 @@ EXAMPLES = r"""
   register: automation_key
   failed_when: automation_key.total == 0
 
+- name: Check a registration with keys passed inline from vaulted variables
+  ddops.datadog.datadog_app_key_registration_info:
+    app_key_id: "{{ automation_app_key_id }}"
+    api_key: "{{ vault_datadog_api_key }}"
+    app_key: "{{ vault_datadog_app_key }}"
+  no_log: true
+  register: automation_key_inline
+
 - name: Report registrations, connection options set once for the block
   module_defaults:
     group/ddops.datadog.datadog:
