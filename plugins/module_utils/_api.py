@@ -363,6 +363,8 @@ class DatadogClient(object):
         })
         if options.app_key:
             self.session.headers["DD-APPLICATION-KEY"] = options.app_key
+        # ``verify`` is also passed with every request: requests replaces a request-level ``verify=None`` with
+        # REQUESTS_CA_BUNDLE when that is set, which would silently override ``validate_certs: false``.
         self.session.verify = options.validate_certs
 
     def close(self):
@@ -421,7 +423,8 @@ class DatadogClient(object):
             self.stats["requests"] += 1
             try:
                 raw = self.session.request(method, url, params=params, data=data, headers=headers,
-                                           timeout=self.options.timeout, allow_redirects=False)
+                                           timeout=self.options.timeout, verify=self.options.validate_certs,
+                                           allow_redirects=False)
             except requests.exceptions.RequestException as exc:
                 sent = _may_have_been_sent(exc)
                 if sent and not idempotent:

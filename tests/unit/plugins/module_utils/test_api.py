@@ -36,9 +36,11 @@ class FakeAdapter(BaseAdapter):
         super().__init__()
         self.steps = list(steps)
         self.sent = []
+        self.send_options = []
 
     def send(self, request, **kwargs):  # pylint: disable=arguments-differ
         self.sent.append(request)
+        self.send_options.append(kwargs)
         step = self.steps.pop(0)
         if isinstance(step, BaseException):
             raise step
@@ -188,6 +190,15 @@ def test_request_sends_keys_user_agent_and_json():
     assert sent.headers["User-Agent"].startswith("ddops.datadog/%s (" % _api.COLLECTION_VERSION)
     assert json.loads(sent.body) == {"data": {"type": "thing"}}
     assert sent.url == "https://api.example.test/api/v2/things"
+
+
+@pytest.mark.parametrize("validate_certs", [True, False])
+def test_validate_certs_holds_even_when_requests_ca_bundle_is_set(monkeypatch, validate_certs):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    client, adapter, _clock = make_client([OK], validate_certs=validate_certs)
+    client.get("/x")
+    expected = "/etc/ssl/certs/ca-certificates.crt" if validate_certs else False
+    assert adapter.send_options[0]["verify"] == expected
 
 
 def test_empty_204_body_decodes_to_none():

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every invalid input of bad_input.yml fails with a message naming the option, and sends no request."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import yaml
+
+from conftest import HERE
+
+with open(os.path.join(HERE, "bad_input.yml")) as handle:
+    CASES = yaml.safe_load(handle)
+
+
+def case_task(case):
+    """One playbook task for a case: the module with its arguments, or a debug of the lookup."""
+    task = {"name": case["id"], "ignore_errors": True}
+    if "module" in case:
+        task[case["module"]] = case["args"]
+    else:
+        arguments = ", ".join(["'%s'" % term for term in case.get("terms", ["*"])]
+                              + ["%s=%s" % (name, json.dumps(value)) for name, value in case["kwargs"].items()])
+        task["ansible.builtin.debug"] = {"msg": "{{ query('%s', %s) }}" % (case["lookup"], arguments)}
+    return task
+
+
+def test_the_table_covers_every_plugin_with_at_least_40_cases():
+    plugins = set(case.get("module") or case.get("lookup") for case in CASES)
+    assert len(CASES) >= 40, len(CASES)
+    assert {"ddops.datadog.datadog_app_key_registration", "ddops.datadog.datadog_app_key_registration_info",
+            "ddops.datadog.audit_events", "ddops.datadog.datadog_action_connection",
+            "ddops.datadog.datadog_action_connection_info"} <= plugins
+    assert len(set(case["id"] for case in CASES)) == len(CASES), "case ids must be unique"
+
+
+def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, figures):
+    run = playbooks.run([case_task(case) for case in CASES], emulator=emulator)
+    problems = []
+    for case in CASES:
+        record = run.task(case["id"])
+        message = record["result"].get("msg", "")
+        if record["status"] != "failed":
+            problems.append("%s: did not fail (%s)" % (case["id"], record["status"]))
+            continue
+        missing = [text for text in case["expect"] if text not in message]
+        if missing:
+            problems.append("%s: message %r lacks %r" % (case["id"], message, missing))
+        if "Traceback" in json.dumps(record["result"]) or "MODULE FAILURE" in message:
+            problems.append("%s: traceback instead of a message" % case["id"])
+    requests_sent = emulator.counts()["total"]
+    leaks = [case["id"] for case in CASES if emulator.api_key in json.dumps(run.task(case["id"])) or
+             emulator.app_key in json.dumps(run.task(case["id"]))]
+    figures["bad input"] = {
+        "invalid inputs": len(CASES),
+        "plugins covered": len(set(case.get("module") or case.get("lookup") for case in CASES)),
+        "rejected with a clear message": len(CASES) - len(problems),
+        "requests sent for bad input": requests_sent,
+        "cases echoing a key": len(leaks),
+    }
+    assert not problems, "\n".join(problems)
+    assert requests_sent == 0, emulator.counts()
+    assert not leaks
