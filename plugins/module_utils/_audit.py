@@ -20,7 +20,7 @@ import re
 
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError, cyclic_gc_paused
 
 SEARCH_PATH = "/api/v2/audit/events/search"
 
@@ -324,11 +324,12 @@ def search_all(client, queries, settings):
     events = []
     warnings = []
     requests = 0
-    for query in queries:
-        result = search_events(client, query, settings)
-        events.extend(result.events)
-        warnings.extend(warning for warning in result.warnings if warning not in warnings)
-        requests += result.requests
+    with cyclic_gc_paused():  # the result can be 100,000s of events; see cyclic_gc_paused
+        for query in queries:
+            result = search_events(client, query, settings)
+            events.extend(result.events)
+            warnings.extend(warning for warning in result.warnings if warning not in warnings)
+            requests += result.requests
     return events, warnings, requests
 
 

@@ -506,3 +506,22 @@ def test_real_slow_answer_times_out_without_hanging():
         assert clock.sleeps == [1.0]
     finally:
         server.close()
+
+
+def test_cyclic_gc_is_paused_and_restored():
+    import gc  # pylint: disable=import-outside-toplevel
+    assert gc.isenabled()
+    with _api.cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _api.cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # it was off before, so it stays off
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError):
+        with _api.cyclic_gc_paused():
+            raise RuntimeError("boom")
+    assert gc.isenabled()
