@@ -19,12 +19,13 @@ TARGETS ?=
 PYTHON_LATEST ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv tree demo test test-latest units emulator-tests lint sanity integration collection-checks clean
+.PHONY: help venv tree demo test test-main test-latest units emulator-tests lint sanity integration reliability collection-checks clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
 	@echo "make test   - every test layer: unit, emulator, ansible-lint, ansible-test sanity, integration"
-	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | clean"
+	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | collection-checks"
+	@echo "make test-main (lane 1 only) | test-latest (lane 2: Python 3.12, newest ansible-core) | bench | clean"
 
 $(VENV)/.installed: $(REQUIREMENTS) tests/emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +46,23 @@ demo: venv
 	ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD))/demo/collections ANSIBLE_STDOUT_CALLBACK=default \
 	  $(EMULATED) -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: units emulator-tests lint sanity integration collection-checks
-	@echo "make test: all layers passed"
+# Lane 1 (Python 3.11, the oldest supported ansible-core) in the foreground; lane 2 (Python 3.12, the newest
+# ansible-core) at the same time in the background, logged to $(LATEST_LOG) and summarised at the end.
+LATEST_LOG := $(abspath .build-latest.log)
+test:
+	@echo "make test: lane 2 (Python 3.12, newest ansible-core) runs in the background, log: $(LATEST_LOG)"
+	@$(MAKE) --no-print-directory test-latest >$(LATEST_LOG) 2>&1 & latest=$$!; \
+	  $(MAKE) --no-print-directory test-main; main=$$?; \
+	  wait $$latest; latest_status=$$?; \
+	  echo "== lane 2 (Python 3.12, newest ansible-core): last lines of $(LATEST_LOG)"; \
+	  grep -E "passed|failed|error|secret scan|ok=|FATAL|ERROR|lane 2" $(LATEST_LOG) | tail -n 25; \
+	  if [ $$main -ne 0 ] || [ $$latest_status -ne 0 ]; then \
+	    echo "make test: FAILED (lane 1 status $$main, lane 2 status $$latest_status)"; \
+	    [ $$latest_status -eq 0 ] || tail -n 80 $(LATEST_LOG); exit 1; fi
+	@echo "make test: all layers passed in both lanes"
+
+test-main: units emulator-tests lint sanity integration reliability collection-checks
+	@echo "make test: lane 1 (Python $(PYTHON_VERSION)) passed"
 
 units: venv tree
 	cd $(TREE) && $(RUN) PYTHONPATH=$(abspath $(BUILD)) python -m pytest -q -p no:cacheprovider tests/unit
@@ -58,6 +74,11 @@ emulator-tests: venv
 lint: venv tree
 	$(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) ansible-lint --offline -q --nocolor
 	$(RUN) antsibull-changelog lint
+
+# Faults, bad input, transport security, with figures (printed, and written to $(BUILD)/reliability.json).
+reliability: venv tree
+	cd tests/reliability && $(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) DDOPS_FIGURES=$(abspath $(BUILD))/reliability.json \
+	  python -m pytest -q -p no:cacheprovider .
 
 # ansible-doc, antsibull-docs lint, galaxy build + galaxy-importer, ansible-builder introspect, install + run.
 collection-checks: venv tree
@@ -80,6 +101,7 @@ test-latest:
 	@test -n "$(PYTHON_LATEST)" || { echo "test-latest needs python3.12"; exit 1; }
 	$(MAKE) --no-print-directory PYTHON="$(PYTHON_LATEST)" PYTHON_VERSION=3.12 VENV=.venv-latest \
 	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest units sanity integration
+	@echo "lane 2: units, sanity and integration passed"
 
 clean:
-	rm -rf .build .build-latest tests/output
+	rm -rf .build .build-latest .build-latest.log tests/output

@@ -108,11 +108,10 @@ def bench_noop(emulator, workdir, items, rounds):
     emulator.reset(state=True, counts=True)
     emulator.register_app_key(KEY_ID)
     ours = {"name": "ours", "ddops.datadog.datadog_app_key_registration": {"app_key_id": KEY_ID}, "loop": list(range(items))}
-    uri = {"name": "uri", "ansible.builtin.uri": {
-        "url": "{{ lookup('ansible.builtin.env', 'DD_API_URL') }}/api/v2/actions/app_key_registrations/" + KEY_ID,
-        "headers": {"DD-API-KEY": "{{ lookup('ansible.builtin.env', 'DD_API_KEY') }}",
-                    "DD-APPLICATION-KEY": "{{ lookup('ansible.builtin.env', 'DD_APP_KEY') }}"}},
-        "no_log": True, "loop": list(range(items))}
+    headers = {"DD-API-KEY": "{{ lookup('ansible.builtin.env', 'DD_API_KEY') }}",
+               "DD-APPLICATION-KEY": "{{ lookup('ansible.builtin.env', 'DD_APP_KEY') }}"}
+    url = "{{ lookup('ansible.builtin.env', 'DD_API_URL') }}/api/v2/actions/app_key_registrations/" + KEY_ID
+    uri = {"name": "uri", "ansible.builtin.uri": {"url": url, "headers": headers}, "no_log": True, "loop": list(range(items))}
     per_item = {"ours": [], "uri": []}
     requests_per_run = {}
     for round_number in range(rounds):

@@ -115,13 +115,14 @@ def integration_options():
     )
 
 
-def argument_spec(raw_params=None):
-    """The module's argument spec.
+def argument_spec(raw_params=None, other_options=()):
+    """The module's argument spec (``other_options``: the names of the options added to it elsewhere).
 
-    ``raw_params`` are the module arguments as received, before Ansible validates them. Keys inside ``integration``
-    that the spec does not know (a misspelt ``api_tokn``) and values of the wrong shape are declared ``no_log`` raw
-    options for this run, so Ansible masks them everywhere (also in ``invocation``) and the module then reports them
-    with the fields the variant allows. Without raw arguments (documentation tools) the spec is the documented one.
+    ``raw_params`` are the module arguments as received, before Ansible validates them. Options the spec does not
+    know (a misspelt ``api_tokn``, a credential field put at the top level) and values of the wrong shape are
+    declared ``no_log`` raw options for this run, so Ansible masks them everywhere (also in ``invocation``); the
+    module then refuses them itself (:func:`unknown_options`, :func:`desired_from_params`) with what is allowed.
+    Without raw arguments (documentation tools) the spec is the documented one.
     """
     spec = dict(
         name=dict(type="str"),
@@ -133,8 +134,16 @@ def argument_spec(raw_params=None):
         state=dict(type="str", choices=list(STATES), default="present"),
     )
     if isinstance(raw_params, dict):
+        for name in unknown_options(raw_params, spec, other_options):
+            spec[name] = dict(type="raw", no_log=True)
         _shield(spec, "integration", raw_params.get("integration"))
     return spec
+
+
+def unknown_options(raw_params, spec=None, other_options=()):
+    """Top-level options in ``raw_params`` that the documented spec does not have (Ansible's own keys aside)."""
+    known = set(argument_spec() if spec is None else spec) | set(other_options)
+    return sorted(name for name in (raw_params or {}) if name not in known and not name.startswith("_ansible_"))
 
 
 def _shield(options, name, raw):
@@ -268,24 +277,40 @@ def _create(client, desired, check_mode, page_size):
                                                "tags": list(desired["tags"] or [])}}
         return {"changed": True, "connection": connection_view(would_be), "diff": diff, "warnings": []}
     warnings = []
-    try:
-        response = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201))
-        connection = response.data
-    except DatadogOutcomeUnknownError as exc:
-        # The POST may have been applied: look the name up again and adopt what was created; never POST twice.
-        matches = _by_name(client, desired["name"], page_size)
-        if not matches:
-            raise ActionConnectionError(
-                "Failed to create %s: the request got no answer (%s) and no connection with that name exists "
-                "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
-        if len(matches) > 1:
-            raise _ambiguous(desired["name"], matches) from None
-        connection = matches[0]
-        warnings.append("The answer to the create request for %s was lost (%s); the connection it created was found "
-                        "by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
-    except DatadogAPIError as exc:
-        raise StepError("Failed to create " + _label(desired), exc) from None
+    # A create whose answer is lost (dropped connection, timeout) or is a 5xx (which a proxy may send after Datadog
+    # applied it) may or may not have been applied. The list is the truth: a connection with the name found there is
+    # adopted; none found means none was created, so sending the create again cannot make a duplicate. That happens at
+    # most ``retries`` times, like any other retry.
+    attempts_left = 1 + getattr(getattr(client, "options", None), "retries", 3)
+    while True:
+        attempts_left -= 1
+        try:
+            response = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201))
+            connection = response.data
+            break
+        except DatadogAPIError as exc:
+            if not _outcome_unknown(exc):
+                raise StepError("Failed to create " + _label(desired), exc) from None
+            matches = _by_name(client, desired["name"], page_size)
+            if len(matches) > 1:
+                raise _ambiguous(desired["name"], matches) from None
+            if matches:
+                connection = matches[0]
+                warnings.append("The create request for %s got no usable answer (%s), but Datadog had applied it: the "
+                                "connection was found by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
+                break
+            if attempts_left <= 0:
+                raise ActionConnectionError(
+                    "Failed to create %s: the request got no usable answer (%s) and no connection with that name exists "
+                    "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
+            warnings.append("The create request for %s got no usable answer (%s) and was not applied (no connection with "
+                            "that name exists): sent again" % (_label(desired), exc))
     return {"changed": True, "connection": connection_view(connection), "diff": diff, "warnings": warnings}
+
+
+def _outcome_unknown(error):
+    """A create that may have been applied: no answer after sending, or a server error answer."""
+    return isinstance(error, DatadogOutcomeUnknownError) or error.status in (500, 502, 503, 504)
 
 
 def _ensure_absent(client, desired, check_mode, page_size):
@@ -396,4 +421,3 @@ def list_connections(client, connection_id=None, name=None, integration_type=Non
             continue
         selected.append(connection_view(item))
     return selected
-

@@ -223,6 +223,17 @@ class ClientOptions(object):
         )
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def normalized_uuid(value):
+    """``value`` stripped and lower-cased when it is a UUID string, else ``None`` (callers word their own error)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip().lower()
+    return value if _UUID.match(value) else None
+
+
 def normalize_site(site):
     """Return the Datadog site for ``site`` (``None`` → the default); refuse anything unknown."""
     if site is None or site == "":

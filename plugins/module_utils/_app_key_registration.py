@@ -15,15 +15,11 @@ so ``changed`` is decided from a ``GET`` first; ``DELETE`` answers 204, or 404 w
 
 from __future__ import annotations
 
-import re
-
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError, normalized_uuid
 
 REGISTRATIONS_PATH = "/api/v2/actions/app_key_registrations"
 REGISTRATION_TYPE = "app_key_registration"
 DEFAULT_PAGE_SIZE = 100
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def validate_app_key_id(value, app_key=None):
@@ -34,12 +30,13 @@ def validate_app_key_id(value, app_key=None):
     if value is not None and app_key and value.strip() == app_key:
         raise InputError("app_key_id is set to the application key itself; it must be the key's ID, a UUID shown next "
                          "to the key in Datadog (Organization Settings > Application Keys), not the secret key")
-    if not isinstance(value, str) or not _UUID.match(value.strip().lower()):
+    app_key_id = normalized_uuid(value)
+    if app_key_id is None:
         length = len(value) if isinstance(value, str) else 0
         raise InputError("app_key_id must be the application key's ID, a UUID like 3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81 "
                          "(Organization Settings > Application Keys shows it), not the application key itself; got a "
                          "%s of %d characters that is not a UUID" % (type(value).__name__, length))
-    return value.strip().lower()
+    return app_key_id
 
 
 def registration_path(app_key_id):

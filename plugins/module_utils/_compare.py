@@ -328,4 +328,3 @@ def credentials_view(credentials, names, sent=()):
         else:
             view[name] = copy.deepcopy(value)
     return view
-

@@ -21,7 +21,7 @@ import re
 
 from urllib.parse import urlsplit
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError, normalized_uuid
 
 #: Datadog answers secrets as "" and they are never shown; diffs show this fixed mask instead.
 MASK = "********"
@@ -186,9 +186,10 @@ INTEGRATION_TYPES = tuple(sorted(_BY_INTEGRATION))
 CREDENTIAL_TYPES = tuple(variant.credential for variant in VARIANTS)
 _BY_CREDENTIAL = dict((variant.credential, variant) for variant in VARIANTS)
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _AWS_ACCOUNT = re.compile(r"^\d{12}$")
-_INTEGRATION_KEYS = ("type", "base_url", "credentials")
+#: Fields next to ``type`` and ``credentials`` (only HTTP's ``base_url``, a URL).
+_INTEGRATION_FIELDS = tuple(sorted(set(field.name for variant in VARIANTS for field in variant.integration_fields)))
+_INTEGRATION_KEYS = ("type",) + _INTEGRATION_FIELDS + ("credentials",)
 
 
 def variants_of(integration_type):
@@ -228,10 +229,11 @@ def variants_using(field_name):
 
 def validate_connection_id(value):
     """A connection ID is a UUID; return it lower-cased or raise :class:`InputError`."""
-    if not isinstance(value, str) or not _UUID.match(value.strip().lower()):
+    connection_id = normalized_uuid(value)
+    if connection_id is None:
         raise InputError("connection_id must be the connection's ID, a UUID like 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00; got %r"
                          % (value,))
-    return value.strip().lower()
+    return connection_id
 
 
 def validate_name(value, option="name"):
@@ -303,22 +305,22 @@ def validate_integration(integration, complete=True, path="integration"):
         raise InputError("; ".join(problems))
 
     cleaned = {"type": integration_type}
-    template = variant or variants[0]
-    allowed_integration = [field.name for field in template.integration_fields]
-    for name in ("base_url",):
-        if name not in integration:
-            if complete and name in allowed_integration:
-                problems.append("%s.%s is required for %s connections" % (path, name, integration_type))
-            continue
-        if name not in allowed_integration:
-            problems.append("%s.%s is only used by %s connections" % (
-                path, name, ", ".join(sorted(set(v.integration for v in VARIANTS if v.integration_fields)))))
-            continue
-        problem = _url_problem("%s.%s" % (path, name), integration[name])
-        if problem:
-            problems.append(problem)
+    own_fields = dict((field.name, field) for field in (variant or variants[0]).integration_fields)
+    for name in _INTEGRATION_FIELDS:
+        option = "%s.%s" % (path, name)
+        if name not in own_fields:
+            if name in integration:
+                users = sorted(set(v.integration for v in VARIANTS if name in [f.name for f in v.integration_fields]))
+                problems.append("%s is only used by %s connections" % (option, ", ".join(users)))
+        elif name not in integration:
+            if complete and own_fields[name].required:
+                problems.append("%s is required for %s connections" % (option, integration_type))
         else:
-            cleaned[name] = integration[name]
+            problem = _url_problem(option, integration[name])
+            if problem:
+                problems.append(problem)
+            else:
+                cleaned[name] = integration[name]
 
     if variant is not None:
         cleaned_credentials, credential_problems = _validate_credentials(variant, credentials, complete, path + ".credentials")

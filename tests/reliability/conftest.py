@@ -32,9 +32,27 @@ class PlaybookRun(object):
         self.seconds = seconds
 
     def task(self, name):
-        matches = [record for record in self.records if record["task"] == name]
+        matches = [record for record in self.records if not record["item"] and self._named(record, name)]
         assert matches, "no result for task %r; output:\n%s" % (name, self.output[-3000:])
         return matches[-1]
+
+    def items(self, name):
+        """The loop-item results of a task, each with its warnings intact."""
+        return [record for record in self.records if record["item"] and self._named(record, name)]
+
+    @staticmethod
+    def _named(record, name):
+        return record["task"] == name or record["task"].endswith(" : " + name)
+
+    def warnings(self):
+        """Every warning of every result (also the ones Display would show only once)."""
+        found = []
+        for record in self.records:
+            if "results" in record["result"]:  # a loop's aggregate repeats its items' warnings
+                continue
+            for warning in record["result"].get("warnings") or []:
+                found.append(warning if isinstance(warning, str) else json.dumps(warning))
+        return found
 
     def failed(self):
         return [record for record in self.records if record["status"] == "failed" and not record["result"].get("_ansible_ignore_errors")]
@@ -61,7 +79,7 @@ class Playbooks(object):
         if emulator is not None:
             environment.update(DD_API_URL=emulator.url, DD_API_KEY=emulator.api_key, DD_APP_KEY=emulator.app_key)
         environment.update(
-            ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="record_results",
+            ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, "callback_plugins"), ANSIBLE_STDOUT_CALLBACK="record_results",
             DDOPS_RECORD=str(record), ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
             ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER="auto_silent",
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import yaml
 
@@ -53,14 +54,16 @@ def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, f
         if "Traceback" in json.dumps(record["result"]) or "MODULE FAILURE" in message:
             problems.append("%s: traceback instead of a message" % case["id"])
     requests_sent = emulator.counts()["total"]
-    leaks = [case["id"] for case in CASES if emulator.api_key in json.dumps(run.task(case["id"])) or
-             emulator.app_key in json.dumps(run.task(case["id"]))]
+    secrets = [emulator.api_key, emulator.app_key] + sorted(set(re.findall(r"rel-secret-\d+", json.dumps(CASES))))
+    leaks = [case["id"] for case in CASES if any(secret in json.dumps(run.task(case["id"])) for secret in secrets)]
+    leaks += ["playbook output"] if any(secret in run.output for secret in secrets) else []
     figures["bad input"] = {
         "invalid inputs": len(CASES),
         "plugins covered": len(set(case.get("module") or case.get("lookup") for case in CASES)),
         "rejected with a clear message": len(CASES) - len(problems),
         "requests sent for bad input": requests_sent,
-        "cases echoing a key": len(leaks),
+        "secret values checked": len(secrets),
+        "cases echoing a secret or key": len(leaks),
     }
     assert not problems, "\n".join(problems)
     assert requests_sent == 0, emulator.counts()

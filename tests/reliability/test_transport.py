@@ -41,8 +41,8 @@ def test_a_route_that_always_answers_503_fails_after_the_configured_retries(play
 
 def test_an_answer_slower_than_timeout_fails_clearly_without_hanging(playbooks, emulator, figures):
     emulator.add_faults({"kind": "slow", "delay": 8, "route": REGISTRATION})
-    task = named("register", {"ddops.datadog.datadog_app_key_registration": {"app_key_id": KEY_ID, "timeout": 1, "retries": 1,
-                                                                              "retry_backoff": 0.1}})
+    arguments = {"app_key_id": KEY_ID, "timeout": 1, "retries": 1, "retry_backoff": 0.1}
+    task = named("register", {"ddops.datadog.datadog_app_key_registration": arguments})
     run = playbooks.run([task], emulator=emulator)
     record = run.task("register")
     assert record["status"] == "failed"

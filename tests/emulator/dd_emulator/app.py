@@ -108,7 +108,11 @@ class EmulatorApp:
 
     @staticmethod
     def _drop(request):
-        """Close the client's connection without an answer (werkzeug then ends the request quietly)."""
+        """Close the client's connection without an answer (werkzeug then ends the request quietly).
+
+        The body is read first: left in werkzeug's buffer, it would be parsed as the next request on the connection.
+        """
+        request.get_data(cache=True)
         try:
             request.environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
         except OSError:

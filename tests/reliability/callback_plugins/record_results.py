@@ -2,32 +2,40 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Test-only callback: append every task result as one JSON line to the file named by ``DDOPS_RECORD``."""
+"""Test-only stdout callback: the default output, plus every result as one JSON line in the file ``DDOPS_RECORD``.
+
+It is the stdout callback (not an extra one) so that it sees each result before the default handling removes its
+``warnings`` (and before Display drops repeated warnings).
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
 
-from ansible.plugins.callback import CallbackBase
+from ansible.plugins.callback.default import CallbackModule as DefaultCallback
 
 DOCUMENTATION = r"""
 name: record_results
-type: aggregate
-short_description: Write every task result as a JSON line (ddops.datadog reliability tests)
+type: stdout
+short_description: Default output plus every task and loop-item result as JSON lines (ddops.datadog tests)
 description:
-  - Appends one JSON object per task result (task name, status, seconds, result) to the file named by E(DDOPS_RECORD).
+  - Appends one JSON object per result (task name, status, seconds, item or not, result) to the file named by
+    E(DDOPS_RECORD), then shows the result like the default callback.
+extends_documentation_fragment:
+  - default_callback
+  - result_format_callback
 requirements:
-  - Enabled with E(ANSIBLE_CALLBACKS_ENABLED=record_results).
+  - Set E(ANSIBLE_STDOUT_CALLBACK=record_results).
 """
 
 
-class CallbackModule(CallbackBase):
+class CallbackModule(DefaultCallback):
     CALLBACK_VERSION = 2.0
-    CALLBACK_TYPE = "aggregate"
+    CALLBACK_TYPE = "stdout"
     CALLBACK_NAME = "record_results"
-    CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,25 +44,42 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._started[task._uuid] = time.monotonic()  # pylint: disable=protected-access
+        super().v2_playbook_on_task_start(task, is_conditional)
 
-    def _record(self, result, status):
+    def _record(self, result, status, item=False):
         if not self._path:
             return
         task = result._task  # pylint: disable=protected-access
         started = self._started.get(task._uuid, time.monotonic())  # pylint: disable=protected-access
-        entry = {"task": task.get_name(), "status": status, "seconds": round(time.monotonic() - started, 3),
-                 "result": result._result}  # pylint: disable=protected-access
+        entry = {"task": task.get_name(), "status": status, "item": item, "seconds": round(time.monotonic() - started, 3),
+                 "result": copy.deepcopy(result._result)}  # pylint: disable=protected-access
         with open(self._path, "a") as handle:
             handle.write(json.dumps(entry, default=str) + "\n")
 
+    @staticmethod
+    def _ok_status(result):
+        return "changed" if result._result.get("changed") else "ok"  # pylint: disable=protected-access
+
     def v2_runner_on_ok(self, result):
-        self._record(result, "changed" if result._result.get("changed") else "ok")  # pylint: disable=protected-access
+        self._record(result, self._ok_status(result))
+        super().v2_runner_on_ok(result)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         self._record(result, "failed")
+        super().v2_runner_on_failed(result, ignore_errors=ignore_errors)
 
     def v2_runner_on_skipped(self, result):
         self._record(result, "skipped")
+        super().v2_runner_on_skipped(result)
 
     def v2_runner_on_unreachable(self, result):
         self._record(result, "unreachable")
+        super().v2_runner_on_unreachable(result)
+
+    def v2_runner_item_on_ok(self, result):
+        self._record(result, self._ok_status(result), item=True)
+        super().v2_runner_item_on_ok(result)
+
+    def v2_runner_item_on_failed(self, result):
+        self._record(result, "failed", item=True)
+        super().v2_runner_item_on_failed(result)

@@ -16,8 +16,10 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 try:
     from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19 and later
+    from ansible.module_utils import _internal as module_internals
 except ImportError:  # ansible-core 2.17 and 2.18
     patch_module_args = None
+    module_internals = None
 
 
 @contextlib.contextmanager
@@ -35,8 +37,12 @@ def module_args(args):
 
 
 @pytest.fixture
-def run_module(capsys):
+def run_module(capsys, monkeypatch):
     """``run_module(main, args, check_mode=False, diff=False)`` → the module's result dict (exit or fail)."""
+    if module_internals is not None:
+        # ansible-core 2.19+ sends module warnings to the controller's display once controller code was imported in
+        # the process (other tests do); a real module process never is the controller.
+        monkeypatch.setattr(module_internals, "is_controller", False, raising=False)
 
     def run(main, args, check_mode=False, diff=False):
         args = dict(args)

@@ -1,0 +1,181 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: datadog_action_connection_info
+short_description: Read Datadog action connections
+version_added: 0.1.0
+description:
+  - Reads one action connection by O(connection_id), or lists the connections (all pages) that match every filter
+    given (O(name), O(integration_type), O(tags)).
+  - Secret fields are never returned; Datadog does not return their values anyway.
+  - "Requests made: by O(connection_id) = 1 GET; a list = one GET per O(page_size) connections that match the
+    server-side filters (O(integration_type), O(tags)); O(name) is matched exactly after reading."
+author:
+  - ddops.datadog contributors (@ddops)
+extends_documentation_fragment:
+  - ddops.datadog.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; the same in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is nothing to show.
+  action_group:
+    support: full
+    description: Use C(group/ddops.datadog.datadog) in C(module_defaults) to set the connection options once.
+    membership:
+      - ddops.datadog.datadog
+options:
+  connection_id:
+    description:
+      - ID (a UUID) of one connection to read. RV(connections) is empty when it does not exist.
+      - The other filters still apply to it.
+    type: str
+  name:
+    description:
+      - Only the connections with exactly this name (case-sensitive).
+    type: str
+  integration_type:
+    description:
+      - Only the connections of this integration type.
+    type: str
+    choices: [AWS, Anthropic, Asana, Azure, CircleCI, Clickup, Cloudflare, ConfigCat, Datadog, Fastly, Freshservice,
+              GCP, Gemini, Gitlab, GreyNoise, HTTP, LaunchDarkly, Notion, Okta, OpenAI, ServiceNow, Split, Statsig,
+              VirusTotal]
+  tags:
+    description:
+      - Only the connections that have every one of these tags (C(key:value)).
+    type: list
+    elements: str
+  page_size:
+    description:
+      - Connections asked for per request when listing; Datadog serves at most 100.
+    type: int
+    default: 100
+notes:
+  - Listing uses the list endpoint, a preview endpoint of the Datadog API. Where it is missing, the module fails and
+    asks for O(connection_id).
+seealso:
+  - module: ddops.datadog.datadog_action_connection
+"""
+
+EXAMPLES = r"""
+- name: Read one connection by ID
+  ddops.datadog.datadog_action_connection_info:
+    connection_id: 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00
+  register: one
+
+- name: Find the connection named Prod AWS and use its external ID
+  ddops.datadog.datadog_action_connection_info:
+    name: Prod AWS
+  register: prod_aws
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ prod_aws.connections[0].external_id }}"
+  when: prod_aws.connections | length == 1
+
+- name: Every HTTP connection of the SRE team, keys taken from DD_API_KEY, DD_APP_KEY and DD_SITE
+  ddops.datadog.datadog_action_connection_info:
+    integration_type: HTTP
+    tags:
+      - team:sre
+  register: sre_http
+"""
+
+RETURN = r"""
+connections:
+  description: The connections found, without any secret field (the same shape as RV(ddops.datadog.datadog_action_connection#module:connection)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The connection ID.
+      type: str
+      sample: 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00
+    name:
+      description: The connection name.
+      type: str
+      sample: Prod AWS
+    tags:
+      description: The connection's tags.
+      type: list
+      elements: str
+      sample: ["team:sre"]
+    integration:
+      description: The integration and its credentials in the API's shape, secret fields removed.
+      type: dict
+      sample: {"type": "Okta", "credentials": {"type": "OktaAPIToken", "domain": "example.okta.com"}}
+    external_id:
+      description: V(AWS) only. The external ID to require in the IAM role's trust policy.
+      type: str
+      returned: for AWS connections
+      sample: 33a1011635c44b38a064cf14e82e1d8f
+    principal_id:
+      description: V(AWS) only. The AWS account Datadog assumes the role from.
+      type: str
+      returned: for AWS connections
+      sample: "464622532012"
+total:
+  description: How many connections were returned.
+  returned: always
+  type: int
+  sample: 1
+"""
+
+from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
+    PAGE_SIZE,
+    ActionConnectionError,
+    StepError,
+    list_connections,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
+    INTEGRATION_TYPES,
+    validate_connection_id,
+    validate_tags,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
+
+
+def main():
+    module = DatadogModule(
+        argument_spec=dict(
+            connection_id=dict(type="str"),
+            name=dict(type="str"),
+            integration_type=dict(type="str", choices=list(INTEGRATION_TYPES)),
+            tags=dict(type="list", elements="str"),
+            page_size=dict(type="int", default=PAGE_SIZE),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        connection_id = None if params["connection_id"] is None else validate_connection_id(params["connection_id"])
+        tags = None if params["tags"] is None else validate_tags(params["tags"])
+        if not 1 <= params["page_size"] <= PAGE_SIZE:
+            raise InputError("page_size must be between 1 and %d, got %d" % (PAGE_SIZE, params["page_size"]))
+    except InputError as exc:
+        module.fail(str(exc))
+    module.connection_options()
+
+    try:
+        connections = list_connections(module.client, connection_id=connection_id, name=params["name"],
+                                       integration_type=params["integration_type"], tags=tags,
+                                       page_size=params["page_size"])
+    except ActionConnectionError as exc:
+        module.fail(str(exc), **exc.details)
+    except StepError as exc:
+        module.fail_api(exc.error, exc.action)
+    module.exit(changed=False, connections=connections, total=len(connections))
+
+
+if __name__ == "__main__":
+    main()

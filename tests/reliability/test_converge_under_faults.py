@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Converging many action connections while the API misbehaves: the end state is right, nothing fails, no duplicates."""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+
+import pytest
+
+CONNECTIONS = 50
+FAULT_SHARE = 0.30
+FAULT_KINDS = ("429", "500", "502", "503", "drop")
+# Each kind fires with probability p, so that a request gets some fault with probability 1 - (1 - p)^5 = 30%.
+PER_KIND = 1 - (1 - FAULT_SHARE) ** (1.0 / len(FAULT_KINDS))
+# What a demanding user would set against a flaky API: more retries, short waits (the 429 wait is capped too).
+OPTIONS = {"retries": 10, "retry_backoff": 0.05, "retry_max_wait": 0.3, "timeout": 10}
+RETRY_WARNING = re.compile(r"Datadog API: (\d+) retr(?:y|ies) \(([^)]*)\), waited ([\d.]+) s in total")
+
+
+def integration(number):
+    """One of eight integration types, with a secret that names the connection."""
+    secret = "fault-secret-%02d" % number
+    kinds = [
+        {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "%012d" % (100000000000 + number), "role": "r%d" % number}},
+        {"type": "HTTP", "base_url": "https://svc%d.example.com" % number,
+         "credentials": {"type": "HTTPTokenAuth", "tokens": [{"name": "token", "type": "SECRET", "value": secret}],
+                         "headers": [{"name": "Accept", "value": "application/json"}]}},
+        {"type": "Okta", "credentials": {"type": "OktaAPIToken", "domain": "org%d.okta.com" % number, "api_token": secret}},
+        {"type": "Datadog", "credentials": {"type": "DatadogAPIKey", "datacenter": "us1", "api_key": secret, "app_key": secret + "-app"}},
+        {"type": "ServiceNow", "credentials": {"type": "ServiceNowBasicAuth", "instance": "i%d" % number, "username": "u",
+                                               "password": secret}},
+        {"type": "GCP", "credentials": {"type": "GCPServiceAccount", "service_account_email": "sa%d@p.iam.gserviceaccount.com" % number,
+                                        "private_key": secret}},
+        {"type": "Azure", "credentials": {"type": "AzureTenant", "app_client_id": "client-%d" % number, "client_secret": secret,
+                                          "tenant_id": "tenant-%d" % number}},
+        {"type": "Anthropic", "credentials": {"type": "AnthropicAPIKey", "api_token": secret}},
+    ]
+    return kinds[number % len(kinds)]
+
+
+def desired_connections(count):
+    return [{"name": "fault %02d %s" % (number, integration(number)["type"]), "integration": integration(number),
+             "tags": ["batch:faults", "n:%d" % number]} for number in range(count)]
+
+
+def converge_task(connections, name="converge"):
+    return {"name": name, "ansible.builtin.include_role": {"name": "ddops.datadog.action_connections"},
+            "vars": {"action_connections_list": connections, "action_connections_connection_options": OPTIONS}}
+
+
+def loop_items(run):
+    """The per-connection results of the role's converge loop."""
+    return [record["result"] for record in run.items("Converge action connections")]
+
+
+def retry_figures(warnings):
+    retries, waited, causes = 0, 0.0, collections.Counter()
+    for warning in warnings:
+        match = RETRY_WARNING.search(warning)
+        if match:
+            retries += int(match.group(1))
+            waited += float(match.group(3))
+            for cause in match.group(2).split(", "):
+                kind, count = cause.rsplit(" x", 1)
+                causes[kind] += int(count)
+    return retries, round(waited, 1), dict(sorted(causes.items()))
+
+
+def check_state(emulator, connections):
+    """Exactly one connection per name, each with the desired integration and the desired secret stored."""
+    stored = emulator.dump_state(reveal_secrets=True)["connections"]
+    names = collections.Counter(connection["attributes"]["name"] for connection in stored)
+    duplicates = sum(count - 1 for count in names.values() if count > 1)
+    wrong = []
+    by_name = dict((connection["attributes"]["name"], connection["attributes"]) for connection in stored)
+    for want in connections:
+        have = by_name.get(want["name"])
+        if have is None:
+            wrong.append("%s: missing" % want["name"])
+            continue
+        credentials = have["integration"]["credentials"]
+        for field, value in want["integration"]["credentials"].items():
+            if field in ("tokens", "headers"):
+                value = [dict(entry) for entry in value]
+                stored_entries = [dict((key, entry[key]) for key in sorted(entry) if key in ("name", "type", "value")) for entry in credentials[field]]
+                if stored_entries != [dict(sorted(entry.items())) for entry in value]:
+                    wrong.append("%s: %s differ" % (want["name"], field))
+            elif credentials.get(field) != value:
+                wrong.append("%s: %s differs" % (want["name"], field))
+        if sorted(have["tags"]) != sorted(want["tags"]):
+            wrong.append("%s: tags differ" % want["name"])
+    return len(stored), duplicates, wrong
+
+
+def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbooks, emulator, figures):
+    connections = desired_connections(CONNECTIONS)
+    emulator.add_faults(*[{"kind": kind, "probability": PER_KIND, "seed": 100 + index, "reset": 1}
+                          for index, kind in enumerate(FAULT_KINDS)])
+    summary = {"connections": CONNECTIONS, "fault share per answer": "%.0f%% (%s)" % (FAULT_SHARE * 100, ", ".join(FAULT_KINDS)),
+               "client options": OPTIONS}
+    for run_number, expect_changes in ((1, CONNECTIONS), (2, 0)):
+        before = sum(rule["injected"] for rule in emulator.faults())
+        requests_before = emulator.counts()["total"]
+        run = playbooks.run([converge_task(connections)], emulator=emulator)
+        items = loop_items(run)
+        failed = [item for item in items if item.get("failed")] + run.failed()
+        changed = sum(1 for item in items if item.get("changed"))
+        total, duplicates, wrong = check_state(emulator, connections)
+        retries, waited, causes = retry_figures(run.warnings())
+        # A fault on a create is not retried by the client: the module reconciles it by name (adopt, or send again).
+        reconciled = sum(1 for warning in run.warnings() if "got no usable answer" in warning)
+        injected = sum(rule["injected"] for rule in emulator.faults()) - before
+        summary["run %d" % run_number] = (
+            "%d requests, %d faults injected, %d client retries (%s), %d creates reconciled by name, %.1f s waiting, %d changed, "
+            "%d failed tasks, %d connections, %d duplicates, %d wrong, %.0f s"
+            % (emulator.counts()["total"] - requests_before, injected, retries, causes, reconciled, waited, changed, len(failed),
+               total, duplicates, len(wrong), run.seconds))
+        assert run.rc == 0, run.output[-4000:]
+        assert not failed, json.dumps(failed)[:3000]
+        assert (total, duplicates, wrong) == (CONNECTIONS, 0, [])
+        assert changed == expect_changes
+        assert injected > 0 and retries + reconciled == injected  # every fault was handled, exactly once
+    figures["converge 50 connections under 30% faults"] = summary
+
+
+def test_every_create_applied_but_its_answer_lost_still_gives_one_connection_per_name(playbooks, emulator, figures):
+    connections = desired_connections(20)
+    emulator.add_faults({"kind": "lost_answer", "method": "POST", "route": "/api/v2/actions/connections"})
+    run = playbooks.run([converge_task(connections)], emulator=emulator)
+    total, duplicates, wrong = check_state(emulator, connections)
+    adopted = sum(1 for warning in run.warnings() if "found by name and adopted" in warning)
+    posts = emulator.counts()["routes"]["POST /api/v2/actions/connections"]
+    figures["every create's answer lost"] = {"connections": len(connections), "POSTs sent": posts, "adopted by name": adopted,
+                                             "connections stored": total, "duplicates": duplicates, "failed tasks": len(run.failed())}
+    assert run.rc == 0, run.output[-4000:]
+    assert (total, duplicates, wrong) == (len(connections), 0, [])
+    assert posts == len(connections) and adopted == len(connections)
+
+
+@pytest.mark.parametrize("count", [CONNECTIONS])
+def test_the_desired_connections_cover_eight_integration_types(count):
+    assert len(set(connection["integration"]["type"] for connection in desired_connections(count))) == 8

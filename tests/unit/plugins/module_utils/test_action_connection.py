@@ -1,0 +1,367 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reconcile logic without Ansible: identity, exact request counts, lost creates, check mode, the argument spec."""
+
+from __future__ import annotations
+
+import json
+import types
+
+import pytest
+
+from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
+    CONNECTIONS_PATH,
+    ActionConnectionError,
+    StepError,
+    argument_spec,
+    desired_from_params,
+    ensure_connection,
+    list_connections,
+    unknown_options,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError, InputError
+from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
+from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (
+    CONNECTION_ID,
+    page,
+    resource,
+)
+
+PATH = CONNECTIONS_PATH + "/" + CONNECTION_ID
+OTHER_ID = "5f7c0f4e-3d9b-4a43-9e0f-2b1d8c6a7e11"
+OKTA = {"type": "Okta", "credentials": {"type": "OktaAPIToken", "api_token": "okta-secret-1", "domain": "a.okta.com"}}
+AWS = {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "123456789012", "role": "r1"}}
+NOT_FOUND = (404, {"errors": [{"title": "Generic Error", "detail": "error getting connection: rpc error: code = NotFound"}]})
+
+
+def desired(**params):
+    base = {"state": "present", "update_secrets": "on_create", "generate_new_external_id": False}
+    base.update(params)
+    return desired_from_params(base)
+
+
+def routes(client):
+    return ["%s %s" % (method, path) for method, path, _params, _body in client.calls]
+
+
+# -- request counts ---------------------------------------------------------------------------------------------------------
+
+def test_create_by_name_is_one_list_page_and_one_post():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("other", AWS, OTHER_ID)))
+    client.answer("POST", CONNECTIONS_PATH, (201, {"data": resource("okta", OKTA)}))
+    result = ensure_connection(client, desired(name="okta", integration=OKTA, tags=["team:sre"]))
+    assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH]
+    assert client.calls[0][2] == {"page[size]": 100, "page[number]": 0}
+    assert client.calls[1][3] == {"data": {"type": "action_connection", "attributes": {
+        "name": "okta", "integration": OKTA, "tags": ["team:sre"]}}}
+    assert result["changed"] is True
+    assert result["connection"] == {"id": CONNECTION_ID, "name": "okta", "tags": [], "integration": {
+        "type": "Okta", "credentials": {"type": "OktaAPIToken", "domain": "a.okta.com"}}}
+    assert result["diff"]["before"] == {}
+
+
+def test_unchanged_by_name_is_the_list_only():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA)))
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert routes(client) == ["GET " + CONNECTIONS_PATH]
+    assert result["changed"] is False
+
+
+def test_unchanged_by_id_is_one_get():
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
+    result = ensure_connection(client, desired(connection_id=CONNECTION_ID, integration=OKTA))
+    assert routes(client) == ["GET " + PATH]
+    assert result["changed"] is False and result["connection"]["id"] == CONNECTION_ID
+
+
+def test_update_is_the_read_and_one_minimal_patch():
+    changed = {"type": "Okta", "credentials": {"type": "OktaAPIToken", "api_token": "okta-secret-1", "domain": "b.okta.com"}}
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
+    client.answer("PATCH", PATH, (200, {"data": resource("okta", changed)}))
+    result = ensure_connection(client, desired(connection_id=CONNECTION_ID, integration=changed))
+    assert routes(client) == ["GET " + PATH, "PATCH " + PATH]
+    assert client.calls[1][3] == {"data": {"type": "action_connection", "attributes": {
+        "integration": {"type": "Okta", "credentials": {"type": "OktaAPIToken", "domain": "b.okta.com"}}}}}
+    assert result["changed"] is True
+    assert result["connection"]["integration"]["credentials"]["domain"] == "b.okta.com"
+
+
+def test_update_by_name_patches_the_connection_found():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA)))
+    client.answer("PATCH", PATH, (200, {"data": resource("okta", OKTA, tags=["a:b"])}))
+    result = ensure_connection(client, desired(name="okta", integration=OKTA, tags=["a:b"]))
+    assert routes(client) == ["GET " + CONNECTIONS_PATH, "PATCH " + PATH]
+    assert client.calls[1][3]["data"]["attributes"] == {"tags": ["a:b"]}
+    assert result["diff"] == {"before": {"name": "okta", "tags": [], "integration": {
+        "type": "Okta", "credentials": {"type": "OktaAPIToken", "api_token": "********", "domain": "a.okta.com"}}},
+        "after": {"name": "okta", "tags": ["a:b"], "integration": {
+            "type": "Okta", "credentials": {"type": "OktaAPIToken", "api_token": "********", "domain": "a.okta.com"}}}}
+
+
+def test_absent_by_id_is_one_delete_and_404_means_unchanged():
+    client = FakeClient().answer("DELETE", PATH, (204, None), NOT_FOUND)
+    first = ensure_connection(client, desired(connection_id=CONNECTION_ID, state="absent"))
+    second = ensure_connection(client, desired(connection_id=CONNECTION_ID, state="absent"))
+    assert routes(client) == ["DELETE " + PATH, "DELETE " + PATH]
+    assert first["changed"] is True and first["connection"] == {"id": CONNECTION_ID}
+    assert first["diff"] == {"before": {"id": CONNECTION_ID}, "after": {}}
+    assert second["changed"] is False and second["connection"] == {}
+
+
+def test_absent_by_name_is_the_list_and_a_delete():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA)), page())
+    client.answer("DELETE", PATH, (204, None))
+    first = ensure_connection(client, desired(name="okta", state="absent", integration={"anything": "ignored"}))
+    second = ensure_connection(client, desired(name="okta", state="absent"))
+    assert routes(client) == ["GET " + CONNECTIONS_PATH, "DELETE " + PATH, "GET " + CONNECTIONS_PATH]
+    assert first["changed"] and first["connection"]["name"] == "okta"
+    assert first["diff"]["before"]["integration"]["credentials"] == {"type": "OktaAPIToken", "domain": "a.okta.com"}
+    assert not second["changed"]
+
+
+def test_every_page_of_the_list_is_read_to_find_a_name():
+    items = [resource("c%d" % index, OKTA, "%08d-0000-4000-8000-000000000000" % index) for index in range(250)]
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(*items[:100], total=250), page(*items[100:200], total=250),
+                                 page(*items[200:], total=250))
+    result = ensure_connection(client, desired(name="c249", integration=OKTA))
+    assert routes(client) == ["GET " + CONNECTIONS_PATH] * 3
+    assert not result["changed"] and result["connection"]["id"] == items[249]["id"]
+
+
+# -- check mode -------------------------------------------------------------------------------------------------------------
+
+def test_check_mode_reads_only_and_reports_the_same_change():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    created = ensure_connection(client, desired(name="okta", integration=OKTA), check_mode=True)
+    assert created["changed"] and created["connection"]["id"] is None
+    assert "okta-secret-1" not in json.dumps(created)
+
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
+    updated = ensure_connection(client, desired(connection_id=CONNECTION_ID, name="renamed"), check_mode=True)
+    assert updated["changed"] and updated["diff"]["after"] == {"name": "renamed"}
+
+    deleted = ensure_connection(client, desired(connection_id=CONNECTION_ID, state="absent"), check_mode=True)
+    assert deleted["changed"] and deleted["connection"]["name"] == "okta"
+
+    rotated = ensure_connection(client, desired(connection_id=CONNECTION_ID, name="okta", integration=AWS,
+                                                generate_new_external_id=True), check_mode=True)
+    assert rotated["changed"]
+    assert set(routes(client)) == {"GET " + PATH}
+
+
+# -- identity failures ------------------------------------------------------------------------------------------------------
+
+def test_ambiguous_name_fails_listing_the_ids_and_changes_nothing():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("dup", OKTA), resource("dup", AWS, OTHER_ID)))
+    with pytest.raises(ActionConnectionError) as caught:
+        ensure_connection(client, desired(name="dup", integration=OKTA))
+    assert str(caught.value) == ("2 action connections are named 'dup' (ids: %s, %s); pass connection_id to choose one"
+                                 % (CONNECTION_ID, OTHER_ID))
+    assert caught.value.details == {"connection_ids": [CONNECTION_ID, OTHER_ID]}
+    assert routes(client) == ["GET " + CONNECTIONS_PATH]
+
+
+def test_names_match_exactly():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("Okta", OKTA), resource("okta ", OKTA, OTHER_ID)))
+    client.answer("POST", CONNECTIONS_PATH, (201, {"data": resource("okta", OKTA, "new")}))
+    assert ensure_connection(client, desired(name="okta", integration=OKTA))["changed"]
+    assert routes(client)[-1] == "POST " + CONNECTIONS_PATH
+
+
+@pytest.mark.parametrize("status", [404, 405])
+def test_missing_list_endpoint_says_to_pass_connection_id(status):
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, DatadogAPIError(["Not Found"], status=status))
+    with pytest.raises(ActionConnectionError, match="pass connection_id to manage the connection by its ID"):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+
+
+def test_unknown_connection_id_is_an_error_that_says_so():
+    client = FakeClient().answer("GET", PATH, NOT_FOUND)
+    with pytest.raises(ActionConnectionError) as caught:
+        ensure_connection(client, desired(connection_id=CONNECTION_ID, integration=OKTA))
+    assert str(caught.value).startswith("action connection %s does not exist (HTTP 404)" % CONNECTION_ID)
+
+
+def test_api_errors_name_the_step():
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
+    client.answer("PATCH", PATH, DatadogAPIError(["Generic Error: bad"], status=400, method="PATCH", path=PATH))
+    with pytest.raises(StepError) as caught:
+        ensure_connection(client, desired(connection_id=CONNECTION_ID, name="new"))
+    assert caught.value.action == "Failed to update action connection 'new' (%s)" % CONNECTION_ID
+    assert caught.value.error.status == 400
+
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, DatadogAPIError(["Forbidden"], status=403))
+    with pytest.raises(StepError, match="Failed to create action connection 'okta': HTTP 403: Forbidden"):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, DatadogAPIError(["Forbidden"], status=403))
+    with pytest.raises(StepError, match="Failed to list action connections: HTTP 403"):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+
+
+def test_a_type_change_without_the_complete_integration_fails_after_the_read():
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
+    with pytest.raises(InputError, match="a change of integration type from Okta to AWS needs the complete integration"):
+        ensure_connection(client, desired(connection_id=CONNECTION_ID, integration={"type": "AWS", "credentials": {"role": "r"}}))
+    assert routes(client) == ["GET " + PATH]
+
+
+# -- a create whose answer was lost ----------------------------------------------------------------------------------------
+
+LOST = DatadogOutcomeUnknownError("no answer after the request was sent (connection closed without an answer); it may "
+                                  "have been applied", method="POST", path=CONNECTIONS_PATH)
+
+
+def test_a_lost_create_answer_adopts_the_connection_found_by_name():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA)))
+    client.answer("POST", CONNECTIONS_PATH, LOST)
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH, "GET " + CONNECTIONS_PATH]
+    assert result["changed"] and result["connection"]["id"] == CONNECTION_ID
+    assert result["warnings"] == ["The create request for action connection 'okta' got no usable answer (%s), but Datadog "
+                                  "had applied it: the connection was found by name and adopted (id %s)"
+                                  % (LOST, CONNECTION_ID)]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_create_answered_with_a_server_error_is_reconciled_by_name_not_failed(status):
+    error = DatadogAPIError(["Service Unavailable"], status=status, method="POST", path=CONNECTIONS_PATH)
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA)))
+    client.answer("POST", CONNECTIONS_PATH, error)
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert result["connection"]["id"] == CONNECTION_ID and "found by name and adopted" in result["warnings"][0]
+    assert routes(client).count("POST " + CONNECTIONS_PATH) == 1
+
+
+def test_a_create_refused_with_400_fails_at_once():
+    error = DatadogAPIError(["Generic Error: bad"], status=400, method="POST", path=CONNECTIONS_PATH)
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page()).answer("POST", CONNECTIONS_PATH, error)
+    with pytest.raises(StepError):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH]
+
+
+def test_a_lost_create_that_created_nothing_is_sent_again_because_the_list_shows_none():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, LOST, (201, {"data": resource("okta", OKTA)}))
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert result["changed"] is True and result["connection"]["id"] == CONNECTION_ID
+    assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH, "GET " + CONNECTIONS_PATH,
+                              "POST " + CONNECTIONS_PATH]
+    assert "was not applied (no connection with that name exists): sent again" in result["warnings"][0]
+
+
+def test_creates_that_keep_losing_their_answer_give_up_after_the_retries():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, LOST)
+    client.options = types.SimpleNamespace(retries=1)
+    with pytest.raises(ActionConnectionError, match="no connection with that name exists afterwards, so nothing was created"):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert routes(client).count("POST " + CONNECTIONS_PATH) == 2
+
+
+def test_a_lost_create_with_duplicates_afterwards_lists_them():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA), resource("okta", OKTA, OTHER_ID)))
+    client.answer("POST", CONNECTIONS_PATH, LOST)
+    with pytest.raises(ActionConnectionError, match="2 action connections are named 'okta'"):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+
+
+def test_rotation_patch_is_not_retried_blindly():
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("aws", AWS)}))
+    client.answer("PATCH", PATH, (200, {"data": resource("aws", AWS)}))
+    ensure_connection(client, desired(connection_id=CONNECTION_ID, generate_new_external_id=True))
+    assert client.calls[1][3]["data"]["attributes"] == {
+        "integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "generate_new_external_id": True}}}
+
+
+# -- desired state from options ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("params, message", [
+    ({}, "one of name or connection_id is required"),
+    ({"name": ""}, "name must be a non-empty string"),
+    ({"connection_id": "abc"}, "connection_id must be the connection's ID, a UUID"),
+    ({"name": "x"}, "integration is required to create action connection 'x'"),
+    ({"name": "x", "integration": {"type": "Okta", "credentials": {"domain": "d"}}},
+     "integration.credentials is missing the required field(s) of OktaAPIToken: api_token"),
+    ({"name": "x", "integration": OKTA, "tags": ["default:x"]}, "uses the tag key 'default'"),
+    ({"name": "x", "integration": OKTA, "generate_new_external_id": True}, "generate_new_external_id is only for AWS"),
+    ({"name": "x", "state": "gone"}, "state must be one of present, absent"),
+    ({"name": "x", "update_secrets": "never"}, "update_secrets must be one of on_create, always"),
+])
+def test_bad_options_fail_before_any_request(params, message):
+    with pytest.raises(InputError) as caught:
+        desired(**params)
+    assert message in str(caught.value)
+
+
+def test_absent_ignores_integration_and_tags():
+    assert desired(name="x", state="absent", integration={"type": "nope"}, tags=["bad"])["integration"] is None
+
+
+def test_partial_integration_is_fine_with_a_connection_id():
+    assert desired(connection_id=CONNECTION_ID, integration={"type": "Okta", "credentials": {"domain": "d"}})["integration"] == {
+        "type": "Okta", "credentials": {"type": "OktaAPIToken", "domain": "d"}}
+
+
+# -- argument spec ------------------------------------------------------------------------------------------------------------
+
+def test_unknown_keys_become_masked_raw_options_for_this_run():
+    raw = {"name": "x", "integration": {"type": "Okta", "typo": {"x": 1}, "credentials": {
+        "api_tokn": "s", "tokens": [{"name": "a", "value": "b", "extra": "e"}], "headers": [{"name": "h", "value": "v"}]}}}
+    spec = argument_spec(raw)["integration"]
+    assert spec["options"]["typo"] == {"type": "raw", "no_log": True}
+    credentials = spec["options"]["credentials"]["options"]
+    assert credentials["api_tokn"] == {"type": "raw", "no_log": True}
+    assert credentials["tokens"]["options"]["extra"] == {"type": "raw", "no_log": True}
+    assert "typo" not in argument_spec()["integration"]["options"]
+
+
+def test_unknown_top_level_options_become_masked_raw_options():
+    spec = argument_spec({"name": "x", "api_tokn": "s", "api_key": "k", "_ansible_check_mode": True}, other_options=("api_key",))
+    assert spec["api_tokn"] == {"type": "raw", "no_log": True}
+    assert "api_key" not in spec and "_ansible_check_mode" not in spec
+    assert unknown_options({"name": "x", "api_tokn": "s", "api_key": "k"}, other_options=("api_key",)) == ["api_tokn"]
+
+
+@pytest.mark.parametrize("raw", [
+    {"integration": "Okta"},
+    {"integration": {"type": "HTTP", "credentials": "x"}},
+    {"integration": {"type": "HTTP", "credentials": {"tokens": "t"}}},
+    {"integration": {"type": "HTTP", "credentials": {"tokens": ["t"]}}},
+    {"integration": {"type": "HTTP", "credentials": {"body": ["t"]}}},
+])
+def test_badly_shaped_values_become_masked_raw_options(raw):
+    spec = argument_spec(raw)
+    found = []
+
+    def walk(options):
+        for option in options.values():
+            if option == {"type": "raw", "no_log": True}:
+                found.append(option)
+            walk(option.get("options", {}))
+    walk(spec)
+    assert len(found) == 1
+
+
+# -- info ------------------------------------------------------------------------------------------------------------------------
+
+def test_info_filters_on_the_server_and_confirms_here():
+    items = [resource("a", OKTA, tags=["team:sre"]), resource("b", AWS, OTHER_ID, tags=["team:sre", "env:prod"])]
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(*items))
+    found = list_connections(client, integration_type="AWS", tags=["team:sre"])
+    assert [connection["name"] for connection in found] == ["b"]
+    assert client.calls[0][2] == {"filter[integration]": "AWS", "filter[tags]": "team:sre", "page[size]": 100, "page[number]": 0}
+    assert found[0]["external_id"] == "0123456789abcdef0123456789abcdef" and found[0]["principal_id"] == "464622532012"
+
+
+def test_info_by_name_and_by_id():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("a", OKTA), resource("ab", OKTA, OTHER_ID)))
+    assert [c["id"] for c in list_connections(client, name="a")] == [CONNECTION_ID]
+    client = FakeClient().answer("GET", PATH, NOT_FOUND)
+    assert list_connections(client, connection_id=CONNECTION_ID) == []
+    assert json.dumps(list_connections(FakeClient().answer("GET", PATH, (200, {"data": resource("a", OKTA)})),
+                                       connection_id=CONNECTION_ID)).count("api_token") == 0
