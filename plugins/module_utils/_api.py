@@ -363,12 +363,7 @@ class DatadogClient(object):
         self._clock = clock or time.monotonic
         self.stats = {"requests": 0, "retries": 0, "waited": 0.0, "causes": {}}
         self._secrets = tuple(value for value in (options.api_key, options.app_key) if value)
-        self.session = session if session is not None else requests.Session()
-        if session is None:
-            # urllib3 must not retry on its own: every retry decision is made (and counted) below.
-            adapter = HTTPAdapter(max_retries=0)
-            self.session.mount("https://", adapter)
-            self.session.mount("http://", adapter)
+        self.session = session if session is not None else self.new_session()
         self.session.headers.update({
             "DD-API-KEY": options.api_key,
             "Accept": "application/json",
@@ -376,9 +371,20 @@ class DatadogClient(object):
         })
         if options.app_key:
             self.session.headers["DD-APPLICATION-KEY"] = options.app_key
+        else:  # a shared session (action plugins, loop items) must not keep an earlier client's key
+            self.session.headers.pop("DD-APPLICATION-KEY", None)
         # ``verify`` is also passed with every request: requests replaces a request-level ``verify=None`` with
         # REQUESTS_CA_BUNDLE when that is set, which would silently override ``validate_certs: false``.
         self.session.verify = options.validate_certs
+
+    @staticmethod
+    def new_session():
+        """A keep-alive session whose transport never retries on its own (every retry is decided and counted here)."""
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
 
     def close(self):
         self.session.close()

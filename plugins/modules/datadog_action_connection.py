@@ -528,63 +528,11 @@ connection_ids:
   sample: [0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, 5f7c0f4e-3d9b-4a43-9e0f-2b1d8c6a7e11]
 """
 
-from ansible.module_utils import basic
-
-from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    ActionConnectionError,
-    StepError,
-    argument_spec,
-    desired_from_params,
-    ensure_connection,
-    unknown_options,
-)
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
-from ansible_collections.ddops.datadog.plugins.module_utils._connections import secret_values
-from ansible_collections.ddops.datadog.plugins.module_utils._module import CONNECTION_OPTIONS, DatadogModule
-
-
-def raw_arguments():
-    """The module arguments before validation, so the spec can mask misspelt credential keys (see argument_spec)."""
-    try:
-        return basic._load_params()  # pylint: disable=protected-access
-    except Exception:  # pylint: disable=broad-exception-caught  # a future ansible-core: fall back to the plain spec
-        return None
+from ansible_collections.ddops.datadog.plugins.module_utils._definitions import ACTION_CONNECTION
 
 
 def main():
-    raw_params = raw_arguments()
-    module = DatadogModule(
-        argument_spec=argument_spec(raw_params, other_options=CONNECTION_OPTIONS),
-        required_one_of=[("name", "connection_id")],
-        supports_check_mode=True,
-    )
-    for value in secret_values(module.params["integration"]):
-        module.module.no_log_values.add(value)
-    unknown = unknown_options(raw_params, other_options=CONNECTION_OPTIONS)
-    if unknown:
-        module.fail("Unsupported parameters for (ddops.datadog.datadog_action_connection) module: %s. Supported parameters "
-                    "include: %s." % (", ".join(unknown), ", ".join(sorted(set(argument_spec()) | set(CONNECTION_OPTIONS)))))
-    try:
-        desired = desired_from_params(module.params)
-    except InputError as exc:
-        module.fail(str(exc))
-    module.connection_options()
-
-    try:
-        result = ensure_connection(module.client, desired, check_mode=module.check_mode)
-    except InputError as exc:
-        module.fail(str(exc))
-    except ActionConnectionError as exc:
-        module.fail(str(exc), **exc.details)
-    except StepError as exc:
-        module.fail_api(exc.error, exc.action)
-
-    for warning in result.pop("warnings"):
-        module.module.warn(warning)
-    diff = result.pop("diff")
-    if module.diff_mode:
-        result["diff"] = diff
-    module.exit(**result)
+    ACTION_CONNECTION.main()
 
 
 if __name__ == "__main__":

@@ -130,51 +130,11 @@ total:
   sample: 1
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    PAGE_SIZE,
-    ActionConnectionError,
-    StepError,
-    list_connections,
-)
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
-from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
-    INTEGRATION_TYPES,
-    validate_connection_id,
-    validate_tags,
-)
-from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
+from ansible_collections.ddops.datadog.plugins.module_utils._definitions import ACTION_CONNECTION_INFO
 
 
 def main():
-    module = DatadogModule(
-        argument_spec=dict(
-            connection_id=dict(type="str"),
-            name=dict(type="str"),
-            integration_type=dict(type="str", choices=list(INTEGRATION_TYPES)),
-            tags=dict(type="list", elements="str"),
-            page_size=dict(type="int", default=PAGE_SIZE),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    try:
-        connection_id = None if params["connection_id"] is None else validate_connection_id(params["connection_id"])
-        tags = None if params["tags"] is None else validate_tags(params["tags"])
-        if not 1 <= params["page_size"] <= PAGE_SIZE:
-            raise InputError("page_size must be between 1 and %d, got %d" % (PAGE_SIZE, params["page_size"]))
-    except InputError as exc:
-        module.fail(str(exc))
-    module.connection_options()
-
-    try:
-        connections = list_connections(module.client, connection_id=connection_id, name=params["name"],
-                                       integration_type=params["integration_type"], tags=tags,
-                                       page_size=params["page_size"])
-    except ActionConnectionError as exc:
-        module.fail(str(exc), **exc.details)
-    except StepError as exc:
-        module.fail_api(exc.error, exc.action)
-    module.exit(changed=False, connections=connections, total=len(connections))
+    ACTION_CONNECTION_INFO.main()
 
 
 if __name__ == "__main__":

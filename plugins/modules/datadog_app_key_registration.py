@@ -100,39 +100,11 @@ registration:
       sample: true
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError
-from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registration import (
-    ensure_registration,
-    validate_app_key_id,
-)
-from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
-
-VERBS = {"present": "register", "absent": "unregister"}
+from ansible_collections.ddops.datadog.plugins.module_utils._definitions import APP_KEY_REGISTRATION
 
 
 def main():
-    module = DatadogModule(
-        argument_spec=dict(
-            app_key_id=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-        ),
-        supports_check_mode=True,
-    )
-    state = module.params["state"]
-    try:
-        app_key_id = validate_app_key_id(module.params["app_key_id"], app_key=module.params["app_key"])
-    except InputError as exc:
-        module.fail(str(exc))
-
-    try:
-        result = ensure_registration(module.client, app_key_id, state=state, check_mode=module.check_mode)
-    except DatadogAPIError as exc:
-        module.fail_api(exc, "Failed to %s application key %s" % (VERBS[state], app_key_id))
-
-    diff = result.pop("diff")
-    if module.diff_mode:
-        result["diff"] = diff
-    module.exit(**result)
+    APP_KEY_REGISTRATION.main()
 
 
 if __name__ == "__main__":

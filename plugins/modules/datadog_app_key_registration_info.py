@@ -100,37 +100,11 @@ total:
   sample: 2
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError
-from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registration import (
-    list_registrations,
-    validate_app_key_id,
-)
-from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
+from ansible_collections.ddops.datadog.plugins.module_utils._definitions import APP_KEY_REGISTRATION_INFO
 
 
 def main():
-    module = DatadogModule(
-        argument_spec=dict(
-            app_key_id=dict(type="str"),
-            page_size=dict(type="int", default=100),
-        ),
-        supports_check_mode=True,
-    )
-    app_key_id = module.params["app_key_id"]
-    page_size = module.params["page_size"]
-    try:
-        if app_key_id is not None:
-            app_key_id = validate_app_key_id(app_key_id, app_key=module.params["app_key"])
-        if page_size < 1:
-            raise InputError("page_size must be at least 1, got %d" % page_size)
-    except InputError as exc:
-        module.fail(str(exc))
-
-    try:
-        registrations = list_registrations(module.client, app_key_id=app_key_id, page_size=page_size)
-    except DatadogAPIError as exc:
-        module.fail_api(exc, "Failed to read application key registrations")
-    module.exit(changed=False, registrations=registrations, total=len(registrations))
+    APP_KEY_REGISTRATION_INFO.main()
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ class State:
     def log_response(self, request, status, body, delivered=True):
         """Remember an /api/ answer (``delivered`` is false when a fault dropped it after it was produced)."""
         entry = {"method": request.method, "path": request.path, "query": request.query_string.decode("latin-1"), "status": status, "body": body,
-                 "delivered": delivered}
+                 "delivered": delivered, "user_agent": request.headers.get("User-Agent", "")}
         with self.lock:
             self.responses.append(entry)
 

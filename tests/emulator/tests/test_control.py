@@ -83,6 +83,7 @@ def test_the_log_keeps_responses_and_never_a_secret(client):
     entries = _control(client.emulator, "GET", "log").json()["responses"]
     assert [(entry["method"], entry["path"], entry["status"]) for entry in entries] == [("POST", CONNECTIONS, 201), ("GET", CONNECTIONS, 200)]
     assert '"name": "tokenA"' in entries[0]["body"]
+    assert entries[0]["user_agent"] == requests.utils.default_user_agent()  # which client sent it (tests tell paths apart)
     assert "token-a-secret" not in str(entries)
     assert _control(client.emulator, "DELETE", "log").json() == {"responses": []}
     assert client.emulator.responses_log() == []

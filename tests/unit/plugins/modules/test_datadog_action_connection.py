@@ -37,14 +37,14 @@ HTTP = {"type": "HTTP", "base_url": "https://api.example.com", "credentials": {
 @pytest.fixture
 def client(monkeypatch):
     fake = FakeClient()
-    monkeypatch.setattr(_module.DatadogModule, "client", property(lambda self: fake))
+    monkeypatch.setattr(_module.ModuleHost, "client", property(lambda self: fake))
     return fake
 
 
 @pytest.fixture
-def run(run_module):
+def run(run_plugin):
     def run_connection(args, module=datadog_action_connection, **kwargs):
-        result = run_module(module.main, dict(CONNECTION, **args), **kwargs)
+        result = run_plugin(module, dict(CONNECTION, **args), **kwargs)
         text = json.dumps(result)
         for secret in SECRETS + (API_KEY, APP_KEY):
             assert secret not in text, "%s leaked into %s" % (secret, text)

@@ -26,66 +26,66 @@ MISSING = (404, {"errors": [{"detail": "app key not found"}]})
 @pytest.fixture
 def client(monkeypatch):
     fake = FakeClient()
-    monkeypatch.setattr(_module.DatadogModule, "client", property(lambda self: fake))
+    monkeypatch.setattr(_module.ModuleHost, "client", property(lambda self: fake))
     return fake
 
 
-def test_register_reports_changed_and_the_registration(run_module, client):
+def test_register_reports_changed_and_the_registration(run_plugin, client):
     client.answer("GET", PATH, MISSING).answer("PUT", PATH, (201, FOUND[1]))
-    result = run_module(datadog_app_key_registration.main, dict(CONNECTION, app_key_id=KEY_ID))
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID))
     assert result["changed"] is True
     assert result["registration"] == {"id": KEY_ID, "type": "app_key_registration", "registered": True}
     assert "diff" not in result
 
 
-def test_diff_mode_shows_registered_before_and_after(run_module, client):
+def test_diff_mode_shows_registered_before_and_after(run_plugin, client):
     client.answer("GET", PATH, FOUND)
-    result = run_module(datadog_app_key_registration.main, dict(CONNECTION, app_key_id=KEY_ID, state="absent"),
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID, state="absent"),
                         check_mode=True, diff=True)
     assert result["changed"] is True
     assert result["diff"] == {"before": {"id": KEY_ID, "registered": True}, "after": {"id": KEY_ID, "registered": False}}
     assert client.methods() == ["GET"]
 
 
-def test_invalid_id_fails_before_any_request(run_module, client):
-    result = run_module(datadog_app_key_registration.main, dict(CONNECTION, app_key_id="not-a-uuid"))
+def test_invalid_id_fails_before_any_request(run_plugin, client):
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id="not-a-uuid"))
     assert result["failed"] is True
     assert "app_key_id must be the application key's ID, a UUID" in result["msg"]
     assert client.calls == []
 
 
-def test_api_error_is_one_readable_line_without_keys(run_module, client):
+def test_api_error_is_one_readable_line_without_keys(run_plugin, client):
     client.answer("GET", PATH, DatadogAPIError(["Forbidden"], status=403, method="GET", path=PATH))
-    result = run_module(datadog_app_key_registration.main, dict(CONNECTION, app_key_id=KEY_ID))
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID))
     assert result["failed"] is True
     assert result["msg"] == "Failed to register application key %s: HTTP 403: Forbidden (GET %s)" % (KEY_ID, PATH)
     assert "Traceback" not in json.dumps(result)
     assert API_KEY not in json.dumps(result) and APP_KEY not in json.dumps(result)
 
 
-def test_unregister_error_names_the_verb(run_module, client):
+def test_unregister_error_names_the_verb(run_plugin, client):
     client.answer("DELETE", PATH, DatadogAPIError(["boom"], status=500, method="DELETE", path=PATH))
-    result = run_module(datadog_app_key_registration.main, dict(CONNECTION, app_key_id=KEY_ID, state="absent"))
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID, state="absent"))
     assert result["msg"].startswith("Failed to unregister application key %s: HTTP 500: boom" % KEY_ID)
 
 
-def test_info_lists_all_pages(run_module, client):
+def test_info_lists_all_pages(run_plugin, client):
     pages = [(200, {"data": [{"id": "k%d" % i, "type": "app_key_registration"} for i in range(start, min(start + 2, 5))],
                     "meta": {"total": 5, "total_filtered": 5}}) for start in (0, 2, 4)]
     client.answer("GET", REGISTRATIONS_PATH, *pages)
-    result = run_module(datadog_app_key_registration_info.main, dict(CONNECTION, page_size=2))
+    result = run_plugin(datadog_app_key_registration_info, dict(CONNECTION, page_size=2))
     assert result["changed"] is False and result["total"] == 5
     assert [item["id"] for item in result["registrations"]] == ["k0", "k1", "k2", "k3", "k4"]
     assert len(client.calls) == 3
 
 
-def test_info_for_one_unregistered_key_is_empty(run_module, client):
+def test_info_for_one_unregistered_key_is_empty(run_plugin, client):
     client.answer("GET", PATH, MISSING)
-    result = run_module(datadog_app_key_registration_info.main, dict(CONNECTION, app_key_id=KEY_ID))
+    result = run_plugin(datadog_app_key_registration_info, dict(CONNECTION, app_key_id=KEY_ID))
     assert result["registrations"] == [] and result["total"] == 0
 
 
-def test_info_refuses_page_size_zero(run_module, client):
-    result = run_module(datadog_app_key_registration_info.main, dict(CONNECTION, page_size=0))
+def test_info_refuses_page_size_zero(run_plugin, client):
+    result = run_plugin(datadog_app_key_registration_info, dict(CONNECTION, page_size=0))
     assert result["failed"] is True and "page_size must be at least 1" in result["msg"]
     assert client.calls == []

@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run a ddops.datadog module's logic in the controller process (the action plugins of the same names).
+
+Internal use only: not part of the collection's public interface.
+
+A module started for every task or loop item costs far more than its HTTP requests (fork, interpreter,
+AnsiballZ). These modules only talk HTTP to Datadog, so when the task runs on the controller anyway
+(``connection: local``, e.g. ``hosts: localhost`` or ``delegate_to: localhost``) the action plugin validates the
+task's arguments with Ansible's own argument spec validator (same spec, same no_log rules as the module),
+runs the module's run function in-process and reuses one HTTP session across the loop items of the task.
+
+Otherwise it runs the module the normal way: on a remote host, with ``async``, with ``become``, when the
+controller's Python cannot import ``requests``, or when the variable ``ddops_datadog_in_process`` is false
+(the escape hatch).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import traceback
+
+from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import HAS_REQUESTS, DatadogClient
+from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleHost
+
+IN_PROCESS_VARIABLE = "ddops_datadog_in_process"
+LOCAL_CONNECTIONS = ("local", "ansible.builtin.local", "ansible.legacy.local")
+
+# One HTTP session per worker process: the loop items of a task run one after another in the same worker, so
+# they share its keep-alive connections. Each item still gets its own client (its own keys, options, counters).
+_SESSION = []
+
+
+def shared_session():
+    if not _SESSION:
+        _SESSION.append(DatadogClient.new_session())
+    return _SESSION[0]
+
+
+class ModuleFinished(Exception):
+    """Raised by the controller host when the run function exits or fails (AnsibleModule would ``sys.exit``)."""
+
+    def __init__(self, result):
+        super(ModuleFinished, self).__init__("module finished")
+        self.result = result
+
+
+@contextlib.contextmanager
+def environment(values):
+    """The task's ``environment:`` over the controller's, as a module process started for the task would see it."""
+    saved = dict((name, os.environ.get(name)) for name in values)
+    os.environ.update(dict((name, str(value)) for name, value in values.items()))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class ControllerModule(ModuleHost):
+    """A :class:`ModuleHost` in the controller: validates like ``AnsibleModule``, masks like ``exit_json``."""
+
+    runner = "in-process"
+
+    def __init__(self, definition, args, check_mode=False, diff_mode=False, session=None):
+        self.name = definition.name
+        self.raw_params = dict(args)
+        self.check_mode = check_mode
+        self.diff_mode = diff_mode
+        self._session = session
+        self._warnings = []
+        self.no_log_values = set()
+        self.params = dict(args)
+        kwargs = definition.module_kwargs
+        validator = ModuleArgumentSpecValidator(
+            definition.argument_spec(self.raw_params),
+            kwargs.get("mutually_exclusive"), kwargs.get("required_together"), kwargs.get("required_one_of"),
+            kwargs.get("required_if"), kwargs.get("required_by"))
+        validation = validator.validate(self.params)
+        self.params.update(validation.validated_parameters)
+        self.no_log_values.update(validation._no_log_values)  # pylint: disable=protected-access
+        try:
+            error = validation.errors[0]
+        except IndexError:
+            error = None
+        if error is not None:
+            msg = validation.errors.msg
+            if isinstance(error, UnsupportedError):
+                msg = "Unsupported parameters for (%s) module: %s" % (self.name, msg)
+            self._fail(msg)
+
+    def add_no_log_values(self, values):
+        self.no_log_values.update(values)
+
+    def warn(self, msg):
+        self._warnings.append(msg)
+
+    def _fail(self, msg, **result):
+        result["failed"] = True
+        result["msg"] = msg
+        self._exit(**result)
+
+    def _exit(self, **result):
+        result.setdefault("changed", False)
+        result["invocation"] = {"module_args": self.params}
+        if self._warnings:
+            result["warnings"] = list(self._warnings)
+        preserved = dict((key, value) for key, value in result.items() if value is None or isinstance(value, bool))
+        result = remove_values(result, self.no_log_values)
+        result.update(preserved)
+        raise ModuleFinished(result)
+
+
+class DatadogAction(ActionBase):
+    """Base of the collection's action plugins; subclasses set ``DEFINITION`` (a ``ModuleDefinition``)."""
+
+    DEFINITION = None
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(DatadogAction, self).run(tmp, task_vars)
+        del tmp
+        task_vars = task_vars or {}
+        refusal = self.in_process_refusal(task_vars)
+        if refusal is None:
+            result = merge_hash(result, self._run_in_process())
+        else:
+            self._display.vvvv("%s runs as a module (%s)" % (self.DEFINITION.name, refusal))
+            result = merge_hash(result, self._run_module(task_vars))
+        return result
+
+    def in_process_refusal(self, task_vars):
+        """Why the module logic cannot run in the controller process for this task, or None when it can."""
+        setting = self._templar.template(task_vars.get(IN_PROCESS_VARIABLE, True))
+        try:
+            if not boolean(setting, strict=True):
+                return "%s is false" % IN_PROCESS_VARIABLE
+        except TypeError:
+            return "%s is not a boolean: %r" % (IN_PROCESS_VARIABLE, setting)
+        transport = getattr(self._connection, "transport", None)
+        if transport not in LOCAL_CONNECTIONS:
+            return "connection %s is not local" % transport
+        if self._task.async_val:
+            return "async"
+        if self._play_context.become:
+            return "become"
+        if not HAS_REQUESTS:
+            return "the controller's Python cannot import requests"
+        return None
+
+    def _run_in_process(self):
+        self._display.vvvv("%s runs in the controller process" % self.DEFINITION.name)
+        task_environment = {}
+        self._compute_environment_string(task_environment)
+        return run_in_process(self.DEFINITION, self._task.args, check_mode=bool(self._task.check_mode),
+                              diff_mode=bool(self._task.diff), task_environment=task_environment,
+                              session=shared_session())
+
+    def _run_module(self, task_vars):
+        wrap_async = bool(self._task.async_val) and not getattr(self._connection, "has_native_async", False)
+        result = self._execute_module(module_name=self.DEFINITION.name, task_vars=task_vars, wrap_async=wrap_async)
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
+        return result
+
+
+def run_in_process(definition, args, check_mode=False, diff_mode=False, task_environment=None, session=None):
+    """Validate ``args`` and run ``definition`` in this process; return the task result (never raises)."""
+    host = None
+    with environment(task_environment or {}):
+        try:
+            host = ControllerModule(definition, args, check_mode=check_mode, diff_mode=diff_mode, session=session)
+            definition.run(host)
+            error = "%s ended without a result" % definition.name
+        except ModuleFinished as finished:
+            return finished.result
+        except Exception as exc:  # pylint: disable=broad-exception-caught  # a bug: fail the task, masked
+            if host is None:  # no no_log values known yet: do not echo anything from the arguments
+                error = "%s failed unexpectedly while reading its arguments: %s" % (definition.name, type(exc).__name__)
+            else:
+                error = remove_values("%s failed unexpectedly: %s: %s" % (definition.name, type(exc).__name__, exc),
+                                      host.no_log_values)
+                return {"failed": True, "msg": error, "exception": remove_values(traceback.format_exc(), host.no_log_values)}
+    return {"failed": True, "msg": error}
