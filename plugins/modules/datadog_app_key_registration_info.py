@@ -17,6 +17,7 @@ author:
   - ddops.datadog contributors (@ddops)
 extends_documentation_fragment:
   - ddops.datadog.connection
+  - ddops.datadog.controller
 attributes:
   check_mode:
     support: full

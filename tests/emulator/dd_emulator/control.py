@@ -85,8 +85,15 @@ class Control:
         self.state.clear_faults()
         return 200, {"rules": []}
 
-    def log(self, _body, _args):
-        return 200, {"responses": self.state.responses_json()}
+    def log(self, _body, args):
+        """``?since=N``: only answers numbered N and later (``next`` is the number the next answer gets);
+        ``?fields=a,b``: only those members of each answer (e.g. ``method,path,status,user_agent``)."""
+        since = int(args.get("since", 0))
+        fields = [name for name in args.get("fields", "").split(",") if name]
+        entries = [entry for entry in self.state.responses_json() if entry["seq"] >= since]
+        if fields:
+            entries = [dict((name, entry.get(name)) for name in fields) for entry in entries]
+        return 200, {"responses": entries, "next": self.state.responses_next()}
 
     def clear_log(self, _body, _args):
         self.state.reset(log=True)

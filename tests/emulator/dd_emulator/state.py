@@ -59,6 +59,7 @@ class State:
         self.faults = FaultInjector()
         self.counts = Counter()
         self.responses = deque(maxlen=responses_kept)
+        self.responses_seen = 0  # answers ever logged: numbers them (``seq``) across resets and the size limit
         self._keys_seen = set()
         self._reset_state()
 
@@ -141,11 +142,17 @@ class State:
         entry = {"method": request.method, "path": request.path, "query": request.query_string.decode("latin-1"), "status": status, "body": body,
                  "delivered": delivered, "user_agent": request.headers.get("User-Agent", "")}
         with self.lock:
+            entry["seq"] = self.responses_seen
+            self.responses_seen += 1
             self.responses.append(entry)
 
     def responses_json(self):
         with self.lock:
             return list(self.responses)
+
+    def responses_next(self):
+        with self.lock:
+            return self.responses_seen
 
     def update_settings(self, **changes):
         unknown = sorted(set(changes) - set(vars(self.settings)))

@@ -85,6 +85,8 @@ def test_the_log_keeps_responses_and_never_a_secret(client):
     assert '"name": "tokenA"' in entries[0]["body"]
     assert entries[0]["user_agent"] == requests.utils.default_user_agent()  # which client sent it (tests tell paths apart)
     assert "token-a-secret" not in str(entries)
+    since = _control(client.emulator, "GET", "log", params={"since": entries[1]["seq"], "fields": "method,status"}).json()
+    assert since == {"responses": [{"method": "GET", "status": 200}], "next": entries[1]["seq"] + 1}
     assert _control(client.emulator, "DELETE", "log").json() == {"responses": []}
     assert client.emulator.responses_log() == []
 

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The action plugins run the module logic in the controller process for local tasks; the modules stay the path for
+# remote hosts, async, become, and ddops_datadog_in_process=false. Both paths must behave the same.
+#
+# 1. The module targets once more, forced through the module path (AnsiballZ, a module process per task), as on a
+#    remote host. The other targets already run them in-process (testhost uses the local connection).
+# 2. One sequence run both ways in one play: same results, same request counts, and each path really taken
+#    (the User-Agent the emulator logged names it).
+set -eu -o pipefail
+
+export ANSIBLE_ROLES_PATH=..
+config="$(cd ../.. && pwd)/integration_config.yml"
+if [ ! -f "${config}" ]; then
+    echo "FAILED: ${config} is missing; run through 'make integration' (tests/utils/emulated.py writes it)" >&2
+    exit 1
+fi
+
+ansible-playbook -i "${INVENTORY_PATH}" module_path.yml -e "@${config}" -e ddops_datadog_in_process=false "$@"
+ansible-playbook -i "${INVENTORY_PATH}" both_paths.yml -e "@${config}" "$@"
