@@ -13,7 +13,7 @@ attributes:
     support: full
     description:
       - An action plugin of the same name runs the module's logic in the controller process when the task runs on the
-        controller anyway (connection V(local), for example C(hosts: localhost) or C(delegate_to: localhost)), without
+        controller anyway (connection V(local), for example a play on C(localhost) or a task delegated to C(localhost)), without
         starting a module process per task or loop item, and with one HTTP session for all items of a loop.
       - Input validation, C(no_log) masking, results, check and diff mode are the same as the module's.
       - The module itself runs instead on other connections, with C(async), with C(become), when the controller's

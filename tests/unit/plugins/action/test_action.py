@@ -136,8 +136,8 @@ def test_run_falls_back_to_the_module_of_the_same_name(monkeypatch):
 
 def test_task_environment_supplies_fallbacks_and_is_restored(monkeypatch):
     fake = FakeClient()
-    fake.answer("GET", "/api/v2/actions/app_key_registrations/" + KEY_ID, (200, {"data": {"id": KEY_ID,
-                                                                                           "type": "app_key_registration"}}))
+    found = {"data": {"id": KEY_ID, "type": "app_key_registration"}}
+    fake.answer("GET", "/api/v2/actions/app_key_registrations/" + KEY_ID, (200, found))
     captured = {}
 
     def client(self):
