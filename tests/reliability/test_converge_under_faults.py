@@ -97,7 +97,20 @@ def check_state(emulator, connections):
     return len(stored), duplicates, wrong
 
 
-def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbooks, emulator, figures):
+# Both execution paths: the action plugins run the module logic in the controller process (the default for these
+# localhost plays); ddops_datadog_in_process=false runs each module in its own process, as on a remote host.
+PATHS = {"in-process": None, "module process": {"ddops_datadog_in_process": False}}
+AGENT = {"in-process": "; in-process ddops.datadog.", "module process": "; module ddops.datadog."}
+
+
+def path_taken(emulator, path):
+    """True when every request the collection sent came from the path under test (the User-Agent names it)."""
+    agents = [entry["user_agent"] for entry in emulator.responses_log() if "ddops.datadog/" in entry["user_agent"]]
+    return bool(agents) and all(AGENT[path] in agent for agent in agents)
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbooks, emulator, figures, path):
     connections = desired_connections(CONNECTIONS)
     emulator.add_faults(*[{"kind": kind, "probability": PER_KIND, "seed": 100 + index, "reset": 1}
                           for index, kind in enumerate(FAULT_KINDS)])
@@ -106,7 +119,7 @@ def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbo
     for run_number, expect_changes in ((1, CONNECTIONS), (2, 0)):
         before = sum(rule["injected"] for rule in emulator.faults())
         requests_before = emulator.counts()["total"]
-        run = playbooks.run([converge_task(connections)], emulator=emulator)
+        run = playbooks.run([converge_task(connections)], emulator=emulator, play_vars=PATHS[path])
         items = loop_items(run)
         failed = [item for item in items if item.get("failed")] + run.failed()
         changed = sum(1 for item in items if item.get("changed"))
@@ -125,21 +138,24 @@ def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbo
         assert (total, duplicates, wrong) == (CONNECTIONS, 0, [])
         assert changed == expect_changes
         assert injected > 0 and retries + reconciled == injected  # every fault was handled, exactly once
-    figures["converge 50 connections under 30% faults"] = summary
+        assert path_taken(emulator, path)
+    figures["converge 50 connections under 30%% faults (%s)" % path] = summary
 
 
-def test_every_create_applied_but_its_answer_lost_still_gives_one_connection_per_name(playbooks, emulator, figures):
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_create_applied_but_its_answer_lost_still_gives_one_connection_per_name(playbooks, emulator, figures, path):
     connections = desired_connections(20)
     emulator.add_faults({"kind": "lost_answer", "method": "POST", "route": "/api/v2/actions/connections"})
-    run = playbooks.run([converge_task(connections)], emulator=emulator)
+    run = playbooks.run([converge_task(connections)], emulator=emulator, play_vars=PATHS[path])
     total, duplicates, wrong = check_state(emulator, connections)
     adopted = sum(1 for warning in run.warnings() if "found by name and adopted" in warning)
     posts = emulator.counts()["routes"]["POST /api/v2/actions/connections"]
-    figures["every create's answer lost"] = {"connections": len(connections), "POSTs sent": posts, "adopted by name": adopted,
+    figures["every create's answer lost (%s)" % path] = {"connections": len(connections), "POSTs sent": posts, "adopted by name": adopted,
                                              "connections stored": total, "duplicates": duplicates, "failed tasks": len(run.failed())}
     assert run.rc == 0, run.output[-4000:]
     assert (total, duplicates, wrong) == (len(connections), 0, [])
     assert posts == len(connections) and adopted == len(connections)
+    assert path_taken(emulator, path)
 
 
 @pytest.mark.parametrize("count", [CONNECTIONS])
