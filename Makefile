@@ -19,13 +19,13 @@ TARGETS ?=
 PYTHON_LATEST ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv tree demo test test-main test-latest units emulator-tests lint sanity integration reliability collection-checks clean
+.PHONY: help venv tree demo test test-main test-latest units emulator-tests lint sanity integration reliability collection-checks bench bench-smoke clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
 	@echo "make test   - every test layer: unit, emulator, ansible-lint, ansible-test sanity, integration"
 	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | collection-checks"
-	@echo "make test-main (lane 1 only) | test-latest (lane 2: Python 3.12, newest ansible-core) | bench | clean"
+	@echo "make test-main (lane 1 only) | test-latest (lane 2: Python 3.12, newest ansible-core) | bench | bench-smoke | clean"
 
 $(VENV)/.installed: $(REQUIREMENTS) tests/emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -102,6 +102,19 @@ test-latest:
 	$(MAKE) --no-print-directory PYTHON="$(PYTHON_LATEST)" PYTHON_VERSION=3.12 VENV=.venv-latest \
 	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest units sanity integration
 	@echo "lane 2: units, sanity and integration passed"
+
+# Benchmarks (docs/performance.md), not part of `make test`: figures printed and written to $(BUILD)/bench.json
+# (bench-smoke: tiny sizes, $(BUILD)/bench-smoke.json). They load the collection from a copy of their own, so a
+# `make tree` run meanwhile cannot pull it away. BENCH_ARGS passes more options, e.g. BENCH_ARGS="--only converge".
+BENCH_TREE := $(abspath $(BUILD))/bench-tree
+BENCH_ARGS ?=
+BENCH = tests/utils/collection_tree.sh $(BENCH_TREE) >/dev/null && \
+  $(RUN) ANSIBLE_COLLECTIONS_PATH=$(BENCH_TREE) python benchmarks/run.py
+bench: venv
+	$(BENCH) --connections 50 --events 100000 --noop-items 20 --rounds 3 --output $(abspath $(BUILD))/bench.json $(BENCH_ARGS)
+
+bench-smoke: venv
+	$(BENCH) --connections 5 --events 2000 --noop-items 2 --rounds 1 --output $(abspath $(BUILD))/bench-smoke.json $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-latest .build-latest.log tests/output

@@ -26,32 +26,322 @@ from dd_emulator.server import Emulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-CALLBACKS = os.path.join(TOP, "tests", "reliability", "callback_plugins")
+CALLBACKS = os.path.join(HERE, "callback_plugins")
 KEY_ID = "3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81"
 
 
-def run_playbook(tasks, emulator, workdir, name, extra_env=None):
-    """Run tasks on localhost; return (seconds, [records]) with one record per task result."""
+def sender(agent):
+    """Who sent a request, from its User-Agent: the collection's client names its path (``...; in-process <module>)``
+    when the action plugin ran the module logic in the controller, ``...; module <module>)`` when a module process did),
+    so the figures show which path really ran; other clients by their product name (``ansible-httpget`` for uri)."""
+    agent = agent or ""
+    if agent.startswith("ddops.datadog/"):
+        for runner in ("in-process", "module"):
+            if "; %s " % runner in agent:
+                return runner
+        return "ddops.datadog (path not named)"
+    return agent.split("/", 1)[0] or "unknown"
+
+
+def senders(emulator):
+    """Requests in the emulator's log (cleared before each run) counted by :func:`sender`."""
+    counts = {}
+    for entry in emulator.responses_log():
+        kind = sender(entry.get("user_agent"))
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def collection_root():
+    """The ddops.datadog that ansible-playbook loads here: the first of ANSIBLE_COLLECTIONS_PATH, else this checkout."""
+    for path in filter(None, os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep)):
+        root = os.path.join(path, "ansible_collections", "ddops", "datadog")
+        if os.path.isfile(os.path.join(root, "galaxy.yml")):
+            return root
+    return TOP
+
+
+def run_playbook(tasks, emulator, workdir, name, extra_env=None, play_vars=None, extra_args=()):
+    """Run tasks on localhost in a fresh ansible-playbook process; return (seconds, [tasks]).
+
+    ``seconds`` is the wall time of the whole process; ``tasks`` has one entry per task, written by the light
+    callback benchmarks/callback_plugins/bench_timer.py: ``task``, ``seconds`` (start to end of the task), ``status``
+    and the counts of ``changed``, ``ok``, ``skipped`` and ``failed`` loop items. Output goes to the default callback.
+    """
     playbook = os.path.join(workdir, name + ".yml")
-    record = os.path.join(workdir, name + ".jsonl")
+    record = os.path.join(workdir, name + ".json")
+    play = {"name": name, "hosts": "localhost", "connection": "local", "gather_facts": False}
+    if play_vars:
+        play["vars"] = play_vars
+    play["tasks"] = tasks
     with open(playbook, "w") as handle:
-        yaml.safe_dump([{"name": name, "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}],
-                       handle, sort_keys=False)
+        yaml.safe_dump([play], handle, sort_keys=False)
     if os.path.exists(record):
         os.remove(record)
     env = dict(os.environ, DD_API_URL=emulator.url, DD_API_KEY=emulator.api_key, DD_APP_KEY=emulator.app_key,
-               ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_CALLBACKS_ENABLED="record_results", DDOPS_RECORD=record,
-               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER="auto_silent")
+               ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_CALLBACKS_ENABLED="bench_timer", DDOPS_BENCH_RECORD=record,
+               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER="auto_silent",
+               ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_NOCOLOR="1")
     env.update(extra_env or {})
     started = time.perf_counter()
-    process = subprocess.run(["ansible-playbook", playbook], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, check=False)
+    process = subprocess.run(["ansible-playbook", playbook] + list(extra_args), env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, check=False)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         print(process.stdout[-4000:])
         raise SystemExit("benchmark playbook %s failed" % name)
     with open(record) as handle:
-        return seconds, [json.loads(line) for line in handle]
+        return seconds, json.load(handle)
+
+
+# -- 1. converge at scale vs ansible.builtin.uri ---------------------------------------------------------------------
+
+IN_PROCESS_VAR = "ddops_datadog_in_process"
+LIST_PAGE_SIZE = 100  # the largest page the list endpoint allows; the module reads it at this size too
+#: The secret credential fields of the types below, as a user of ansible.builtin.uri must know them (Datadog answers
+#: them as "", so they cannot be compared). HTTP token values are secret too: tokens are compared by name only.
+SECRET_FIELDS = ["access_token", "api_key", "api_password", "api_token", "app_key", "client_secret", "global_api_key",
+                 "password", "private_key", "sdk_key"]
+
+
+def _http(number):
+    return {"type": "HTTP", "base_url": "https://api%02d.example.com/v1" % number,
+            "credentials": {"type": "HTTPTokenAuth",
+                            "tokens": [{"name": "apiToken", "type": "SECRET", "value": "bench-http-token-%02d" % number}],
+                            "headers": [{"name": "Accept", "value": "application/json"}]}}
+
+
+def _aws(number):
+    return {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "%012d" % (123456000000 + number),
+                                           "role": "bench-workflows-%02d" % number}}
+
+
+def _datadog(number):
+    return {"type": "Datadog", "credentials": {"type": "DatadogAPIKey", "api_key": "bench-dd-api-key-%02d" % number,
+                                               "app_key": "bench-dd-app-key-%02d" % number, "datacenter": "us1"}}
+
+
+def _okta(number):
+    return {"type": "Okta", "credentials": {"type": "OktaAPIToken", "api_token": "bench-okta-token-%02d" % number,
+                                            "domain": "bench%02d.okta.com" % number}}
+
+
+def _servicenow(number):
+    return {"type": "ServiceNow", "credentials": {"type": "ServiceNowBasicAuth", "instance": "bench%02d" % number,
+                                                  "username": "bench-user", "password": "bench-snow-password-%02d" % number}}
+
+
+def _azure(number):
+    return {"type": "Azure", "credentials": {"type": "AzureTenant", "app_client_id": "11111111-2222-3333-4444-%012d" % number,
+                                             "client_secret": "bench-azure-secret-%02d" % number,
+                                             "tenant_id": "66666666-7777-8888-9999-000000000000"}}
+
+
+def _gcp(number):
+    return {"type": "GCP", "credentials": {"type": "GCPServiceAccount", "private_key": "bench-gcp-private-key-%02d" % number,
+                                           "service_account_email": "bench%02d@project.iam.gserviceaccount.com" % number}}
+
+
+#: One cycle of ten: HTTP, AWS and Datadog twice each, then Okta, ServiceNow, Azure, GCP (50 = 10 + 10 + 10 + 4 x 5).
+CONNECTION_MIX = (_http, _aws, _datadog, _okta, _http, _aws, _datadog, _servicenow, _azure, _gcp)
+
+
+def converge_connections(count):
+    """``count`` valid connections of mixed types, with unique names and tags."""
+    connections = []
+    for number in range(count):
+        integration = CONNECTION_MIX[number % len(CONNECTION_MIX)](number)
+        connections.append({"name": "bench %s %02d" % (integration["type"].lower(), number), "integration": integration,
+                            "tags": ["team:bench", "env:%s" % ("prod" if number % 2 else "staging")]})
+    return connections
+
+
+def converge_tasks_ours():
+    """The collection: one task, a loop. Connection options come from the environment (DD_API_URL, DD_API_KEY, ...)."""
+    return [{"name": "converge", "ddops.datadog.datadog_action_connection": {
+        "name": "{{ item.name }}", "integration": "{{ item.integration }}", "tags": "{{ item.tags }}"},
+        "loop": "{{ bench_connections }}", "loop_control": {"label": "{{ item.name }}"}}]
+
+
+def converge_tasks_uri():
+    """What a competent user writes with ansible.builtin.uri for the same idempotent result.
+
+    Read the list once (page[size]=100, the endpoint's largest page; further pages only while fewer than
+    ``meta.total`` connections were read, so 50 connections cost one GET), index it by name, then POST the missing
+    connections and PATCH those whose non-secret fields differ (tags as a set, the integration's non-secret fields,
+    HTTP tokens that are missing by name), each in a loop whose ``when`` skips the rest. Keys travel in headers and
+    secrets in bodies, hence ``no_log``. Simpler than the module on purpose, as a hand-written playbook is: it does
+    not remove HTTP tokens, headers or parameters that are no longer listed, and does not detect duplicate names.
+    """
+    api = "{{ lookup('ansible.builtin.env', 'DD_API_URL') }}/api/v2/actions/connections"
+    headers = "{{ dd_headers }}"
+    listing = api + "?page[size]=%d&page[number]=" % LIST_PAGE_SIZE
+    return [
+        {"name": "list page 0", "ansible.builtin.uri": {"url": listing + "0", "headers": headers},
+         "register": "dd_first_page", "no_log": True},
+        {"name": "list further pages", "ansible.builtin.uri": {"url": listing + "{{ item }}", "headers": headers},
+         "loop": "{{ range(1, ((dd_first_page.json.meta.total | int) / %d) | round(0, 'ceil') | int) | list }}" % LIST_PAGE_SIZE,
+         "register": "dd_more_pages", "no_log": True},
+        {"name": "index by name", "ansible.builtin.set_fact": {
+            "dd_existing": "{{ dict(dd_all | map(attribute='attributes') | map(attribute='name') | zip(dd_all)) }}"},
+         "vars": {"dd_all": "{{ dd_first_page.json.data + (dd_more_pages.results | default([]) | map(attribute='json') "
+                            "| map(attribute='data') | flatten(levels=1)) }}"}},
+        {"name": "create", "ansible.builtin.uri": {
+            "url": api, "method": "POST", "headers": headers, "body_format": "json", "status_code": 201,
+            "body": {"data": {"type": "action_connection", "attributes": {
+                "name": "{{ item.name }}", "integration": "{{ item.integration }}", "tags": "{{ item.tags }}"}}}},
+         "loop": "{{ bench_connections }}", "loop_control": {"label": "{{ item.name }}"},
+         "when": "item.name not in dd_existing", "changed_when": True, "no_log": True},
+        {"name": "update", "ansible.builtin.uri": {
+            "url": api + "/{{ dd_current.id }}", "method": "PATCH", "headers": headers, "body_format": "json",
+            "body": {"data": {"type": "action_connection", "attributes": {
+                "tags": "{{ item.tags }}", "integration": "{{ dd_public }}"}}}},
+         "vars": {"dd_current": "{{ dd_existing[item.name] }}",
+                  "dd_missing_tokens": "{{ item.integration.credentials.tokens | default([]) | map(attribute='name') | "
+                                       "difference(dd_current.attributes.integration.credentials.tokens | default([]) | "
+                                       "map(attribute='name')) }}",
+                  "dd_public_credentials": "{{ item.integration.credentials | dict2items | rejectattr('key', 'in', "
+                                           "dd_secret_fields + ['tokens']) | items2dict | combine({'tokens': "
+                                           "item.integration.credentials.tokens} if dd_missing_tokens else {}) }}",
+                  "dd_public": "{{ item.integration | combine({'credentials': dd_public_credentials}) }}"},
+         "loop": "{{ bench_connections }}", "loop_control": {"label": "{{ item.name }}"},
+         "when": ["item.name in dd_existing",
+                  "dd_current.attributes.tags | sort != item.tags | sort or dd_current.attributes.integration | "
+                  "combine(dd_public, recursive=True) != dd_current.attributes.integration"],
+         "changed_when": True, "no_log": True},
+    ]
+
+
+def converge_uri_vars():
+    return {"dd_headers": {"DD-API-KEY": "{{ lookup('ansible.builtin.env', 'DD_API_KEY') }}",
+                           "DD-APPLICATION-KEY": "{{ lookup('ansible.builtin.env', 'DD_APP_KEY') }}"},
+            "dd_secret_fields": SECRET_FIELDS}
+
+
+def _list_pages(existing):
+    """GETs to read a list of ``existing`` connections at page size 100 (an empty list still costs one)."""
+    return max(1, -(-existing // LIST_PAGE_SIZE))
+
+
+def minimum_requests(variant, count, run):
+    """The fewest requests each playbook's design allows (ARCHITECTURE.md "Minimum HTTP" for ours: unchanged = the
+    list read, create = the list read + 1 POST, per task; the uri playbook reads the list once for all items)."""
+    if variant == "uri":
+        return {"reads": _list_pages(0 if run == 1 else count), "writes": count if run == 1 else 0}
+    if run == 1:
+        return {"reads": sum(_list_pages(existing) for existing in range(count)), "writes": count}
+    return {"reads": count * _list_pages(count), "writes": 0}
+
+
+def _changed_items(tasks, names):
+    return sum(task["changed"] for task in tasks if task["task"] in names)
+
+
+def _play_seconds(tasks):
+    """Time inside the play: the sum of the task times (the play has no other work)."""
+    return sum(task["seconds"] or 0 for task in tasks)
+
+
+def bench_converge(emulator, workdir, count, rounds):
+    """Three playbooks, each run twice (run 1 creates ``count`` connections, run 2 changes nothing) on a fresh emulator
+    state, every run its own ansible-playbook process, in rotating order over ``rounds``; medians."""
+    connections = converge_connections(count)
+    variants = [
+        ("ours", converge_tasks_ours(), {"bench_connections": connections}, []),
+        ("ours_module", converge_tasks_ours(), {"bench_connections": connections}, ["-e", "%s=false" % IN_PROCESS_VAR]),
+        ("uri", converge_tasks_uri(), dict(converge_uri_vars(), bench_connections=connections), []),
+    ]
+    write_tasks = {"ours": ("converge",), "ours_module": ("converge",), "uri": ("create", "update")}
+    measured = {}
+    empty = []
+    for round_number in range(rounds):
+        empty.append(run_playbook([], emulator, workdir, "converge_empty")[0])  # ansible-playbook's own start-up
+        for offset in range(len(variants)):
+            name, tasks, play_vars, extra_args = variants[(round_number + offset) % len(variants)]
+            emulator.reset(state=True, counts=True, audit=True, log=True, faults=True)
+            emulator.register_app_key()  # the Actions API refuses connection calls from an unregistered key
+            for run in (1, 2):
+                emulator.reset(counts=True, log=True)
+                seconds, records = run_playbook(tasks, emulator, workdir, "converge_%s_%d" % (name, run),
+                                                play_vars=play_vars, extra_args=extra_args)
+                counts = emulator.counts()
+                routes = counts["routes"]
+                reads = sum(number for route, number in routes.items() if route.startswith("GET "))
+                changed = _changed_items(records, write_tasks[name])
+                stored = sorted(item["attributes"]["name"] for item in emulator.dump_state()["connections"])
+                expected_changed = count if run == 1 else 0
+                if changed != expected_changed or stored != sorted(item["name"] for item in connections):
+                    raise SystemExit("converge %s run %d: %d changed (expected %d), %d connections stored (expected %d)"
+                                     % (name, run, changed, expected_changed, len(stored), count))
+                measured.setdefault((name, run), []).append({
+                    "seconds": seconds, "play_seconds": _play_seconds(records), "requests": counts["total"],
+                    "reads": reads, "writes": counts["total"] - reads, "routes": routes, "senders": senders(emulator)})
+    result = {"connections": count, "rounds": rounds, "mix": _mix(connections), "variants": {},
+              "empty_playbook_seconds": round(statistics.median(empty), 2)}
+    for name, dummy, dummy_vars, extra_args in variants:
+        entry = {"command_line_extra": " ".join(extra_args)}
+        for run in (1, 2):
+            runs = measured[(name, run)]
+            last = runs[-1]
+            minimum = minimum_requests("uri" if name == "uri" else "ours", count, run)
+            entry["run%d" % run] = {
+                "seconds": round(statistics.median(one["seconds"] for one in runs), 2),
+                "play_seconds": round(statistics.median(one["play_seconds"] for one in runs), 2),
+                "requests": last["requests"], "reads": last["reads"], "writes": last["writes"], "routes": last["routes"],
+                "same_requests_every_round": all(one["routes"] == last["routes"] for one in runs),
+                "sent_by": _merge_counts(one["senders"] for one in runs),
+                "minimum": minimum,
+                "at_minimum": last["reads"] == minimum["reads"] and last["writes"] == minimum["writes"],
+            }
+        result["variants"][name] = entry
+    uri = result["variants"]["uri"]
+    for name in ("ours", "ours_module"):
+        ours = result["variants"][name]
+        for run in (1, 2):
+            ours["run%d" % run]["ratio_vs_uri"] = round(ours["run%d" % run]["seconds"] / uri["run%d" % run]["seconds"], 2)
+            ours["run%d" % run]["play_ratio_vs_uri"] = round(
+                ours["run%d" % run]["play_seconds"] / uri["run%d" % run]["play_seconds"], 2)
+    ours = result["variants"]["ours"]
+    root = collection_root()
+    result["collection"] = root
+    result["action_plugin_present"] = os.path.isfile(os.path.join(root, "plugins", "action", "datadog_action_connection.py"))
+    result["time_goal_met"] = all(ours["run%d" % run]["ratio_vs_uri"] <= 0.5 for run in (1, 2))
+    result["requests_goal_met"] = all(ours["run%d" % run]["at_minimum"] for run in (1, 2))
+    result["goal_met"] = result["time_goal_met"] and result["requests_goal_met"]
+    labels = {"ours": "datadog_action_connection (default: %s=true)" % IN_PROCESS_VAR,
+              "ours_module": "datadog_action_connection (-e %s=false)" % IN_PROCESS_VAR,
+              "uri": "ansible.builtin.uri playbook"}
+    for name in ("ours", "ours_module", "uri"):
+        entry = result["variants"][name]
+        for run in (1, 2):
+            row = entry["run%d" % run]
+            ratio = "" if name == "uri" else "  %.2fx uri (in the play %.2fx)" % (row["ratio_vs_uri"], row["play_ratio_vs_uri"])
+            print("  %-62s run %d: %6.2f s wall (%6.2f s in the play) %4d requests (%d GET, %d writes; minimum %s)%s" % (
+                labels[name], run, row["seconds"], row["play_seconds"], row["requests"], row["reads"], row["writes"],
+                "met" if row["at_minimum"] else "NOT met", ratio), flush=True)
+        both = _merge_counts([entry["run1"]["sent_by"], entry["run2"]["sent_by"]])
+        print("  %-62s requests of both runs, all rounds, sent by: %s" % (
+            "", ", ".join("%s %d" % item for item in sorted(both.items()))), flush=True)
+    print("  an empty playbook (ansible-playbook start-up, in every wall time above): %.2f s" % result["empty_playbook_seconds"])
+    print("  ours (default mode) <= 0.5x the uri playbook on both runs: %s; requests at the minimum: %s; action plugin %s in %s"
+          % ("met" if result["time_goal_met"] else "MISSED", "met" if result["requests_goal_met"] else "MISSED",
+             "present" if result["action_plugin_present"] else "absent (both modes run the module)", root), flush=True)
+    return result
+
+
+def _merge_counts(dicts):
+    merged = {}
+    for counts in dicts:
+        for key, number in counts.items():
+            merged[key] = merged.get(key, 0) + number
+    return merged
+
+
+def _mix(connections):
+    counts = {}
+    for connection in connections:
+        counts[connection["integration"]["type"]] = counts.get(connection["integration"]["type"], 0) + 1
+    return counts
 
 
 # -- 2. audit paging throughput -------------------------------------------------------------------------------------
@@ -105,6 +395,8 @@ def bench_audit_paging(emulator, events, repeat):
 # -- 3. no-op cost ----------------------------------------------------------------------------------------------------
 
 def bench_noop(emulator, workdir, items, rounds):
+    """An unchanged registration task vs one uri GET of the same URL, ``items`` loop items per playbook; the time of
+    the loop task divided by ``items`` (medians over rotating rounds). Ours runs in both modes, like benchmark 1."""
     emulator.reset(state=True, counts=True)
     emulator.register_app_key(KEY_ID)
     ours = {"name": "ours", "ddops.datadog.datadog_app_key_registration": {"app_key_id": KEY_ID}, "loop": list(range(items))}
@@ -112,39 +404,70 @@ def bench_noop(emulator, workdir, items, rounds):
                "DD-APPLICATION-KEY": "{{ lookup('ansible.builtin.env', 'DD_APP_KEY') }}"}
     url = "{{ lookup('ansible.builtin.env', 'DD_API_URL') }}/api/v2/actions/app_key_registrations/" + KEY_ID
     uri = {"name": "uri", "ansible.builtin.uri": {"url": url, "headers": headers}, "no_log": True, "loop": list(range(items))}
-    per_item = {"ours": [], "uri": []}
+    variants = [("ours", ours, []), ("ours_module", ours, ["-e", "%s=false" % IN_PROCESS_VAR]), ("uri", uri, [])]
+    per_item = dict((name, []) for name, dummy, dummy_args in variants)
     requests_per_run = {}
+    sent_by = {}
     for round_number in range(rounds):
-        order = [("ours", ours), ("uri", uri)] if round_number % 2 == 0 else [("uri", uri), ("ours", ours)]
-        for name, task in order:
-            emulator.reset(counts=True)
-            dummy, records = run_playbook([task], emulator, workdir, "noop_" + name)
-            loop_record = [record for record in records if record["task"] == name][-1]
-            per_item[name].append(loop_record["seconds"] / items)
+        for offset in range(len(variants)):
+            name, task, extra_args = variants[(round_number + offset) % len(variants)]
+            emulator.reset(counts=True, log=True)
+            dummy, records = run_playbook([task], emulator, workdir, "noop_" + name, extra_args=extra_args)
+            sent_by[name] = _merge_counts([sent_by.get(name, {}), senders(emulator)])
+            loop_task = [entry for entry in records if entry["task"] == task["name"]][-1]
+            per_item[name].append(loop_task["seconds"] / items)
             requests_per_run[name] = emulator.counts()["total"]
-            changed = loop_record["result"].get("changed")
-            assert not changed, "%s reported a change" % name
-    ours_s, uri_s = statistics.median(per_item["ours"]), statistics.median(per_item["uri"])
+            if loop_task["changed"] or loop_task["ok"] != items:
+                raise SystemExit("no-op %s: %d items changed, %d ok (expected 0 and %d)" % (
+                    name, loop_task["changed"], loop_task["ok"], items))
+    ours_s, module_s, uri_s = (statistics.median(per_item[name]) for name in ("ours", "ours_module", "uri"))
     result = {"items": items, "rounds": rounds, "ours_s_per_task": round(ours_s, 3), "uri_s_per_task": round(uri_s, 3),
-              "ratio": round(ours_s / uri_s, 2), "requests_ours": requests_per_run["ours"], "requests_uri": requests_per_run["uri"]}
+              "ratio": round(ours_s / uri_s, 2), "requests_ours": requests_per_run["ours"], "requests_uri": requests_per_run["uri"],
+              "ours_module_s_per_task": round(module_s, 3), "ratio_module": round(module_s / uri_s, 2),
+              "requests_ours_module": requests_per_run["ours_module"], "sent_by": sent_by}
     result["goal_met"] = result["ratio"] <= 1.2
     print("  unchanged datadog_app_key_registration %.3f s/task vs ansible.builtin.uri GET %.3f s/task: %.2fx (goal <= 1.2): %s; "
           "requests %d vs %d" % (ours_s, uri_s, result["ratio"], "met" if result["goal_met"] else "MISSED",
                                  result["requests_ours"], result["requests_uri"]), flush=True)
+    print("  the same with -e %s=false: %.3f s/task, %.2fx; requests %d" % (
+        IN_PROCESS_VAR, module_s, result["ratio_module"], result["requests_ours_module"]), flush=True)
+    described = ["%s: %s" % (name, ", ".join("%s %d" % item for item in sorted(counts.items())))
+                 for name, counts in sorted(sent_by.items())]
+    print("  requests sent by: %s" % "; ".join(described), flush=True)
     return result
+
+
+def show_playbooks():
+    """Benchmark 1's playbooks as ansible-playbook runs them (bench_connections holds all of them in the benchmark)."""
+    for title, tasks, play_vars in (("datadog_action_connection", converge_tasks_ours(), {}),
+                                    ("ansible.builtin.uri", converge_tasks_uri(), converge_uri_vars())):
+        play = {"hosts": "localhost", "connection": "local", "gather_facts": False,
+                "vars": dict(play_vars, bench_connections=converge_connections(3)), "tasks": tasks}
+        print("# %s\n%s" % (title, yaml.safe_dump([play], sort_keys=False, width=120)))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=100000)
-    parser.add_argument("--noop-items", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--events", type=int, default=100000, help="benchmark 2: audit events to fetch")
+    parser.add_argument("--noop-items", type=int, default=20, help="benchmark 3: loop items (unchanged tasks) per playbook")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds in rotating order; the figures are medians")
     parser.add_argument("--output", help="write the figures (JSON) here")
-    parser.add_argument("--only", choices=["audit", "noop"], action="append")
+    parser.add_argument("--connections", type=int, default=50, help="benchmark 1: connections the playbooks converge")
+    parser.add_argument("--only", choices=["converge", "audit", "noop"], action="append",
+                        help="run only this benchmark (repeatable); default: all three")
+    parser.add_argument("--show-playbooks", action="store_true",
+                        help="print benchmark 1's two playbooks (with 3 of the connections as bench_connections) and exit")
     args = parser.parse_args()
-    chosen = args.only or ["audit", "noop"]
-    figures = {}
+    if args.show_playbooks:
+        show_playbooks()
+        return 0
+    chosen = args.only or ["converge", "audit", "noop"]
+    figures = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds}
     with Emulator(register_app_key=True) as emulator, tempfile.TemporaryDirectory() as workdir:
+        if "converge" in chosen:
+            print("1. converge at scale vs ansible.builtin.uri: %d connections, run twice, %d rounds"
+                  % (args.connections, args.rounds), flush=True)
+            figures["converge"] = bench_converge(emulator, workdir, args.connections, args.rounds)
         if "audit" in chosen:
             print("2. audit paging: %d events" % args.events, flush=True)
             figures["audit_paging"] = bench_audit_paging(emulator, args.events, args.rounds)
