@@ -218,15 +218,52 @@ def connection_path(connection_id):
     return "%s/%s" % (CONNECTIONS_PATH, connection_id)
 
 
-def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE):
+class ConnectionListing(object):
+    """The connections of the list endpoint, read once, then kept current with the writes made through it.
+
+    One listing per task: a module run makes its own (one read per task); the action plugin shares one between the
+    loop items of a task, so N items cost one read of the list instead of N. A create whose outcome is unknown always
+    reads the list afresh.
+    """
+
+    def __init__(self, page_size=PAGE_SIZE):
+        self.page_size = page_size
+        self.items = None
+        self.reads = 0
+
+    def by_name(self, client, name, fresh=False):
+        """Every connection named exactly ``name`` (all pages of the list, compared here)."""
+        if self.items is None or fresh:
+            self.items = list_all(client, page_size=self.page_size)
+            self.reads += 1
+        return [item for item in self.items if _attributes(item).get("name") == name]
+
+    def remember(self, connection):
+        """A connection this run created or changed, as Datadog answered it."""
+        if self.items is None or not isinstance(connection, dict) or not connection.get("id"):
+            return
+        self.forget(connection["id"])
+        self.items.append(connection)
+
+    def forget(self, connection_id):
+        if self.items is not None:
+            self.items = [item for item in self.items if item.get("id") != connection_id]
+
+
+def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, listing=None):
     """Bring one action connection to ``desired``; return ``{"changed", "connection", "diff", "warnings"}``.
+
+    ``listing``: a :class:`ConnectionListing` shared with other calls of the same task (the loop items of one task in
+    the action plugin); a new one by default.
 
     Raises :class:`InputError` (a change needs input that was not given), :class:`ActionConnectionError` (not found,
     ambiguous name, no list endpoint, lost create) or :class:`StepError` (an API error, with the failed step).
     """
+    if listing is None:
+        listing = ConnectionListing(page_size)
     if desired["state"] == "absent":
-        return _ensure_absent(client, desired, check_mode, page_size)
-    return _ensure_present(client, desired, check_mode, page_size)
+        return _ensure_absent(client, desired, check_mode, listing)
+    return _ensure_present(client, desired, check_mode, listing)
 
 
 def _label(desired, connection_id=None):
@@ -238,7 +275,7 @@ def _label(desired, connection_id=None):
     return "action connection %s" % connection_id
 
 
-def _ensure_present(client, desired, check_mode, page_size):
+def _ensure_present(client, desired, check_mode, listing):
     connection_id = desired["connection_id"]
     if connection_id:
         response = _call("Failed to read " + _label(desired), client.get, connection_path(connection_id), expected=(200, 404))
@@ -247,9 +284,9 @@ def _ensure_present(client, desired, check_mode, page_size):
                                         "leave it out to find or create the connection by name" % _label(desired))
         current = response.data
     else:
-        current = _one_by_name(client, desired["name"], page_size)
+        current = _one_by_name(client, desired["name"], listing)
         if current is None:
-            return _create(client, desired, check_mode, page_size)
+            return _create(client, desired, check_mode, listing)
 
     attributes = current.get("attributes") or {}
     plan = plan_update(desired, attributes, update_secrets=desired["update_secrets"],
@@ -260,6 +297,7 @@ def _ensure_present(client, desired, check_mode, page_size):
                          connection_path(current.get("id")), patch_body(plan),
                          idempotent=not desired["generate_new_external_id"])
         connection = response.data
+        listing.remember(connection)
     new_external_id = None
     if desired["generate_new_external_id"] and not check_mode:
         new_external_id = ((_attributes(connection).get("integration") or {}).get("credentials") or {}).get("external_id")
@@ -268,7 +306,7 @@ def _ensure_present(client, desired, check_mode, page_size):
     return {"changed": plan.changed, "connection": connection_view(connection), "diff": diff, "warnings": []}
 
 
-def _create(client, desired, check_mode, page_size):
+def _create(client, desired, check_mode, listing):
     if desired["integration"] is None:  # desired_from_params refuses this already
         raise InputError("integration is required to create %s" % _label(desired))
     diff = diff_create(desired)
@@ -291,7 +329,7 @@ def _create(client, desired, check_mode, page_size):
         except DatadogAPIError as exc:
             if not _outcome_unknown(exc):
                 raise StepError("Failed to create " + _label(desired), exc) from None
-            matches = _by_name(client, desired["name"], page_size)
+            matches = listing.by_name(client, desired["name"], fresh=True)
             if len(matches) > 1:
                 raise _ambiguous(desired["name"], matches) from None
             if matches:
@@ -305,6 +343,7 @@ def _create(client, desired, check_mode, page_size):
                     "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
             warnings.append("The create request for %s got no usable answer (%s) and was not applied (no connection with "
                             "that name exists): sent again" % (_label(desired), exc))
+    listing.remember(connection)
     return {"changed": True, "connection": connection_view(connection), "diff": diff, "warnings": warnings}
 
 
@@ -313,7 +352,7 @@ def _outcome_unknown(error):
     return isinstance(error, DatadogOutcomeUnknownError) or error.status in (500, 502, 503, 504)
 
 
-def _ensure_absent(client, desired, check_mode, page_size):
+def _ensure_absent(client, desired, check_mode, listing):
     connection_id = desired["connection_id"]
     if connection_id:
         label = _label(desired)
@@ -326,13 +365,15 @@ def _ensure_absent(client, desired, check_mode, page_size):
                              expected=(200, 202, 204, 404))
             exists = response.status != 404
             connection = {"id": connection_id} if exists else {}
+            listing.forget(connection_id)
     else:
-        current = _one_by_name(client, desired["name"], page_size)
+        current = _one_by_name(client, desired["name"], listing)
         exists = current is not None
         connection = connection_view(current) if exists else {}
         if exists and not check_mode:
             _call("Failed to delete " + _label(desired, current.get("id")), client.delete,
                   connection_path(current.get("id")), expected=(200, 202, 204, 404))
+            listing.forget(current.get("id"))
     diff = diff_delete(connection) if exists else {"before": {}, "after": {}}
     return {"changed": exists, "connection": connection, "diff": diff, "warnings": []}
 
@@ -344,8 +385,8 @@ def _call(action, method, *args, **kwargs):
         raise StepError(action, exc) from None
 
 
-def _one_by_name(client, name, page_size):
-    matches = _by_name(client, name, page_size)
+def _one_by_name(client, name, listing):
+    matches = listing.by_name(client, name)
     if len(matches) > 1:
         raise _ambiguous(name, matches)
     return matches[0] if matches else None
@@ -355,11 +396,6 @@ def _ambiguous(name, matches):
     ids = [match.get("id") for match in matches]
     return ActionConnectionError("%d action connections are named %r (ids: %s); pass connection_id to choose one"
                                  % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)
-
-
-def _by_name(client, name, page_size):
-    """Every connection whose name is exactly ``name`` (all pages of the list, compared here)."""
-    return [item for item in list_all(client, page_size=page_size) if _attributes(item).get("name") == name]
 
 
 def list_all(client, params=None, page_size=PAGE_SIZE):

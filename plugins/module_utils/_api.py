@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import ipaddress
 import json
 import platform
@@ -182,6 +183,13 @@ class ClientOptions(object):
         self.retry_backoff = retry_backoff
         self.retry_max_wait = retry_max_wait
         self.site = site
+
+    def fingerprint(self):
+        """Identifies the key pair without holding it (for caches keyed by who is asking)."""
+        digest = hashlib.sha256()
+        for value in (self.api_key, self.app_key):
+            digest.update(("%s\0" % (value or "")).encode("utf-8"))
+        return digest.hexdigest()
 
     def __repr__(self):
         return "ClientOptions(base_url=%r, api_key=<hidden>, app_key=<hidden>)" % self.base_url

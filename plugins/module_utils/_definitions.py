@@ -17,6 +17,7 @@ from __future__ import annotations
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
     PAGE_SIZE,
     ActionConnectionError,
+    ConnectionListing,
     StepError,
     argument_spec as action_connection_spec,
     desired_from_params,
@@ -125,9 +126,11 @@ def run_action_connection(module):
         desired = desired_from_params(module.params)
     except InputError as exc:
         module.fail(str(exc))
-    module.connection_options()
+    options = module.connection_options()
+    # The loop items of one task share one read of the connection list (action plugin; a module reads its own).
+    listing = module.shared(("action connections", options.base_url, options.fingerprint()), ConnectionListing)
     try:
-        result = ensure_connection(module.client, desired, check_mode=module.check_mode)
+        result = ensure_connection(module.client, desired, check_mode=module.check_mode, listing=listing)
     except InputError as exc:
         module.fail(str(exc))
     except ActionConnectionError as exc:

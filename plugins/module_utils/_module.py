@@ -81,6 +81,11 @@ class ModuleHost(object):
 
     runner = "module"
 
+    def shared(self, key, factory):
+        """State shared with the other loop items of this task (the action plugin's host shares it); here, a new
+        ``factory()`` every time: a module process runs one item."""
+        return factory()
+
     def fail(self, msg, **result):
         self._warn_about_retries()
         self._fail(msg, **result)

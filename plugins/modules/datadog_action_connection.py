@@ -27,7 +27,9 @@ description:
     that is no longer listed is removed."
   - "Requests made: unchanged by O(connection_id) = 1 GET; unchanged by O(name) = the list pages (1 GET up to 100
     connections); update = that read + 1 PATCH; create = the list + 1 POST; O(state=absent) with O(connection_id) =
-    1 DELETE (404 means already absent); check mode = the reads only."
+    1 DELETE (404 means already absent); check mode = the reads only. When the action plugin runs the module in the
+    controller process, the items of one loop share one read of the list (kept current with the task's own writes),
+    so a loop over N connections by name reads the list once instead of N times."
   - "If the answer to the create request is lost (time-out or dropped connection after sending) or is a 5xx, the module looks the
     name up again and adopts the connection the request created; when none exists, nothing was created and the create
     is sent again (at most O(retries) times). It never creates a second connection."

@@ -10,7 +10,9 @@ A module started for every task or loop item costs far more than its HTTP reques
 AnsiballZ). These modules only talk HTTP to Datadog, so when the task runs on the controller anyway
 (``connection: local``, e.g. ``hosts: localhost`` or ``delegate_to: localhost``) the action plugin validates the
 task's arguments with Ansible's own argument spec validator (same spec, same no_log rules as the module),
-runs the module's run function in-process and reuses one HTTP session across the loop items of the task.
+runs the module's run function in-process and reuses one HTTP session across the loop items of the task. The loop
+items of one task also share state the run function asks for (``ModuleHost.shared``): the action-connection list is
+read once per looped task instead of once per item.
 
 Otherwise it runs the module the normal way: on a remote host, with ``async``, with ``become``, when the
 controller's Python cannot import ``requests``, or when the variable ``ddops_datadog_in_process`` is false
@@ -47,6 +49,18 @@ def shared_session():
     return _SESSION[0]
 
 
+# State the loop items of one task share (the list of action connections, read once per task). Keyed by task and host;
+# a new task or host starts afresh, and tasks with ``until`` never share (each retry must read the API again).
+_TASK_STATE = {}
+
+
+def task_state(key):
+    if _TASK_STATE.get("key") != key:
+        _TASK_STATE.clear()
+        _TASK_STATE.update(key=key, state={})
+    return _TASK_STATE["state"]
+
+
 class ModuleFinished(Exception):
     """Raised by the controller host when the run function exits or fails (AnsibleModule would ``sys.exit``)."""
 
@@ -75,8 +89,9 @@ class ControllerModule(ModuleHost):
 
     runner = "in-process"
 
-    def __init__(self, definition, args, check_mode=False, diff_mode=False, session=None):
+    def __init__(self, definition, args, check_mode=False, diff_mode=False, session=None, shared_state=None):
         self.name = definition.name
+        self._shared_state = shared_state if shared_state is not None else {}
         self.raw_params = dict(args)
         self.check_mode = check_mode
         self.diff_mode = diff_mode
@@ -104,6 +119,11 @@ class ControllerModule(ModuleHost):
 
     def add_no_log_values(self, values):
         self.no_log_values.update(values)
+
+    def shared(self, key, factory):
+        if key not in self._shared_state:
+            self._shared_state[key] = factory()
+        return self._shared_state[key]
 
     def warn(self, msg):
         self._warnings.append(msg)
@@ -137,7 +157,7 @@ class DatadogAction(ActionBase):
         task_vars = task_vars or {}
         refusal = self.in_process_refusal(task_vars)
         if refusal is None:
-            result = merge_hash(result, self._run_in_process())
+            result = merge_hash(result, self._run_in_process(task_vars))
         else:
             self._display.vvvv("%s runs as a module (%s)" % (self.DEFINITION.name, refusal))
             result = merge_hash(result, self._run_module(task_vars))
@@ -162,13 +182,19 @@ class DatadogAction(ActionBase):
             return "the controller's Python cannot import requests"
         return None
 
-    def _run_in_process(self):
+    def _run_in_process(self, task_vars):
         self._display.vvvv("%s runs in the controller process" % self.DEFINITION.name)
         task_environment = {}
         self._compute_environment_string(task_environment)
         return run_in_process(self.DEFINITION, self._task.args, check_mode=bool(self._task.check_mode),
                               diff_mode=bool(self._task.diff), task_environment=task_environment,
-                              session=shared_session())
+                              session=shared_session(), shared_state=self._shared_state(task_vars))
+
+    def _shared_state(self, task_vars):
+        """What this loop item may share with the task's other items: nothing without a loop or with ``until``."""
+        if not (self._task.loop or self._task.loop_with) or self._task.until:
+            return {}
+        return task_state((self._task._uuid, task_vars.get("inventory_hostname")))  # pylint: disable=protected-access
 
     def _run_module(self, task_vars):
         wrap_async = bool(self._task.async_val) and not getattr(self._connection, "has_native_async", False)
@@ -178,12 +204,14 @@ class DatadogAction(ActionBase):
         return result
 
 
-def run_in_process(definition, args, check_mode=False, diff_mode=False, task_environment=None, session=None):
+def run_in_process(definition, args, check_mode=False, diff_mode=False, task_environment=None, session=None,
+                   shared_state=None):
     """Validate ``args`` and run ``definition`` in this process; return the task result (never raises)."""
     host = None
     with environment(task_environment or {}):
         try:
-            host = ControllerModule(definition, args, check_mode=check_mode, diff_mode=diff_mode, session=session)
+            host = ControllerModule(definition, args, check_mode=check_mode, diff_mode=diff_mode, session=session,
+                                    shared_state=shared_state)
             definition.run(host)
             error = "%s ended without a result" % definition.name
         except ModuleFinished as finished:

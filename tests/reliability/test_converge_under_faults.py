@@ -150,8 +150,9 @@ def test_every_create_applied_but_its_answer_lost_still_gives_one_connection_per
     total, duplicates, wrong = check_state(emulator, connections)
     adopted = sum(1 for warning in run.warnings() if "found by name and adopted" in warning)
     posts = emulator.counts()["routes"]["POST /api/v2/actions/connections"]
-    figures["every create's answer lost (%s)" % path] = {"connections": len(connections), "POSTs sent": posts, "adopted by name": adopted,
-                                             "connections stored": total, "duplicates": duplicates, "failed tasks": len(run.failed())}
+    figures["every create's answer lost (%s)" % path] = {
+        "connections": len(connections), "POSTs sent": posts, "adopted by name": adopted, "connections stored": total,
+        "duplicates": duplicates, "failed tasks": len(run.failed())}
     assert run.rc == 0, run.output[-4000:]
     assert (total, duplicates, wrong) == (len(connections), 0, [])
     assert posts == len(connections) and adopted == len(connections)

@@ -44,9 +44,13 @@ def clean_environment(monkeypatch):
 
 
 def make_action(cls, args=None, transport="local", async_val=0, become=False, check_mode=False, diff=False,
-                environment=None):
+                environment=None, loop=None, until=None, uuid="task-1"):
     task = mock.MagicMock()
     task.args = dict(args or {})
+    task.loop = loop
+    task.loop_with = None
+    task.until = until
+    task._uuid = uuid
     task.async_val = async_val
     task.check_mode = check_mode
     task.diff = diff
@@ -105,9 +109,9 @@ def test_every_module_has_an_action_plugin_with_its_definition():
 def test_run_dispatches_in_process_with_task_environment(monkeypatch):
     seen = {}
 
-    def fake_run_in_process(definition, args, check_mode, diff_mode, task_environment, session):
+    def fake_run_in_process(definition, args, check_mode, diff_mode, task_environment, session, shared_state):
         seen.update(definition=definition, args=args, check_mode=check_mode, diff_mode=diff_mode,
-                    environment=task_environment, session=session)
+                    environment=task_environment, session=session, shared_state=shared_state)
         return {"changed": True}
 
     monkeypatch.setattr(_action, "run_in_process", fake_run_in_process)
@@ -206,3 +210,41 @@ def test_loop_items_share_one_session_but_not_keys():
     # A client without an application key (API-key-only endpoints) does not inherit the previous one.
     _action.DatadogClient(ClientOptions(API_KEY, None, "https://api.datadoghq.com"), session=session)
     assert "DD-APPLICATION-KEY" not in session.headers
+
+
+def test_loop_items_of_one_task_share_state_and_nothing_else_does():
+    def state(host="localhost", **kwargs):
+        return make_action(ConnectionAction, **kwargs)._shared_state({"inventory_hostname": host})
+
+    looped = state(loop="{{ items }}", uuid="t1")
+    looped["listing"] = "read once"
+    assert state(loop="{{ items }}", uuid="t1") is looped  # the next item of the same task
+    assert state(loop="{{ items }}", uuid="t2") == {}  # another task starts afresh
+    assert state(loop="{{ items }}", uuid="t1", host="other") == {}  # so does another host
+    assert state(uuid="t3") == {} and state(uuid="t3") is not state(uuid="t3")  # no loop: nothing shared
+    until = state(loop="{{ items }}", until="result is success", uuid="t4")
+    until["listing"] = "stale"
+    assert state(loop="{{ items }}", until="result is success", uuid="t4") == {}  # each retry reads again
+
+
+def test_a_connection_loop_reads_the_list_once_in_process(monkeypatch):
+    from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import CONNECTIONS_PATH  # pylint: disable=import-outside-toplevel
+    from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (  # pylint: disable=import-outside-toplevel
+        page,
+        resource,
+    )
+
+    fake = FakeClient()
+    monkeypatch.setattr(_module.ModuleHost, "client", property(lambda self: fake))
+    okta = {"type": "Okta", "credentials": {"type": "OktaAPIToken", "domain": "acme.okta.com", "api_token": SECRET}}
+    fake.answer("GET", CONNECTIONS_PATH, page())
+    fake.answer("POST", CONNECTIONS_PATH, *[(201, {"data": resource(name, okta, connection_id="id-" + name)})
+                                            for name in ("a", "b")])
+    shared = {}
+    for name in ("a", "b", "a"):
+        result = _action.run_in_process(ACTION_CONNECTION, {"api_key": API_KEY, "app_key": APP_KEY, "name": name,
+                                                            "integration": okta}, shared_state=shared)
+        assert not result.get("failed"), result
+    # One list for the three items; the third finds what the first created, unchanged.
+    assert fake.methods() == ["GET", "POST", "POST"]
+    assert result["changed"] is False and result["connection"]["id"] == "id-a"

@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
     CONNECTIONS_PATH,
     ActionConnectionError,
+    ConnectionListing,
     StepError,
     argument_spec,
     desired_from_params,
@@ -365,3 +366,32 @@ def test_info_by_name_and_by_id():
     assert list_connections(client, connection_id=CONNECTION_ID) == []
     assert json.dumps(list_connections(FakeClient().answer("GET", PATH, (200, {"data": resource("a", OKTA)})),
                                        connection_id=CONNECTION_ID)).count("api_token") == 0
+
+
+# -- one listing shared by the loop items of a task ----------------------------------------------------------------------
+
+def test_a_shared_listing_reads_once_and_follows_its_own_writes():
+    client = FakeClient()
+    other = resource("other", OKTA, connection_id="id-other")
+    client.answer("GET", CONNECTIONS_PATH, page(other))
+    client.answer("POST", CONNECTIONS_PATH, (201, {"data": resource("new", OKTA, connection_id="id-new")}))
+    client.answer("DELETE", CONNECTIONS_PATH + "/id-other", (204, None))
+    listing = ConnectionListing()
+    created = ensure_connection(client, desired(name="new", integration=OKTA), listing=listing)
+    again = ensure_connection(client, desired(name="new", integration=OKTA), listing=listing)
+    removed = ensure_connection(client, desired(name="other", state="absent"), listing=listing)
+    gone = ensure_connection(client, desired(name="other", state="absent"), listing=listing)
+    assert [created["changed"], again["changed"], removed["changed"], gone["changed"]] == [True, False, True, False]
+    assert client.methods() == ["GET", "POST", "DELETE"] and listing.reads == 1
+
+
+def test_a_create_with_unknown_outcome_reads_the_list_afresh_even_when_shared():
+    client = FakeClient()
+    client.answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA)))
+    client.answer("POST", CONNECTIONS_PATH, DatadogOutcomeUnknownError(["connection dropped"], method="POST", path=CONNECTIONS_PATH))
+    listing = ConnectionListing()
+    result = ensure_connection(client, desired(name="okta", integration=OKTA), listing=listing)
+    assert result["changed"] is True and "adopted" in result["warnings"][0]
+    assert client.methods() == ["GET", "POST", "GET"] and listing.reads == 2
+    assert ensure_connection(client, desired(name="okta", integration=OKTA), listing=listing)["changed"] is False
+    assert len(client.calls) == 3  # the adopted connection is in the listing: no further read
