@@ -36,6 +36,16 @@ def module_args(args):
         basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
 
 
+# The connection options' environment fallbacks: no unit test sees the environment of whoever runs the tests.
+DATADOG_ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL")
+
+
+@pytest.fixture(autouse=True)
+def clean_datadog_environment(monkeypatch):
+    for name in DATADOG_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def run_module(capsys, monkeypatch):
     """``run_module(main, args, check_mode=False, diff=False)`` → the module's result dict (exit or fail)."""

@@ -34,13 +34,6 @@ KEY_ID = "3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81"
 API_KEY = "action-api-key-5e6f7a"
 APP_KEY = "action-app-key-1b2c3d"
 SECRET = "action-secret-token-9f8e"
-ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    for name in ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
 
 
 def make_action(cls, args=None, transport="local", async_val=0, become=False, check_mode=False, diff=False,

@@ -27,7 +27,6 @@ from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audi
 import requests
 
 FQCN = "ddops.datadog.audit_events"
-ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL")
 KEYS = {"api_key": API_KEY, "app_key": APP_KEY, "api_url": "https://api.example.test"}
 
 
@@ -84,12 +83,6 @@ class Harness(object):
         with pytest.raises(AnsibleLookupError) as error:
             self.run(terms, variables, **kwargs)
         return str(error.value)
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    for name in ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

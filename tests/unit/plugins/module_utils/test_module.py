@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
 from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
 
 API_KEY = "module-api-key-4c2a9e1f"
 APP_KEY = "module-app-key-8d3b7f0e"
-
-ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    for name in ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
 
 
 def options_main():
