@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
 from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
 
