@@ -16,7 +16,8 @@ EMULATED := $(BIN)/python $(TOP)/tests/utils/emulated.py
 ANSIBLE_TEST := $(RUN) ansible-test
 TARGETS ?=
 # Lane 2: Python 3.12 with the newest ansible-core (pyenv's interpreter when python3.12 is only a shim).
-PYTHON_LATEST ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
+PYTHON_LATEST ?= $(shell for p in python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 \
+	$$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
 .PHONY: help venv tree demo test test-main test-latest units emulator-tests lint sanity integration reliability collection-checks bench bench-smoke clean
