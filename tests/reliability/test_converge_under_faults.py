@@ -137,7 +137,10 @@ def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbo
         assert not failed, json.dumps(failed)[:3000]
         assert (total, duplicates, wrong) == (CONNECTIONS, 0, [])
         assert changed == expect_changes
-        assert injected > 0 and retries + reconciled == injected  # every fault was handled, exactly once
+        assert retries + reconciled == injected  # every fault was handled, exactly once
+        # Run 1 (100+ requests) always meets faults. In-process, run 2 is a single read of the list (the loop items
+        # share it), which the 30% may or may not hit; through module processes it is 50 reads and always does.
+        assert injected > 0 or (run_number == 2 and path == "in-process")
         assert path_taken(emulator, path)
     figures["converge 50 connections under 30%% faults (%s)" % path] = summary
 
@@ -162,3 +165,25 @@ def test_every_create_applied_but_its_answer_lost_still_gives_one_connection_per
 @pytest.mark.parametrize("count", [CONNECTIONS])
 def test_the_desired_connections_cover_eight_integration_types(count):
     assert len(set(connection["integration"]["type"] for connection in desired_connections(count))) == 8
+
+
+def test_the_one_shared_list_read_of_a_loop_survives_faults(playbooks, emulator, figures):
+    """In-process, the unchanged loop above is one read of the list; here that read meets 429, 503 and a dropped
+    connection first, and the 20 items still converge with no change."""
+    connections = desired_connections(20)
+    assert playbooks.run([converge_task(connections)], emulator=emulator).rc == 0
+    emulator.add_faults(*[{"kind": kind, "method": "GET", "route": "/api/v2/actions/connections", "times": 1}
+                          for kind in ("429", "503", "drop")])
+    requests_before = emulator.counts()["total"]
+    run = playbooks.run([converge_task(connections)], emulator=emulator)
+    items = loop_items(run)
+    retries, waited, causes = retry_figures(run.warnings())
+    figures["one shared list read under faults (in-process)"] = {
+        "loop items": len(items), "requests": emulator.counts()["total"] - requests_before, "faults injected": 3,
+        "client retries": retries, "retry causes": causes, "changed": sum(1 for item in items if item.get("changed")),
+        "failed tasks": len(run.failed())}
+    assert run.rc == 0, run.output[-4000:]
+    assert len(items) == 20 and not any(item.get("changed") or item.get("failed") for item in items)
+    assert retries == 3 and emulator.counts()["total"] - requests_before == 4  # 3 faulted attempts + 1 good read
+    assert check_state(emulator, connections)[1:] == (0, [])
+    assert path_taken(emulator, "in-process")
