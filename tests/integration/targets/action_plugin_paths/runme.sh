@@ -9,11 +9,7 @@
 set -eu -o pipefail
 
 export ANSIBLE_ROLES_PATH=..
-config="$(cd ../.. && pwd)/integration_config.yml"
-if [ ! -f "${config}" ]; then
-    echo "FAILED: ${config} is missing; run through 'make integration' (tests/utils/emulated.py writes it)" >&2
-    exit 1
-fi
+config="$(../setup_emulator/files/integration_config_path.sh)"
 
 ansible-playbook -i "${INVENTORY_PATH}" module_path.yml -e "@${config}" -e ddops_datadog_in_process=false "$@"
 ansible-playbook -i "${INVENTORY_PATH}" both_paths.yml -e "@${config}" "$@"

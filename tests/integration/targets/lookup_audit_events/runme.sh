@@ -9,11 +9,7 @@
 set -eu -o pipefail
 
 export ANSIBLE_ROLES_PATH=..
-config="$(cd ../.. && pwd)/integration_config.yml"
-if [ ! -f "${config}" ]; then
-    echo "FAILED: ${config} is missing; run through 'make integration' (tests/utils/emulated.py writes it)" >&2
-    exit 1
-fi
+config="$(../setup_emulator/files/integration_config_path.sh)"
 output_dir="${OUTPUT_DIR:-$(mktemp -d)}"
 log="${output_dir}/lookup_audit_events.log"
 
