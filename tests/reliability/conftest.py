@@ -23,6 +23,17 @@ from dd_emulator.server import Emulator
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIGURES = {}
 
+# Both execution paths: the action plugins run the module logic in the controller process (the default for these
+# localhost plays); ddops_datadog_in_process=false runs each module in its own process, as on a remote host.
+PATHS = {"in-process": None, "module process": {"ddops_datadog_in_process": False}}
+AGENT = {"in-process": "; in-process ddops.datadog.", "module process": "; module ddops.datadog."}
+
+
+def path_taken(emulator, path):
+    """True when every request the collection sent came from the path under test (the User-Agent names it)."""
+    agents = [entry["user_agent"] for entry in emulator.responses_log() if "ddops.datadog/" in entry["user_agent"]]
+    return bool(agents) and all(AGENT[path] in agent for agent in agents)
+
 
 class PlaybookRun(object):
     def __init__(self, rc, output, records, seconds):

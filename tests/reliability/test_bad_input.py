@@ -10,9 +10,10 @@ import json
 import os
 import re
 
+import pytest
 import yaml
 
-from conftest import HERE
+from conftest import HERE, PATHS
 
 with open(os.path.join(HERE, "bad_input.yml")) as handle:
     CASES = yaml.safe_load(handle)
@@ -39,8 +40,10 @@ def test_the_table_covers_every_plugin_with_at_least_40_cases():
     assert len(set(case["id"] for case in CASES)) == len(CASES), "case ids must be unique"
 
 
-def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, figures):
-    run = playbooks.run([case_task(case) for case in CASES], emulator=emulator)
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, figures, path):
+    # At -vvvv: the secret check below then also covers Ansible's most verbose output, which names the path taken.
+    run = playbooks.run([case_task(case) for case in CASES], emulator=emulator, play_vars=PATHS[path], verbosity=4)
     problems = []
     for case in CASES:
         record = run.task(case["id"])
@@ -57,7 +60,7 @@ def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, f
     secrets = [emulator.api_key, emulator.app_key] + sorted(set(re.findall(r"rel-secret-\d+", json.dumps(CASES))))
     leaks = [case["id"] for case in CASES if any(secret in json.dumps(run.task(case["id"])) for secret in secrets)]
     leaks += ["playbook output"] if any(secret in run.output for secret in secrets) else []
-    figures["bad input"] = {
+    figures["bad input (%s)" % path] = {
         "invalid inputs": len(CASES),
         "plugins covered": len(set(case.get("module") or case.get("lookup") for case in CASES)),
         "rejected with a clear message": len(CASES) - len(problems),
@@ -65,6 +68,9 @@ def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, f
         "secret values checked": len(secrets),
         "cases echoing a secret or key": len(leaks),
     }
+    modules = sum(1 for case in CASES if "module" in case)
+    announced = "runs in the controller process" if path == "in-process" else "runs as a module (ddops_datadog_in_process is false)"
+    assert run.output.count(announced) == modules, (path, run.output.count(announced), modules)
     assert not problems, "\n".join(problems)
     assert requests_sent == 0, emulator.counts()
     assert not leaks

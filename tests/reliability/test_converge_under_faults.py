@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from conftest import PATHS, path_taken
 
 CONNECTIONS = 50
 FAULT_SHARE = 0.30
@@ -95,18 +96,6 @@ def check_state(emulator, connections):
         if sorted(have["tags"]) != sorted(want["tags"]):
             wrong.append("%s: tags differ" % want["name"])
     return len(stored), duplicates, wrong
-
-
-# Both execution paths: the action plugins run the module logic in the controller process (the default for these
-# localhost plays); ddops_datadog_in_process=false runs each module in its own process, as on a remote host.
-PATHS = {"in-process": None, "module process": {"ddops_datadog_in_process": False}}
-AGENT = {"in-process": "; in-process ddops.datadog.", "module process": "; module ddops.datadog."}
-
-
-def path_taken(emulator, path):
-    """True when every request the collection sent came from the path under test (the User-Agent names it)."""
-    agents = [entry["user_agent"] for entry in emulator.responses_log() if "ddops.datadog/" in entry["user_agent"]]
-    return bool(agents) and all(AGENT[path] in agent for agent in agents)
 
 
 @pytest.mark.parametrize("path", list(PATHS))
