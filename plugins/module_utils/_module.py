@@ -55,6 +55,7 @@ class ModuleHost(object):
     ``diff_mode``, ``name``, :meth:`add_no_log_values`, :meth:`warn`, :meth:`_fail` and :meth:`_exit`.
     """
 
+    runner = "module"  # named in the User-Agent: "module" or "in-process"
     _client = None
     _options = None
     _session = None
@@ -78,8 +79,6 @@ class ModuleHost(object):
     def _user_agent_extra(self):
         from ansible.module_utils.ansible_release import __version__ as ansible_version  # pylint: disable=import-outside-toplevel
         return "ansible-core %s; %s %s" % (ansible_version, self.runner, self.name)
-
-    runner = "module"
 
     def shared(self, key, factory):
         """State shared with the other loop items of this task (the action plugin's host shares it); here, a new
