@@ -10,39 +10,37 @@ Plain Python (no Ansible imports): :func:`ensure_connection` takes a :class:`Dat
 dict and returns a plain result dict, so the module is a thin wrapper and the same logic can later run in the
 controller process for many loop items with one HTTP session.
 
-Requests (API-FACTS.md, ARCHITECTURE.md "Minimum HTTP"): unchanged by ``connection_id`` = 1 GET; unchanged by name =
-the list pages (1 GET up to 100 connections); update = that read + 1 PATCH; create = list + POST; ``absent`` by ID =
-1 DELETE (404 = already absent); check mode = the reads only.
+Requests (docs/dev/api-behaviour.md): unchanged by ``connection_id`` = 1 GET; unchanged by name = the list pages (1 GET
+up to 100 connections); update = that read + 1 PATCH; create = list + POST; ``absent`` by ID = 1 DELETE (404 = already
+absent); check mode = the reads only.
 """
 
 from __future__ import annotations
 
 import copy
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import (
-    DatadogAPIError,
-    DatadogOutcomeUnknownError,
-    InputError,
-)
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     ALWAYS,
     ON_CREATE,
+    ROTATION_OPTION,
     create_body,
     diff_create,
     diff_delete,
-    diff_update,
     patch_body,
     plan_update,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     BODY,
+    BODY_FIELDS,
     CREDENTIAL_TYPES,
     ENTRIES,
     ENTRY_FIELDS,
+    INTEGRATION_FIELDS,
     INTEGRATION_TYPES,
-    TOKEN_TYPES,
     VARIANTS,
     credential_field_names,
+    credential_variant,
     redact_integration,
     secret_field_names,
     validate_connection_id,
@@ -50,6 +48,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     validate_name,
     validate_tags,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure, operation
 
 CONNECTIONS_PATH = "/api/v2/actions/connections"
 #: The largest page the list endpoint serves.
@@ -61,111 +60,39 @@ _LIST_MISSING = ("this Datadog API has no action connection list endpoint (GET %
                  "cannot be found by name; pass connection_id to manage the connection by its ID")
 
 
-class ActionConnectionError(Exception):
-    """A failure that depends on what exists in Datadog (not found, ambiguous name, no list endpoint, ...).
-
-    ``details`` are extra result keys for the module (for example the IDs of connections sharing a name).
-    """
-
-    def __init__(self, message, **details):
-        super().__init__(message)
-        self.details = details
-
-
-class StepError(Exception):
-    """An API error during one step; ``action`` says which (``Failed to update action connection 'x'``)."""
-
-    def __init__(self, action, error):
-        super().__init__("%s: %s" % (action, error))
-        self.action = action
-        self.error = error
-
-
 # -- argument spec -----------------------------------------------------------------------------------------------------
 
 def credentials_options():
-    """Every credential field of every variant as a suboption; secret ones are ``no_log``."""
+    """Every credential field of every variant as a suboption, from the catalogue; secret ones are ``no_log``."""
     secrets = set(secret_field_names())
-    kinds = {}
-    for variant in VARIANTS:
-        for field in variant.fields:
-            kinds[field.name] = field.kind
+    kinds = dict((field.name, field.kind) for variant in VARIANTS for field in variant.fields)
     options = {"type": dict(type="str", choices=list(CREDENTIAL_TYPES))}
     for name in credential_field_names():
         if kinds[name] == ENTRIES:
-            entry_options = {}
-            for entry in ENTRY_FIELDS[name]:
-                spec = dict(type="str", required=entry.required, no_log=entry.secret)
-                if name == "tokens" and entry.name == "type":
-                    spec = dict(type="str", choices=list(TOKEN_TYPES), default=TOKEN_TYPES[0])
-                entry_options[entry.name] = spec
+            entry_options = dict((entry.name, _string_option(entry)) for entry in ENTRY_FIELDS[name])
             options[name] = dict(type="list", elements="dict", no_log=False, options=entry_options)
         elif kinds[name] == BODY:
-            options[name] = dict(type="dict", options=dict(content=dict(type="str"), content_type=dict(type="str")))
+            options[name] = dict(type="dict", options=dict((key, dict(type="str")) for key in BODY_FIELDS))
         else:
             options[name] = dict(type="str", no_log=name in secrets)
     return options
 
 
+def _string_option(field):
+    option = dict(type="str", required=field.required and field.default is None, no_log=field.secret)
+    if field.choices:
+        option["choices"] = list(field.choices)
+    if field.default is not None:
+        option["default"] = field.default
+    return option
+
+
 def integration_options():
-    return dict(
-        type=dict(type="str", required=True, choices=list(INTEGRATION_TYPES)),
-        base_url=dict(type="str"),
-        credentials=dict(type="dict", options=credentials_options()),
-    )
-
-
-def argument_spec(raw_params=None, other_options=()):
-    """The module's argument spec (``other_options``: the names of the options added to it elsewhere).
-
-    ``raw_params`` are the module arguments as received, before Ansible validates them. Options the spec does not
-    know (a misspelt ``api_tokn``, a credential field put at the top level) and values of the wrong shape are
-    declared ``no_log`` raw options for this run, so Ansible masks them everywhere (also in ``invocation``); the
-    module then refuses them itself (:func:`unknown_options`, :func:`desired_from_params`) with what is allowed.
-    Without raw arguments (documentation tools) the spec is the documented one.
-    """
-    spec = dict(
-        name=dict(type="str"),
-        connection_id=dict(type="str"),
-        integration=dict(type="dict", options=integration_options()),
-        tags=dict(type="list", elements="str"),
-        update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=ON_CREATE, no_log=False),
-        generate_new_external_id=dict(type="bool", default=False),
-        state=dict(type="str", choices=list(STATES), default="present"),
-    )
-    if isinstance(raw_params, dict):
-        for name in unknown_options(raw_params, spec, other_options):
-            spec[name] = dict(type="raw", no_log=True)
-        _shield(spec, "integration", raw_params.get("integration"))
-    return spec
-
-
-def unknown_options(raw_params, spec=None, other_options=()):
-    """Top-level options in ``raw_params`` that the documented spec does not have (Ansible's own keys aside)."""
-    known = set(argument_spec() if spec is None else spec) | set(other_options)
-    return sorted(name for name in (raw_params or {}) if name not in known and not name.startswith("_ansible_"))
-
-
-def _shield(options, name, raw):
-    """Make ``options[name]`` accept ``raw`` without Ansible echoing anything it does not know (see argument_spec)."""
-    spec = options[name]
-    if raw is None or "options" not in spec:
-        return
-    if spec.get("type") == "dict":
-        elements = [raw]
-    elif isinstance(raw, list):
-        elements = raw
-    else:
-        elements = [None]
-    if not all(isinstance(element, dict) for element in elements):
-        options[name] = dict(type="raw", no_log=True)
-        return
-    for element in elements:
-        for key, value in element.items():
-            if key not in spec["options"]:
-                spec["options"][key] = dict(type="raw", no_log=True)
-            else:
-                _shield(spec["options"], key, value)
+    """The suboptions of ``integration``: its type, the fields next to the credentials, the credentials."""
+    options = dict(type=dict(type="str", required=True, choices=list(INTEGRATION_TYPES)))
+    options.update((name, dict(type="str")) for name in INTEGRATION_FIELDS)
+    options["credentials"] = dict(type="dict", options=credentials_options())
+    return options
 
 
 # -- desired state -----------------------------------------------------------------------------------------------------
@@ -206,9 +133,11 @@ def desired_from_params(params):
         raise InputError("integration is required to create action connection %r (give its type and credentials), "
                          "or pass connection_id to manage an existing connection without restating its integration"
                          % desired["name"])
-    if desired["generate_new_external_id"] and desired["integration"] is not None and desired["integration"]["type"] != "AWS":
-        raise InputError("generate_new_external_id is only for AWS connections; integration.type is %s"
-                         % desired["integration"]["type"])
+    if desired["generate_new_external_id"] and desired["integration"] is not None:
+        rotating = sorted(set(variant.integration for variant in VARIANTS if variant.rotation is not None))
+        if desired["integration"]["type"] not in rotating:
+            raise InputError("%s is only for %s connections; integration.type is %s"
+                             % (ROTATION_OPTION, ", ".join(rotating), desired["integration"]["type"]))
     return desired
 
 
@@ -256,8 +185,8 @@ def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, li
     ``listing``: a :class:`ConnectionListing` shared with other calls of the same task (the loop items of one task in
     the action plugin); a new one by default.
 
-    Raises :class:`InputError` (a change needs input that was not given), :class:`ActionConnectionError` (not found,
-    ambiguous name, no list endpoint, lost create) or :class:`StepError` (an API error, with the failed step).
+    Raises :class:`InputError` (a change needs input that was not given) or :class:`TaskFailure` (an API error, not
+    found, ambiguous name, no list endpoint, lost create), whose message names the operation.
     """
     if listing is None:
         listing = ConnectionListing(page_size)
@@ -278,10 +207,11 @@ def _label(desired, connection_id=None):
 def _ensure_present(client, desired, check_mode, listing):
     connection_id = desired["connection_id"]
     if connection_id:
-        response = _call("Failed to read " + _label(desired), client.get, connection_path(connection_id), expected=(200, 404))
+        with operation("read " + _label(desired)):
+            response = client.get(connection_path(connection_id), expected=(200, 404))
         if response.status == 404:
-            raise ActionConnectionError("%s does not exist (HTTP 404). connection_id must name an existing connection; "
-                                        "leave it out to find or create the connection by name" % _label(desired))
+            raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; "
+                              "leave it out to find or create the connection by name" % _label(desired))
         current = response.data
     else:
         current = _one_by_name(client, desired["name"], listing)
@@ -289,21 +219,19 @@ def _ensure_present(client, desired, check_mode, listing):
             return _create(client, desired, check_mode, listing)
 
     attributes = current.get("attributes") or {}
-    plan = plan_update(desired, attributes, update_secrets=desired["update_secrets"],
-                       generate_new_external_id=desired["generate_new_external_id"])
+    rotate = desired["generate_new_external_id"]
+    plan = plan_update(desired, attributes, update_secrets=desired["update_secrets"], rotate=rotate)
     connection = current
     if plan.changed and not check_mode:
-        response = _call("Failed to update " + _label(desired, current.get("id")), client.patch,
-                         connection_path(current.get("id")), patch_body(plan),
-                         idempotent=not desired["generate_new_external_id"])
+        with operation("update " + _label(desired, current.get("id"))):
+            response = client.patch(connection_path(current.get("id")), patch_body(plan), idempotent=not rotate)
         connection = response.data
         listing.remember(connection)
-    new_external_id = None
-    if desired["generate_new_external_id"] and not check_mode:
-        new_external_id = ((_attributes(connection).get("integration") or {}).get("credentials") or {}).get("external_id")
-    diff = diff_update(desired, attributes, plan, generate_new_external_id=desired["generate_new_external_id"],
-                       new_external_id=new_external_id)
-    return {"changed": plan.changed, "connection": connection_view(connection), "diff": diff, "warnings": []}
+    regenerated = None
+    if rotate and not check_mode:
+        regenerated = _read_only_fields(connection).get(plan.regenerated)
+    return {"changed": plan.changed, "connection": connection_view(connection), "diff": plan.diff(regenerated),
+            "warnings": []}
 
 
 def _create(client, desired, check_mode, listing):
@@ -319,7 +247,7 @@ def _create(client, desired, check_mode, listing):
     # applied it) may or may not have been applied. The list is the truth: a connection with the name found there is
     # adopted; none found means none was created, so sending the create again cannot make a duplicate. That happens at
     # most ``retries`` times, like any other retry.
-    attempts_left = 1 + getattr(getattr(client, "options", None), "retries", 3)
+    attempts_left = 1 + client.options.retries
     while True:
         attempts_left -= 1
         try:
@@ -328,7 +256,7 @@ def _create(client, desired, check_mode, listing):
             break
         except DatadogAPIError as exc:
             if not _outcome_unknown(exc):
-                raise StepError("Failed to create " + _label(desired), exc) from None
+                raise api_failure(exc, "create " + _label(desired)) from None
             matches = listing.by_name(client, desired["name"], fresh=True)
             if len(matches) > 1:
                 raise _ambiguous(desired["name"], matches) from None
@@ -338,7 +266,7 @@ def _create(client, desired, check_mode, listing):
                                 "connection was found by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
                 break
             if attempts_left <= 0:
-                raise ActionConnectionError(
+                raise TaskFailure(
                     "Failed to create %s: the request got no usable answer (%s) and no connection with that name exists "
                     "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
             warnings.append("The create request for %s got no usable answer (%s) and was not applied (no connection with "
@@ -357,12 +285,13 @@ def _ensure_absent(client, desired, check_mode, listing):
     if connection_id:
         label = _label(desired)
         if check_mode:
-            response = _call("Failed to read " + label, client.get, connection_path(connection_id), expected=(200, 404))
+            with operation("read " + label):
+                response = client.get(connection_path(connection_id), expected=(200, 404))
             exists = response.status != 404
             connection = connection_view(response.data) if exists else {}
         else:
-            response = _call("Failed to delete " + label, client.delete, connection_path(connection_id),
-                             expected=(200, 202, 204, 404))
+            with operation("delete " + label):
+                response = client.delete(connection_path(connection_id), expected=(200, 202, 204, 404))
             exists = response.status != 404
             connection = {"id": connection_id} if exists else {}
             listing.forget(connection_id)
@@ -371,18 +300,11 @@ def _ensure_absent(client, desired, check_mode, listing):
         exists = current is not None
         connection = connection_view(current) if exists else {}
         if exists and not check_mode:
-            _call("Failed to delete " + _label(desired, current.get("id")), client.delete,
-                  connection_path(current.get("id")), expected=(200, 202, 204, 404))
+            with operation("delete " + _label(desired, current.get("id"))):
+                client.delete(connection_path(current.get("id")), expected=(200, 202, 204, 404))
             listing.forget(current.get("id"))
     diff = diff_delete(connection) if exists else {"before": {}, "after": {}}
     return {"changed": exists, "connection": connection, "diff": diff, "warnings": []}
-
-
-def _call(action, method, *args, **kwargs):
-    try:
-        return method(*args, **kwargs)
-    except DatadogAPIError as exc:
-        raise StepError(action, exc) from None
 
 
 def _one_by_name(client, name, listing):
@@ -394,8 +316,8 @@ def _one_by_name(client, name, listing):
 
 def _ambiguous(name, matches):
     ids = [match.get("id") for match in matches]
-    return ActionConnectionError("%d action connections are named %r (ids: %s); pass connection_id to choose one"
-                                 % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)
+    return TaskFailure("%d action connections are named %r (ids: %s); pass connection_id to choose one"
+                       % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)
 
 
 def list_all(client, params=None, page_size=PAGE_SIZE):
@@ -404,8 +326,8 @@ def list_all(client, params=None, page_size=PAGE_SIZE):
         return list(client.paginate(CONNECTIONS_PATH, params=params, page_size=page_size))
     except DatadogAPIError as exc:
         if exc.status in (404, 405):
-            raise ActionConnectionError(_LIST_MISSING % (CONNECTIONS_PATH, exc.status), status=exc.status) from None
-        raise StepError("Failed to list action connections", exc) from None
+            raise TaskFailure(_LIST_MISSING % (CONNECTIONS_PATH, exc.status), status=exc.status) from None
+        raise api_failure(exc, "list action connections") from None
 
 
 def _attributes(item):
@@ -413,20 +335,24 @@ def _attributes(item):
     return attributes if isinstance(attributes, dict) else {}
 
 
+def _read_only_fields(data):
+    """The credential fields Datadog sets (AWS ``external_id``, ``principal_id``) of a connection, by name."""
+    credentials = (_attributes(data).get("integration") or {}).get("credentials") or {}
+    variant = credential_variant(credentials.get("type"))
+    return dict((name, credentials.get(name)) for name in (variant.read_only if variant is not None else ()))
+
+
 def connection_view(data):
-    """What the modules return for a connection: no secret field at all, AWS IDs at the top."""
+    """What the modules return for a connection: no secret field at all, the fields Datadog sets (AWS IDs) also at
+    the top."""
     attributes = _attributes(data)
-    integration = redact_integration(copy.deepcopy(attributes.get("integration")) or {})
     view = {
         "id": data.get("id") if isinstance(data, dict) else None,
         "name": attributes.get("name"),
         "tags": list(attributes.get("tags") or []),
-        "integration": integration,
+        "integration": redact_integration(copy.deepcopy(attributes.get("integration")) or {}),
     }
-    credentials = integration.get("credentials") or {}
-    if integration.get("type") == "AWS":
-        view["external_id"] = credentials.get("external_id")
-        view["principal_id"] = credentials.get("principal_id")
+    view.update(_read_only_fields(data))
     return view
 
 
@@ -436,8 +362,8 @@ def list_connections(client, connection_id=None, name=None, integration_type=Non
     """Connections for the info module (secrets removed): one by ID (none when it does not exist), or the list
     filtered by exact ``name``, ``integration_type`` and ``tags`` (all of them)."""
     if connection_id is not None:
-        response = _call("Failed to read action connection %s" % connection_id, client.get,
-                         connection_path(connection_id), expected=(200, 404))
+        with operation("read action connection %s" % connection_id):
+            response = client.get(connection_path(connection_id), expected=(200, 404))
         items = [] if response.status == 404 else [response.data]
     else:
         params = {}

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import ipaddress
 import json
 import platform
 import re
 import time
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 try:
     import requests
@@ -38,38 +36,6 @@ else:
 
 COLLECTION_VERSION = "0.1.0"
 
-DEFAULT_SITE = "datadoghq.com"
-# Datadog sites and the short region names people use for them.
-SITES = (
-    "datadoghq.com",
-    "us3.datadoghq.com",
-    "us5.datadoghq.com",
-    "ap1.datadoghq.com",
-    "ap2.datadoghq.com",
-    "uk1.datadoghq.com",
-    "datadoghq.eu",
-    "ddog-gov.com",
-    "us2.ddog-gov.com",
-)
-SITE_ALIASES = {
-    "us1": "datadoghq.com",
-    "us3": "us3.datadoghq.com",
-    "us5": "us5.datadoghq.com",
-    "ap1": "ap1.datadoghq.com",
-    "ap2": "ap2.datadoghq.com",
-    "uk1": "uk1.datadoghq.com",
-    "eu": "datadoghq.eu",
-    "eu1": "datadoghq.eu",
-    "gov": "ddog-gov.com",
-    "us1-fed": "ddog-gov.com",
-    "us2-fed": "us2.ddog-gov.com",
-}
-
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_RETRIES = 3
-DEFAULT_RETRY_BACKOFF = 1.0
-DEFAULT_RETRY_MAX_WAIT = 60.0
-
 # Statuses worth another attempt. 429 means Datadog did not process the request, so it is retried for
 # every method; the others only for idempotent requests.
 RATE_LIMITED = 429
@@ -83,10 +49,6 @@ _REASONS = {
 }
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SNIPPET_LENGTH = 160
-
-
-class InputError(ValueError):
-    """An option has a value the collection refuses before sending anything."""
 
 
 class DatadogAPIError(Exception):
@@ -165,134 +127,6 @@ class ApiResponse(object):
         return self.body["data"]
 
 
-class ClientOptions(object):
-    """Connection options after validation. Build with :meth:`from_values`."""
-
-    __slots__ = ("api_key", "app_key", "base_url", "validate_certs", "timeout", "retries", "retry_backoff",
-                 "retry_max_wait", "site")
-
-    def __init__(self, api_key, app_key, base_url, validate_certs=True, timeout=DEFAULT_TIMEOUT,
-                 retries=DEFAULT_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF, retry_max_wait=DEFAULT_RETRY_MAX_WAIT,
-                 site=None):
-        self.api_key = api_key
-        self.app_key = app_key
-        self.base_url = base_url
-        self.validate_certs = validate_certs
-        self.timeout = timeout
-        self.retries = retries
-        self.retry_backoff = retry_backoff
-        self.retry_max_wait = retry_max_wait
-        self.site = site
-
-    def fingerprint(self):
-        """Identifies the key pair without holding it (for caches keyed by who is asking)."""
-        digest = hashlib.sha256()
-        for value in (self.api_key, self.app_key):
-            digest.update(("%s\0" % (value or "")).encode("utf-8"))
-        return digest.hexdigest()
-
-    def __repr__(self):
-        return "ClientOptions(base_url=%r, api_key=<hidden>, app_key=<hidden>)" % self.base_url
-
-    @classmethod
-    def from_values(cls, api_key=None, app_key=None, site=None, api_url=None, validate_certs=True, timeout=None,
-                    retries=None, retry_backoff=None, retry_max_wait=None, require_app_key=True):
-        """Validate raw option values (as a module or a lookup received them) and return options.
-
-        Raises :class:`InputError` naming the option and what it allows.
-        """
-        if not api_key:
-            raise InputError("api_key is required: set the api_key option or the DD_API_KEY (or DATADOG_API_KEY) "
-                             "environment variable")
-        if require_app_key and not app_key:
-            raise InputError("app_key is required: set the app_key option or the DD_APP_KEY (or DATADOG_APP_KEY) "
-                             "environment variable")
-        for name, value in (("api_key", api_key), ("app_key", app_key)):
-            if value is not None and (not isinstance(value, str) or not value.strip() or _has_control_chars(value)):
-                raise InputError("%s must be a non-empty string without spaces or control characters" % name)
-        if api_url:
-            base_url = normalize_api_url(api_url)
-            site = None
-        else:
-            site = normalize_site(site)
-            base_url = "https://api.%s" % site
-        return cls(
-            api_key=api_key.strip(),
-            app_key=app_key.strip() if app_key else None,
-            base_url=base_url,
-            validate_certs=_to_bool("validate_certs", validate_certs),
-            timeout=_number("timeout", DEFAULT_TIMEOUT if timeout is None else timeout, minimum=0, exclusive=True),
-            retries=int(_number("retries", DEFAULT_RETRIES if retries is None else retries, minimum=0, integer=True)),
-            retry_backoff=_number("retry_backoff", DEFAULT_RETRY_BACKOFF if retry_backoff is None else retry_backoff,
-                                  minimum=0),
-            retry_max_wait=_number("retry_max_wait", DEFAULT_RETRY_MAX_WAIT if retry_max_wait is None else retry_max_wait,
-                                   minimum=0),
-            site=site,
-        )
-
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-def normalized_uuid(value):
-    """``value`` stripped and lower-cased when it is a UUID string, else ``None`` (callers word their own error)."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip().lower()
-    return value if _UUID.match(value) else None
-
-
-def normalize_site(site):
-    """Return the Datadog site for ``site`` (``None`` → the default); refuse anything unknown."""
-    if site is None or site == "":
-        return DEFAULT_SITE
-    if not isinstance(site, str):
-        raise InputError("site must be a string, one of: %s" % ", ".join(SITES))
-    value = site.strip().lower()
-    for prefix in ("https://", "http://"):
-        if value.startswith(prefix):
-            raise InputError("site must be a Datadog site name such as datadoghq.eu, not a URL (got %r); "
-                             "use api_url for a full URL" % site)
-    value = SITE_ALIASES.get(value, value)
-    if value.startswith("app.") or value.startswith("api."):
-        value = value[4:]
-    if value not in SITES:
-        raise InputError("site %r is not a Datadog site; allowed: %s (or the short names %s)"
-                         % (site, ", ".join(SITES), ", ".join(sorted(SITE_ALIASES))))
-    return value
-
-
-def normalize_api_url(api_url):
-    """Validate a full API URL: https anywhere, plain http only for loopback hosts; no credentials."""
-    if not isinstance(api_url, str):
-        raise InputError("api_url must be a URL string such as https://api.datadoghq.eu")
-    try:
-        parts = urlsplit(api_url.strip())
-        host = parts.hostname
-        parts.port  # pylint: disable=pointless-statement  # raises ValueError for a bad port
-    except ValueError:
-        raise InputError("api_url %r is not a valid URL" % api_url) from None
-    if parts.scheme not in ("https", "http") or not host:
-        raise InputError("api_url must be an https:// URL such as https://api.datadoghq.eu (got %r)" % api_url)
-    if parts.username or parts.password:
-        raise InputError("api_url must not contain credentials; use the api_key and app_key options")
-    if parts.query or parts.fragment:
-        raise InputError("api_url must not contain a query string or fragment (got %r)" % api_url)
-    if parts.scheme == "http" and not is_loopback(host):
-        raise InputError("api_url uses plain http:// for %r; http:// is only allowed for loopback hosts "
-                         "(localhost, 127.0.0.0/8, ::1), use https://" % host)
-    return "%s://%s%s" % (parts.scheme, parts.netloc, parts.path.rstrip("/"))
-
-
-def is_loopback(host):
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def parse_error_messages(body):
     """Return the error texts of a Datadog error answer, for both shapes Datadog uses.
 
@@ -306,14 +140,14 @@ def parse_error_messages(body):
     messages = []
     for error in errors:
         if isinstance(error, dict):
-            title = _text(error.get("title"))
-            detail = _text(error.get("detail"))
+            title = one_line(error.get("title"))
+            detail = one_line(error.get("detail"))
             if title and detail and detail != title:
                 messages.append("%s: %s" % (title, detail))
             elif title or detail:
                 messages.append(title or detail)
         elif error not in (None, ""):
-            messages.append(_text(error))
+            messages.append(one_line(error))
     return messages
 
 
@@ -325,8 +159,8 @@ class _DatadogRetry(Retry):  # pylint: disable=too-many-ancestors
     """
 
     def __init__(self, *args, **kwargs):
-        self.backoff_base = kwargs.pop("backoff_base", DEFAULT_RETRY_BACKOFF)
-        self.max_wait = kwargs.pop("max_wait", DEFAULT_RETRY_MAX_WAIT)
+        self.backoff_base = kwargs.pop("backoff_base", None)  # set by the client; copied by new()
+        self.max_wait = kwargs.pop("max_wait", None)
         super().__init__(*args, **kwargs)
 
     def new(self, **kw):
@@ -359,16 +193,16 @@ class _DatadogRetry(Retry):  # pylint: disable=too-many-ancestors
 class DatadogClient(object):
     """A keep-alive session against one Datadog site.
 
-    ``sleep`` and ``clock`` are injectable so tests never wait for real. ``stats`` counts requests sent,
+    ``options`` are validated connection options (``_connection_options.ClientOptions``). ``sleep`` is injectable so
+    tests never wait for real. ``stats`` counts requests sent,
     retries and seconds spent waiting.
     """
 
-    def __init__(self, options, user_agent_extra=None, session=None, sleep=None, clock=None):
+    def __init__(self, options, user_agent_extra=None, session=None, sleep=None):
         if not HAS_REQUESTS:
             raise RuntimeError("the Python library 'requests' is required")  # callers check HAS_REQUESTS first
         self.options = options
         self._sleep = sleep or time.sleep
-        self._clock = clock or time.monotonic
         self.stats = {"requests": 0, "retries": 0, "waited": 0.0, "causes": {}}
         self._secrets = tuple(value for value in (options.api_key, options.app_key) if value)
         self.session = session if session is not None else self.new_session()
@@ -701,33 +535,8 @@ def _describe_json(body):
     return "a JSON %s" % type(body).__name__
 
 
-def _text(value):
+def one_line(value):
+    """A text on one line (runs of whitespace collapsed); ``""`` for ``None``."""
     if value is None:
         return ""
     return " ".join(str(value).split())
-
-
-def _has_control_chars(value):
-    return any(ord(char) < 32 or char == "\x7f" for char in value) or " " in value.strip()
-
-
-def _to_bool(name, value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    raise InputError("%s must be a boolean (true or false), got %r" % (name, value))
-
-
-def _number(name, value, minimum=None, exclusive=False, integer=False):
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = int(value) if integer and not isinstance(value, float) else float(value)
-        if integer and number != int(number):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise InputError("%s must be %s, got %r" % (name, "an integer" if integer else "a number", value)) from None
-    if minimum is not None and (number < minimum or (exclusive and number == minimum)):
-        raise InputError("%s must be %s %s, got %r" % (name, "greater than" if exclusive else "at least", minimum, value))
-    return number

@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import ApiResponse, DatadogAPIError
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 
 
 class FakeClient(object):
+    options = ClientOptions("fake-api-key", "fake-app-key", "https://api.example.test")
+
     def __init__(self, answers=None):
         # {(method, path): [ (status, body) | DatadogAPIError, ... ]} consumed in order; the last one repeats.
         self.answers = dict(answers or {})

@@ -13,16 +13,15 @@ import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
     CONNECTIONS_PATH,
-    ActionConnectionError,
     ConnectionListing,
-    StepError,
-    argument_spec,
     desired_from_params,
     ensure_connection,
     list_connections,
-    unknown_options,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError, InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
+from ansible_collections.ddops.datadog.plugins.module_utils._module import unsupported_options
+from ansible_collections.ddops.datadog.plugins.modules.datadog_action_connection import MODULE
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (
     CONNECTION_ID,
@@ -156,11 +155,11 @@ def test_check_mode_reads_only_and_reports_the_same_change():
 
 def test_ambiguous_name_fails_listing_the_ids_and_changes_nothing():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("dup", OKTA), resource("dup", AWS, OTHER_ID)))
-    with pytest.raises(ActionConnectionError) as caught:
+    with pytest.raises(TaskFailure) as caught:
         ensure_connection(client, desired(name="dup", integration=OKTA))
     assert str(caught.value) == ("2 action connections are named 'dup' (ids: %s, %s); pass connection_id to choose one"
                                  % (CONNECTION_ID, OTHER_ID))
-    assert caught.value.details == {"connection_ids": [CONNECTION_ID, OTHER_ID]}
+    assert caught.value.result == {"connection_ids": [CONNECTION_ID, OTHER_ID]}
     assert routes(client) == ["GET " + CONNECTIONS_PATH]
 
 
@@ -174,13 +173,13 @@ def test_names_match_exactly():
 @pytest.mark.parametrize("status", [404, 405])
 def test_missing_list_endpoint_says_to_pass_connection_id(status):
     client = FakeClient().answer("GET", CONNECTIONS_PATH, DatadogAPIError(["Not Found"], status=status))
-    with pytest.raises(ActionConnectionError, match="pass connection_id to manage the connection by its ID"):
+    with pytest.raises(TaskFailure, match="pass connection_id to manage the connection by its ID"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
 
 
 def test_unknown_connection_id_is_an_error_that_says_so():
     client = FakeClient().answer("GET", PATH, NOT_FOUND)
-    with pytest.raises(ActionConnectionError) as caught:
+    with pytest.raises(TaskFailure) as caught:
         ensure_connection(client, desired(connection_id=CONNECTION_ID, integration=OKTA))
     assert str(caught.value).startswith("action connection %s does not exist (HTTP 404)" % CONNECTION_ID)
 
@@ -188,18 +187,18 @@ def test_unknown_connection_id_is_an_error_that_says_so():
 def test_api_errors_name_the_step():
     client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
     client.answer("PATCH", PATH, DatadogAPIError(["Generic Error: bad"], status=400, method="PATCH", path=PATH))
-    with pytest.raises(StepError) as caught:
+    with pytest.raises(TaskFailure) as caught:
         ensure_connection(client, desired(connection_id=CONNECTION_ID, name="new"))
-    assert caught.value.action == "Failed to update action connection 'new' (%s)" % CONNECTION_ID
-    assert caught.value.error.status == 400
+    assert str(caught.value).startswith("Failed to update action connection 'new' (%s): " % CONNECTION_ID)
+    assert caught.value.cause.status == 400 and caught.value.result["status"] == 400
 
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
     client.answer("POST", CONNECTIONS_PATH, DatadogAPIError(["Forbidden"], status=403))
-    with pytest.raises(StepError, match="Failed to create action connection 'okta': HTTP 403: Forbidden"):
+    with pytest.raises(TaskFailure, match="Failed to create action connection 'okta': HTTP 403: Forbidden"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
 
     client = FakeClient().answer("GET", CONNECTIONS_PATH, DatadogAPIError(["Forbidden"], status=403))
-    with pytest.raises(StepError, match="Failed to list action connections: HTTP 403"):
+    with pytest.raises(TaskFailure, match="Failed to list action connections: HTTP 403"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
 
 
@@ -240,7 +239,7 @@ def test_a_create_answered_with_a_server_error_is_reconciled_by_name_not_failed(
 def test_a_create_refused_with_400_fails_at_once():
     error = DatadogAPIError(["Generic Error: bad"], status=400, method="POST", path=CONNECTIONS_PATH)
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page()).answer("POST", CONNECTIONS_PATH, error)
-    with pytest.raises(StepError):
+    with pytest.raises(TaskFailure):
         ensure_connection(client, desired(name="okta", integration=OKTA))
     assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH]
 
@@ -259,7 +258,7 @@ def test_creates_that_keep_losing_their_answer_give_up_after_the_retries():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
     client.answer("POST", CONNECTIONS_PATH, LOST)
     client.options = types.SimpleNamespace(retries=1)
-    with pytest.raises(ActionConnectionError, match="no connection with that name exists afterwards, so nothing was created"):
+    with pytest.raises(TaskFailure, match="no connection with that name exists afterwards, so nothing was created"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
     assert routes(client).count("POST " + CONNECTIONS_PATH) == 2
 
@@ -267,7 +266,7 @@ def test_creates_that_keep_losing_their_answer_give_up_after_the_retries():
 def test_a_lost_create_with_duplicates_afterwards_lists_them():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA), resource("okta", OKTA, OTHER_ID)))
     client.answer("POST", CONNECTIONS_PATH, LOST)
-    with pytest.raises(ActionConnectionError, match="2 action connections are named 'okta'"):
+    with pytest.raises(TaskFailure, match="2 action connections are named 'okta'"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
 
 
@@ -310,22 +309,21 @@ def test_partial_integration_is_fine_with_a_connection_id():
 
 # -- argument spec ------------------------------------------------------------------------------------------------------------
 
-def test_unknown_keys_become_masked_raw_options_for_this_run():
+def test_unknown_keys_are_found_at_every_level_by_path():
     raw = {"name": "x", "integration": {"type": "Okta", "typo": {"x": 1}, "credentials": {
         "api_tokn": "s", "tokens": [{"name": "a", "value": "b", "extra": "e"}], "headers": [{"name": "h", "value": "v"}]}}}
-    spec = argument_spec(raw)["integration"]
-    assert spec["options"]["typo"] == {"type": "raw", "no_log": True}
-    credentials = spec["options"]["credentials"]["options"]
-    assert credentials["api_tokn"] == {"type": "raw", "no_log": True}
-    assert credentials["tokens"]["options"]["extra"] == {"type": "raw", "no_log": True}
-    assert "typo" not in argument_spec()["integration"]["options"]
+    assert unsupported_options(raw, MODULE.argument_spec()) == [
+        "integration.credentials.api_tokn", "integration.credentials.tokens[0].extra", "integration.typo"]
+    assert "typo" not in MODULE.argument_spec()["integration"]["options"]
 
 
-def test_unknown_top_level_options_become_masked_raw_options():
-    spec = argument_spec({"name": "x", "api_tokn": "s", "api_key": "k", "_ansible_check_mode": True}, other_options=("api_key",))
-    assert spec["api_tokn"] == {"type": "raw", "no_log": True}
-    assert "api_key" not in spec and "_ansible_check_mode" not in spec
-    assert unknown_options({"name": "x", "api_tokn": "s", "api_key": "k"}, other_options=("api_key",)) == ["api_tokn"]
+def test_unknown_top_level_options_are_refused_by_name_only():
+    params = {"name": "x", "api_tokn": "s3cr3t-value", "api_key": "k", "_ansible_check_mode": True}
+    assert unsupported_options(params, MODULE.argument_spec()) == ["api_tokn"]
+    message = MODULE.unsupported(params)
+    assert message.startswith("Unsupported parameters for (ddops.datadog.datadog_action_connection) module: api_tokn. "
+                              "Supported parameters include: ")
+    assert "s3cr3t-value" not in message
 
 
 @pytest.mark.parametrize("raw", [
@@ -335,17 +333,14 @@ def test_unknown_top_level_options_become_masked_raw_options():
     {"integration": {"type": "HTTP", "credentials": {"tokens": ["t"]}}},
     {"integration": {"type": "HTTP", "credentials": {"body": ["t"]}}},
 ])
-def test_badly_shaped_values_become_masked_raw_options(raw):
-    spec = argument_spec(raw)
-    found = []
-
-    def walk(options):
-        for option in options.values():
-            if option == {"type": "raw", "no_log": True}:
-                found.append(option)
-            walk(option.get("options", {}))
-    walk(spec)
+def test_badly_shaped_values_are_refused_once_without_their_value(raw):
+    found = unsupported_options(raw, MODULE.argument_spec())
     assert len(found) == 1
+    assert "where a dict is expected" in found[0] and "'t'" not in found[0] and "Okta" not in found[0]
+
+
+def test_templates_are_left_to_ansible():
+    assert unsupported_options({"integration": "{{ item.integration }}"}, MODULE.argument_spec()) == []
 
 
 # -- info ------------------------------------------------------------------------------------------------------------------------

@@ -15,15 +15,14 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _api
 from ansible_collections.ddops.datadog.plugins.module_utils._api import (
-    SITES,
-    ClientOptions,
     DatadogAPIError,
     DatadogClient,
     DatadogConnectionError,
     DatadogOutcomeUnknownError,
-    InputError,
     parse_error_messages,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import SITES, ClientOptions
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 
 API_KEY = "unit-api-key-7d1e0c5b9a3f"
 APP_KEY = "unit-app-key-2b8f6e4d0c1a"

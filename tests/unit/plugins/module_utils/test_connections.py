@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _connections as catalogue
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     VARIANTS,
     redact_integration,
@@ -59,8 +59,8 @@ def test_module_documentation_lists_every_field_with_its_credential_types():
 
 
 def test_argument_spec_marks_exactly_the_secret_fields_no_log():
-    from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import argument_spec  # pylint: disable=import-outside-toplevel
-    credentials = argument_spec()["integration"]["options"]["credentials"]["options"]
+    from ansible_collections.ddops.datadog.plugins.modules.datadog_action_connection import MODULE  # pylint: disable=import-outside-toplevel
+    credentials = MODULE.argument_spec()["integration"]["options"]["credentials"]["options"]
     no_log = set(name for name, spec in credentials.items() if spec.get("no_log"))
     assert no_log == set(catalogue.secret_field_names())
     tokens = credentials["tokens"]["options"]

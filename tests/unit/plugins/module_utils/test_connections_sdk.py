@@ -133,7 +133,7 @@ def test_a_field_name_is_secret_in_every_variant_or_in_none():
 def test_create_and_patch_bodies_parse_with_the_sdk_models(variant, validation):
     desired = desired_of(variant)
     validation.check_body(create_body(desired), "CreateActionConnectionRequest")
-    plan = plan_update(desired, current_of(desired), update_secrets="always", generate_new_external_id=variant.integration == "AWS")
+    plan = plan_update(desired, current_of(desired), update_secrets="always", rotate=variant.rotation is not None)
     plan.attributes["name"] = "renamed"
     validation.check_body(patch_body(plan), "UpdateActionConnectionRequest")
 

@@ -7,23 +7,30 @@ from __future__ import annotations
 import json
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
-from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import operation
+from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule, connection_argument_spec
 
 API_KEY = "module-api-key-4c2a9e1f"
 APP_KEY = "module-app-key-8d3b7f0e"
 
 
-def options_main():
-    module = DatadogModule(argument_spec={}, supports_check_mode=True)
+def read_options(module):
     options = module.connection_options()
-    module.exit(changed=False, base_url=options.base_url, timeout=options.timeout, retries=options.retries,
+    return dict(changed=False, base_url=options.base_url, timeout=options.timeout, retries=options.retries,
                 keys_match=(options.api_key, options.app_key) == (API_KEY, APP_KEY))
 
 
+def options_main():
+    DatadogModule(argument_spec=connection_argument_spec(), supports_check_mode=True).execute(read_options)
+
+
+def fail_to_register(module):
+    with operation("register application key abc"):
+        raise DatadogAPIError(["Forbidden"], status=403, method="PUT", path="/api/v2/x", request_id="r1")
+
+
 def api_error_main():
-    module = DatadogModule(argument_spec={})
-    module.fail_api(DatadogAPIError(["Forbidden"], status=403, method="PUT", path="/api/v2/x", request_id="r1"),
-                    "Failed to register application key abc")
+    DatadogModule(argument_spec=connection_argument_spec()).execute(fail_to_register)
 
 
 def test_keys_and_site_come_from_dd_environment(run_module, monkeypatch):
@@ -86,9 +93,9 @@ class RetriedClient(object):
 
 
 def retried_main():
-    module = DatadogModule(argument_spec={})
+    module = DatadogModule(argument_spec=connection_argument_spec())
     module._client = RetriedClient()  # pylint: disable=protected-access
-    module.exit(changed=False)
+    module.finish(dict(changed=False))
 
 
 def test_retries_are_reported_as_one_warning(run_module):
