@@ -17,8 +17,6 @@ absent); check mode = the reads only.
 
 from __future__ import annotations
 
-import copy
-
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     ALWAYS,
@@ -30,6 +28,15 @@ from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     patch_body,
     plan_update,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import (
+    CONNECTIONS_PATH,
+    PAGE_SIZE,
+    attributes_of,
+    connection_path,
+    connection_view,
+    list_all,
+    read_only_fields,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     BODY,
     BODY_FIELDS,
@@ -40,8 +47,6 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     INTEGRATION_TYPES,
     VARIANTS,
     credential_field_names,
-    credential_variant,
-    redact_integration,
     secret_field_names,
     validate_connection_id,
     validate_integration,
@@ -50,14 +55,8 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure, operation
 
-CONNECTIONS_PATH = "/api/v2/actions/connections"
-#: The largest page the list endpoint serves.
-PAGE_SIZE = 100
 STATES = ("present", "absent")
 UPDATE_SECRETS = (ON_CREATE, ALWAYS)
-
-_LIST_MISSING = ("this Datadog API has no action connection list endpoint (GET %s answered HTTP %s), so connections "
-                 "cannot be found by name; pass connection_id to manage the connection by its ID")
 
 
 # -- argument spec -----------------------------------------------------------------------------------------------------
@@ -143,10 +142,6 @@ def desired_from_params(params):
 
 # -- reconcile ---------------------------------------------------------------------------------------------------------
 
-def connection_path(connection_id):
-    return "%s/%s" % (CONNECTIONS_PATH, connection_id)
-
-
 class ConnectionListing(object):
     """The connections of the list endpoint, read once, then kept current with the writes made through it.
 
@@ -165,7 +160,7 @@ class ConnectionListing(object):
         if self.items is None or fresh:
             self.items = list_all(client, page_size=self.page_size)
             self.reads += 1
-        return [item for item in self.items if _attributes(item).get("name") == name]
+        return [item for item in self.items if attributes_of(item).get("name") == name]
 
     def remember(self, connection):
         """A connection this run created or changed, as Datadog answered it."""
@@ -229,7 +224,7 @@ def _ensure_present(client, desired, check_mode, listing):
         listing.remember(connection)
     regenerated = None
     if rotate and not check_mode:
-        regenerated = _read_only_fields(connection).get(plan.regenerated)
+        regenerated = read_only_fields(connection).get(plan.regenerated)
     return {"changed": plan.changed, "connection": connection_view(connection), "diff": plan.diff(regenerated),
             "warnings": []}
 
@@ -318,68 +313,3 @@ def _ambiguous(name, matches):
     ids = [match.get("id") for match in matches]
     return TaskFailure("%d action connections are named %r (ids: %s); pass connection_id to choose one"
                        % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)
-
-
-def list_all(client, params=None, page_size=PAGE_SIZE):
-    """Every connection of the list endpoint (all pages); a missing endpoint says to use ``connection_id``."""
-    try:
-        return list(client.paginate(CONNECTIONS_PATH, params=params, page_size=page_size))
-    except DatadogAPIError as exc:
-        if exc.status in (404, 405):
-            raise TaskFailure(_LIST_MISSING % (CONNECTIONS_PATH, exc.status), status=exc.status) from None
-        raise api_failure(exc, "list action connections") from None
-
-
-def _attributes(item):
-    attributes = item.get("attributes") if isinstance(item, dict) else None
-    return attributes if isinstance(attributes, dict) else {}
-
-
-def _read_only_fields(data):
-    """The credential fields Datadog sets (AWS ``external_id``, ``principal_id``) of a connection, by name."""
-    credentials = (_attributes(data).get("integration") or {}).get("credentials") or {}
-    variant = credential_variant(credentials.get("type"))
-    return dict((name, credentials.get(name)) for name in (variant.read_only if variant is not None else ()))
-
-
-def connection_view(data):
-    """What the modules return for a connection: no secret field at all, the fields Datadog sets (AWS IDs) also at
-    the top."""
-    attributes = _attributes(data)
-    view = {
-        "id": data.get("id") if isinstance(data, dict) else None,
-        "name": attributes.get("name"),
-        "tags": list(attributes.get("tags") or []),
-        "integration": redact_integration(copy.deepcopy(attributes.get("integration")) or {}),
-    }
-    view.update(_read_only_fields(data))
-    return view
-
-
-# -- info --------------------------------------------------------------------------------------------------------------
-
-def list_connections(client, connection_id=None, name=None, integration_type=None, tags=None, page_size=PAGE_SIZE):
-    """Connections for the info module (secrets removed): one by ID (none when it does not exist), or the list
-    filtered by exact ``name``, ``integration_type`` and ``tags`` (all of them)."""
-    if connection_id is not None:
-        with operation("read action connection %s" % connection_id):
-            response = client.get(connection_path(connection_id), expected=(200, 404))
-        items = [] if response.status == 404 else [response.data]
-    else:
-        params = {}
-        if integration_type:
-            params["filter[integration]"] = integration_type
-        if tags:
-            params["filter[tags]"] = ",".join(tags)
-        items = list_all(client, params=params or None, page_size=page_size)
-    selected = []
-    for item in items:
-        attributes = _attributes(item)
-        if name is not None and attributes.get("name") != name:
-            continue
-        if integration_type and (attributes.get("integration") or {}).get("type") != integration_type:
-            continue
-        if tags and not set(tags) <= set(attributes.get("tags") or []):
-            continue
-        selected.append(connection_view(item))
-    return selected

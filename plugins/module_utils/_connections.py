@@ -11,8 +11,8 @@ and so never compared), request bodies, redaction of results, the module documen
 ``docs/action-connections.md`` (a unit test holds both against this table, and the table against the models of
 Datadog's official ``datadog-api-client``).
 
-Sources: ``integration-variants.md`` and ``API-FACTS.md`` (the spec marks no field secret; a field is secret when
-Datadog answers it as ``""``). Plain Python, no Ansible imports.
+Sources: Datadog's OpenAPI spec and its recorded API traffic, summarised in docs/dev/api-behaviour.md (the spec marks
+no field secret; a field is secret when Datadog answers it as ``""``). Plain Python, no Ansible imports.
 """
 
 from __future__ import annotations
@@ -388,10 +388,10 @@ def _validate_credentials(variant, credentials, complete, path):
     return cleaned, problems
 
 
-def _string_problem(option, value, field):
+def _string_problem(option, value, field, allow_empty=False):
     if not isinstance(value, str):
         return "%s must be a string, got a %s" % (option, type(value).__name__)
-    if field.required and not value.strip():
+    if field.required and not allow_empty and not value.strip():
         return "%s must not be empty" % option
     if field.choices and value not in field.choices:
         return "%s must be one of %s; got %r" % (option, ", ".join(field.choices), value)
@@ -424,8 +424,7 @@ def _entries(option, list_name, value):
             if field.required and field.name not in entry:
                 problems.append("%s.%s is required" % (where, field.name))
             elif field.name in entry:
-                problem = _string_problem("%s.%s" % (where, field.name), entry[field.name], Field(field.name, required=False,
-                                                                                                   choices=field.choices))
+                problem = _string_problem("%s.%s" % (where, field.name), entry[field.name], field, allow_empty=True)
                 if problem:
                     problems.append(problem)
         name = entry.get("name")

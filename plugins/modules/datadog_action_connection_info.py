@@ -131,7 +131,7 @@ total:
   sample: 1
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import PAGE_SIZE, list_connections
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import PAGE_SIZE, list_connections
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     INTEGRATION_TYPES,
     validate_connection_id,

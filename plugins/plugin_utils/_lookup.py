@@ -32,7 +32,6 @@ IGNORED_KEYWORDS = frozenset(("allow_unsafe",))
 display = Display()
 
 
-
 class DatadogLookupBase(LookupBase):
     """Reads the connection options and builds the one client of a lookup run."""
 

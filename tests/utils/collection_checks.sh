@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What users and Galaxy run on the collection: ansible-doc of every plugin and role, antsibull-docs lint,
+# What users and Galaxy run on the collection: ansible-doc of every plugin and role, the module payloads, antsibull-docs lint,
 # ansible-galaxy build + galaxy-importer on the tarball, ansible-builder introspect, and a playbook run from
 # the tarball installed into a clean path (against the local emulator).
 # Usage: collection_checks.sh <collection tree> <work dir>; the venv's bin must be first on PATH.
@@ -24,6 +24,9 @@ for path in "$tree"/plugins/lookup/*.py; do [ -e "$path" ] && doc lookup "$(base
 for path in "$tree"/roles/*/; do doc role "$(basename "$path")"; done
 listed=$(ansible-doc -t module -l ddops.datadog | wc -l)
 echo "ansible-doc rendered $count plugins/roles; $listed modules listed"
+
+echo "== module payloads: each module ships only the collection code it uses"
+python "$here/module_payloads.py" "$ANSIBLE_COLLECTIONS_PATH"
 
 echo "== antsibull-docs lint-collection-docs"
 (cd "$tree" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .)

@@ -226,7 +226,7 @@ def test_loop_items_of_one_task_share_state_and_nothing_else_does():
 
 
 def test_a_connection_loop_reads_the_list_once_in_process(monkeypatch):
-    from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import CONNECTIONS_PATH  # pylint: disable=import-outside-toplevel
+    from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH  # pylint: disable=import-outside-toplevel
     from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (  # pylint: disable=import-outside-toplevel
         page,
         resource,

@@ -12,12 +12,11 @@ import types
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    CONNECTIONS_PATH,
     ConnectionListing,
     desired_from_params,
     ensure_connection,
-    list_connections,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH, list_connections
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._module import unsupported_options

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _module
-from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import CONNECTIONS_PATH
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
 from ansible_collections.ddops.datadog.plugins.modules import datadog_action_connection, datadog_action_connection_info
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
