@@ -17,6 +17,9 @@ absent); check mode = the reads only.
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     ALWAYS,
@@ -54,9 +57,15 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     validate_tags,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._locks import LockTimeout, name_lock
 
 STATES = ("present", "absent")
 UPDATE_SECRETS = (ON_CREATE, ALWAYS)
+#: A write sent without an answer may still be applied: wait up to this many times ``timeout`` for it to show.
+OUTCOME_WAIT_FACTOR = 6
+#: The first pause between two reads while waiting for such a write (doubled each time, at most ``_LONGEST_PAUSE``).
+_FIRST_PAUSE = 0.25
+_LONGEST_PAUSE = 8.0
 
 
 # -- argument spec -----------------------------------------------------------------------------------------------------
@@ -154,10 +163,12 @@ class ConnectionListing(object):
         self.page_size = page_size
         self.items = None
         self.reads = 0
+        self.read_at = None  # time.time() when the list was last read (just before the read)
 
     def by_name(self, client, name, fresh=False):
         """Every connection named exactly ``name`` (all pages of the list, compared here)."""
         if self.items is None or fresh:
+            self.read_at = time.time()
             self.items = list_all(client, page_size=self.page_size)
             self.reads += 1
         return [item for item in self.items if attributes_of(item).get("name") == name]
@@ -210,23 +221,39 @@ def _ensure_present(client, desired, check_mode, listing):
         current = response.data
     else:
         current = _one_by_name(client, desired["name"], listing)
-        if current is None:
+        if current is None and check_mode:
             return _create(client, desired, check_mode, listing)
+        if current is None:
+            with _creation_lock(client, desired) as lock:
+                if lock.changed_since(listing.read_at):  # another task created it since the list was read
+                    current = _one_by_name(client, desired["name"], listing, fresh=True)
+                if current is None:
+                    result = _create(client, desired, check_mode, listing)
+                    lock.mark()
+                    return result
 
     attributes = current.get("attributes") or {}
     rotate = desired["generate_new_external_id"]
     plan = plan_update(desired, attributes, update_secrets=desired["update_secrets"], rotate=rotate)
     connection = current
+    warnings = []
     if plan.changed and not check_mode:
-        with operation("update " + _label(desired, current.get("id"))):
-            response = client.patch(connection_path(current.get("id")), patch_body(plan), idempotent=not rotate)
-        connection = response.data
+        label = _label(desired, current.get("id"))
+        try:
+            connection = client.patch(connection_path(current.get("id")), patch_body(plan), idempotent=not rotate).data
+        except DatadogOutcomeUnknownError as exc:
+            # Not idempotent (a rotation): never sent again blindly. It was applied if the rotated field changed.
+            connection = _wait_for(client, "update " + label, exc, lambda: _rotated(client, current, plan.regenerated))
+            warnings.append("The update request for %s got no answer (%s), but Datadog had applied it: %s was regenerated"
+                            % (label, exc, plan.regenerated))
+        except DatadogAPIError as exc:
+            raise api_failure(exc, "update " + label) from None
         listing.remember(connection)
     regenerated = None
     if rotate and not check_mode:
         regenerated = read_only_fields(connection).get(plan.regenerated)
     return {"changed": plan.changed, "connection": connection_view(connection), "diff": plan.diff(regenerated),
-            "warnings": []}
+            "warnings": warnings}
 
 
 def _create(client, desired, check_mode, listing):
@@ -238,45 +265,86 @@ def _create(client, desired, check_mode, listing):
                                                "tags": list(desired["tags"] or [])}}
         return {"changed": True, "connection": connection_view(would_be), "diff": diff, "warnings": []}
     warnings = []
-    # A create whose answer is lost (dropped connection, timeout) or is a 5xx (which a proxy may send after Datadog
-    # applied it) may or may not have been applied. The list is the truth: a connection with the name found there is
-    # adopted; none found means none was created, so sending the create again cannot make a duplicate. That happens at
-    # most ``retries`` times, like any other retry.
-    attempts_left = 1 + client.options.retries
+    # A create that got an error answer (a 5xx, which a proxy may send after Datadog applied it) is finished: one fresh
+    # read of the list tells whether it was applied; if not, it is sent again (at most ``retries`` times). A create sent
+    # without an answer (dropped, timed out, or a gateway's 504) may still be in progress at Datadog: the list is read
+    # until the connection shows, for up to OUTCOME_WAIT_FACTOR x timeout, and it is never sent again.
+    resends = client.options.retries
     while True:
-        attempts_left -= 1
         try:
-            response = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201))
-            connection = response.data
+            connection = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201)).data
+            exc = None
             break
-        except DatadogAPIError as exc:
-            if not _outcome_unknown(exc):
-                raise api_failure(exc, "create " + _label(desired)) from None
-            matches = listing.by_name(client, desired["name"], fresh=True)
-            if len(matches) > 1:
-                raise _ambiguous(desired["name"], matches) from None
-            if matches:
-                connection = matches[0]
-                warnings.append("The create request for %s got no usable answer (%s), but Datadog had applied it: the "
-                                "connection was found by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
+        except DatadogAPIError as error:
+            exc = error
+            if isinstance(exc, DatadogOutcomeUnknownError) or exc.status == 504:
+                connection = _wait_for(client, "create " + _label(desired), exc,
+                                       lambda: _one_by_name(client, desired["name"], listing, fresh=True))
                 break
-            if attempts_left <= 0:
+            if exc.status not in (500, 502, 503):
+                raise api_failure(exc, "create " + _label(desired)) from None
+            connection = _one_by_name(client, desired["name"], listing, fresh=True)
+            if connection is not None:
+                break
+            if resends <= 0:
                 raise TaskFailure(
                     "Failed to create %s: the request got no usable answer (%s) and no connection with that name exists "
                     "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
+            resends -= 1
             warnings.append("The create request for %s got no usable answer (%s) and was not applied (no connection with "
                             "that name exists): sent again" % (_label(desired), exc))
+    if exc is not None:
+        warnings.append("The create request for %s got no usable answer (%s), but Datadog had applied it: the connection "
+                        "was found by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
     listing.remember(connection)
     return {"changed": True, "connection": connection_view(connection), "diff": diff, "warnings": warnings}
 
 
-def _outcome_unknown(error):
-    """A create that may have been applied: no answer after sending, or a server error answer."""
-    return isinstance(error, DatadogOutcomeUnknownError) or error.status in (500, 502, 503, 504)
+def _wait_for(client, wording, error, read):
+    """After a write sent without an answer: ``read()`` until it returns what shows the write applied, waiting between
+    reads, for up to OUTCOME_WAIT_FACTOR x timeout; then fail saying the outcome is unknown."""
+    window = OUTCOME_WAIT_FACTOR * client.options.timeout
+    deadline = client.clock() + window
+    pause = _FIRST_PAUSE
+    while True:
+        found = read()
+        if found is not None:
+            return found
+        remaining = deadline - client.clock()
+        if remaining <= 0:
+            raise TaskFailure(
+                "Failed to %s: the request was sent but got no answer (%s), and its effect had not shown after %d "
+                "seconds. The outcome is unknown: Datadog may still apply it. Re-running the task is safe once Datadog has "
+                "finished with the request: it finds the result by name instead of writing again."
+                % (wording, error, window), cause=error)
+        client.wait(min(pause, remaining), "waiting for a write with unknown outcome")
+        pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+def _rotated(client, current, field):
+    """The connection when its ``field`` (rotated by a PATCH) differs from before, else ``None``."""
+    with operation("read action connection %s" % current.get("id")):
+        connection = client.get(connection_path(current.get("id"))).data
+    if read_only_fields(connection).get(field) != read_only_fields(current).get(field):
+        return connection
+    return None
+
+
+@contextlib.contextmanager
+def _creation_lock(client, desired):
+    """The lock of this connection name in this org (see ``_locks``); waits for a create of the same name elsewhere."""
+    options = client.options
+    wait = 2 * OUTCOME_WAIT_FACTOR * options.timeout + 60
+    try:
+        with name_lock("%s\0%s" % (options.base_url, options.fingerprint()), desired["name"], wait=wait) as lock:
+            yield lock
+    except LockTimeout as exc:
+        raise TaskFailure("Failed to create %s: %s" % (_label(desired), exc)) from None
 
 
 def _ensure_absent(client, desired, check_mode, listing):
     connection_id = desired["connection_id"]
+    warnings = []
     if connection_id:
         label = _label(desired)
         if check_mode:
@@ -287,7 +355,8 @@ def _ensure_absent(client, desired, check_mode, listing):
         else:
             with operation("delete " + label):
                 response = client.delete(connection_path(connection_id), expected=(200, 202, 204, 404))
-            exists = response.status != 404
+            exists = response.status != 404 or response.unanswered > 0
+            warnings.extend(_lost_delete(response, label))
             connection = {"id": connection_id} if exists else {}
             listing.forget(connection_id)
     else:
@@ -295,15 +364,25 @@ def _ensure_absent(client, desired, check_mode, listing):
         exists = current is not None
         connection = connection_view(current) if exists else {}
         if exists and not check_mode:
-            with operation("delete " + _label(desired, current.get("id"))):
-                client.delete(connection_path(current.get("id")), expected=(200, 202, 204, 404))
+            label = _label(desired, current.get("id"))
+            with operation("delete " + label):
+                response = client.delete(connection_path(current.get("id")), expected=(200, 202, 204, 404))
+            warnings.extend(_lost_delete(response, label))
             listing.forget(current.get("id"))
     diff = diff_delete(connection) if exists else {"before": {}, "after": {}}
-    return {"changed": exists, "connection": connection, "diff": diff, "warnings": []}
+    return {"changed": exists, "connection": connection, "diff": diff, "warnings": warnings}
 
 
-def _one_by_name(client, name, listing):
-    matches = listing.by_name(client, name)
+def _lost_delete(response, label):
+    """A delete answered 404 after an attempt that got no answer: that attempt deleted it, most likely."""
+    if response.status == 404 and response.unanswered:
+        return ["The delete request for %s got no answer and its retry found the connection gone: this run deleted it "
+                "(unless someone else did at the same moment)" % label]
+    return []
+
+
+def _one_by_name(client, name, listing, fresh=False):
+    matches = listing.by_name(client, name, fresh=fresh)
     if len(matches) > 1:
         raise _ambiguous(name, matches)
     return matches[0] if matches else None

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import html
 import json
 import platform
 import re
 import time
+import warnings
 
 from urllib.parse import urlencode
 
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ProtocolError, ReadTimeoutError
+    from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, MaxRetryError, ProtocolError, ReadTimeoutError
     from urllib3.util.retry import Retry
 except ImportError as exc:  # pragma: no cover - exercised by the import sanity test
     HAS_REQUESTS = False
@@ -49,6 +51,12 @@ _REASONS = {
 }
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SNIPPET_LENGTH = 160
+#: The largest answer read (an audit page of 1,000 events is a few MB); a larger one is refused, not read into memory.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+_CHUNK = 256 * 1024
+MASKED = "********"
+#: The most items a paged list is read to (Datadog orgs hold far fewer connections or registrations).
+MAX_LIST_ITEMS = 100000
 
 
 class DatadogAPIError(Exception):
@@ -104,17 +112,22 @@ class DatadogOutcomeUnknownError(DatadogConnectionError):
 
 
 class ApiResponse(object):
-    """A decoded answer: ``status``, ``headers``, ``body`` (parsed JSON or ``None`` when empty)."""
+    """A decoded answer: ``status``, ``headers``, ``body`` (parsed JSON or ``None`` when empty).
 
-    __slots__ = ("status", "headers", "body", "method", "path", "request_id")
+    ``unanswered``: how many earlier attempts of the same request were sent but got no answer (so an idempotent write
+    answered 404 may have been applied by one of them).
+    """
 
-    def __init__(self, status, headers, body, method, path, request_id=None):
+    __slots__ = ("status", "headers", "body", "method", "path", "request_id", "unanswered")
+
+    def __init__(self, status, headers, body, method, path, request_id=None, unanswered=0):
         self.status = status
         self.headers = headers
         self.body = body
         self.method = method
         self.path = path
         self.request_id = request_id
+        self.unanswered = unanswered
 
     @property
     def data(self):
@@ -193,18 +206,23 @@ class _DatadogRetry(Retry):  # pylint: disable=too-many-ancestors
 class DatadogClient(object):
     """A keep-alive session against one Datadog site.
 
-    ``options`` are validated connection options (``_connection_options.ClientOptions``). ``sleep`` is injectable so
-    tests never wait for real. ``stats`` counts requests sent,
-    retries and seconds spent waiting.
+    ``options`` are validated connection options (``_connection_options.ClientOptions``). ``sleep`` and ``clock`` are
+    injectable so tests never wait for real. ``stats`` counts requests sent, retries and seconds spent waiting.
+
+    Every text of an answer that can reach a message is scrubbed first of every secret the client knows (its keys and
+    what :meth:`add_secrets` adds): raw, JSON-escaped, HTML-escaped, stripped and whitespace-collapsed forms, before
+    the text is shortened or normalised in any way.
     """
 
-    def __init__(self, options, user_agent_extra=None, session=None, sleep=None):
+    def __init__(self, options, user_agent_extra=None, session=None, sleep=None, clock=None):
         if not HAS_REQUESTS:
             raise RuntimeError("the Python library 'requests' is required")  # callers check HAS_REQUESTS first
         self.options = options
         self._sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         self.stats = {"requests": 0, "retries": 0, "waited": 0.0, "causes": {}}
-        self._secrets = tuple(value for value in (options.api_key, options.app_key) if value)
+        self._secret_forms = ()
+        self.add_secrets(value for value in (options.api_key, options.app_key) if value)
         self.session = session if session is not None else self.new_session()
         self.session.headers.update({
             "DD-API-KEY": options.api_key,
@@ -227,6 +245,20 @@ class DatadogClient(object):
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         return session
+
+    def add_secrets(self, values):
+        """More values that must never reach a message (the task's ``no_log`` values)."""
+        forms = set(self._secret_forms)
+        for value in values:
+            forms.update(secret_forms(value))
+        self._secret_forms = tuple(sorted(forms, key=len, reverse=True))
+
+    def scrub(self, text):
+        """``text`` with every form of every known secret replaced by a mask."""
+        for form in self._secret_forms:
+            if form in text:
+                text = text.replace(form, MASKED)
+        return text
 
     def close(self):
         self.session.close()
@@ -279,35 +311,43 @@ class DatadogClient(object):
             backoff_base=self.options.retry_backoff, max_wait=self.options.retry_max_wait,
         )
         attempts = 0
+        unanswered = 0
         while True:
             attempts += 1
             self.stats["requests"] += 1
             try:
-                raw = self.session.request(method, url, params=params, data=data, headers=headers,
-                                           timeout=self.options.timeout, verify=self.options.validate_certs,
-                                           allow_redirects=False)
+                with warnings.catch_warnings():
+                    if not self.options.validate_certs:  # said once per task as an Ansible warning instead
+                        warnings.simplefilter("ignore", InsecureRequestWarning)
+                    raw = self.session.request(method, url, params=params, data=data, headers=headers,
+                                               timeout=self.options.timeout, verify=self.options.validate_certs,
+                                               allow_redirects=False, stream=True)
+                status = raw.status_code
+                content = self._read(raw, method, display_path) if status in expected else None
             except requests.exceptions.RequestException as exc:
                 sent = _may_have_been_sent(exc)
                 if sent and not idempotent:
                     raise DatadogOutcomeUnknownError(
-                        "no answer after the request was sent (%s); it may have been applied" % self._clean(_reason(exc)),
+                        "no answer after the request was sent (%s); it may have been applied" % self.scrub(_reason(exc)),
                         method=method, path=display_path, attempts=attempts,
                     ) from None
                 if not _is_retryable_exception(exc):
-                    raise DatadogConnectionError(self._clean(_describe_exception(exc, self.options)),
+                    raise DatadogConnectionError(self.scrub(_describe_exception(exc, self.options)),
                                                  method=method, path=display_path, attempts=attempts) from None
                 try:
                     policy = policy.increment(method=method, url=path, error=_as_urllib3_error(exc, sent))
                 except MaxRetryError:
-                    raise DatadogConnectionError(self._clean(_describe_exception(exc, self.options)),
+                    raise DatadogConnectionError(self.scrub(_describe_exception(exc, self.options)),
                                                  method=method, path=display_path, attempts=attempts) from None
+                unanswered += 1 if sent else 0
                 cause = "timeout" if isinstance(exc, requests.exceptions.Timeout) else "connection error"
                 self._wait(policy.get_backoff_time(), cause)
                 continue
 
-            status = raw.status_code
             if status in expected:
-                return self._decode(raw, method, display_path)
+                response = self._decode(raw, content, method, display_path)
+                response.unanswered = unanswered
+                return response
             retryable = status == RATE_LIMITED or (idempotent and status in RETRYABLE_STATUSES)
             if retryable:
                 try:
@@ -321,31 +361,57 @@ class DatadogClient(object):
                     continue
             raise self._error_from(raw, method, display_path, attempts)
 
+    def wait(self, seconds, cause):
+        """Sleep ``seconds`` (injectable), counted in :attr:`stats` and the retry summary under ``cause``."""
+        self._wait(seconds, cause)
+
     # -- paging -----------------------------------------------------------------------------------------
 
-    def paginate(self, path, params=None, page_size=100, max_pages=100000):
+    def paginate(self, path, params=None, page_size=100):
         """Yield every item of a page-number paged v2 list (``page[size]``/``page[number]`` from 0).
 
-        Stops on an empty page or once ``meta.total_filtered`` (or ``meta.total``) items have been read,
-        so N items at page size S cost ceil(N / S) requests.
+        Stops on an empty page or once ``meta.total_filtered`` (or ``meta.total``) items have been read, so N items at
+        page size S cost ceil(N / S) requests. A server that repeats a page (ignoring ``page[number]``), pages past the
+        total it reported, or reports more than ``MAX_LIST_ITEMS`` items gets a clear error after a bounded number of
+        requests instead of being read forever.
         """
         read = 0
-        for number in range(max_pages):
+        seen = set()
+        for number in range(MAX_LIST_ITEMS // page_size + 2):
             query = dict(params or {})
             query["page[size]"] = page_size
             query["page[number]"] = number
             response = self.get(path, params=query)
             items = response.data
             if not isinstance(items, list):
-                raise DatadogAPIError("the answer's 'data' member is not a list", status=response.status,
-                                      method="GET", path=path, request_id=response.request_id)
+                raise self._list_error(response, "the answer's 'data' member is not a list")
             if not items:
                 return
-            yield from items
+            ids = [item.get("id") for item in items if isinstance(item, dict) and item.get("id") is not None]
+            if ids and seen.issuperset(ids):
+                raise self._list_error(response, "page %d holds only items of earlier pages (the server may ignore "
+                                                 "page[number]); stopped after %d requests" % (number, number + 1))
+            seen.update(ids)
             read += len(items)
             total = _page_total(response.body)
+            if total is not None and total > MAX_LIST_ITEMS:
+                raise self._list_error(response, "the server reports %d items; this collection reads at most %d"
+                                       % (total, MAX_LIST_ITEMS))
+            # Short pages are allowed (up to twice the pages the total needs); a page beyond that is a server that pages on.
+            if read > MAX_LIST_ITEMS or (total is not None and number >= 2 * -(-total // page_size) + 1):
+                raise self._list_error(response, "the server keeps answering pages past the %s it reported; stopped "
+                                                 "after %d requests" % ("%d items" % total if total is not None
+                                                                        else "limit of %d items" % MAX_LIST_ITEMS,
+                                                                        number + 1))
+            yield from items
             if total is not None and read >= total:
                 return
+        raise self._list_error(response, "no end after %d pages" % (number + 1))
+
+    @staticmethod
+    def _list_error(response, message):
+        return DatadogAPIError(message, status=response.status, method="GET", path=response.path,
+                               request_id=response.request_id)
 
     # -- internals --------------------------------------------------------------------------------------
 
@@ -364,46 +430,95 @@ class DatadogClient(object):
             self.stats["waited"] += seconds
             self._sleep(seconds)
 
-    def _clean(self, text):
-        """Remove any key value from a text before it can reach a message (defence in depth)."""
-        for secret in self._secrets:
-            text = text.replace(secret, "********")
-        return text
+    def _read(self, raw, method, path, limit=None):
+        """The body of an answer, read in chunks; an answer larger than ``MAX_ANSWER_BYTES`` is refused unread.
 
-    def _decode(self, raw, method, path):
+        With ``limit`` (error answers, read only for their message) the body is cut there instead.
+        """
+        cap = limit or MAX_ANSWER_BYTES
+        declared = raw.headers.get("Content-Length", "")
+        if limit is None and declared.isdigit() and int(declared) > cap:
+            raw.close()
+            raise self._too_large(raw, method, path, int(declared))
+        chunks = []
+        size = 0
+        for chunk in raw.iter_content(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                raw.close()
+                if limit is not None:
+                    break
+                raise self._too_large(raw, method, path, size)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _too_large(raw, method, path, size):
+        return DatadogAPIError("the answer is larger than %d MiB (at least %d bytes); it was not read"
+                               % (MAX_ANSWER_BYTES // (1024 * 1024), size),
+                               status=raw.status_code, method=method, path=path, request_id=_request_id(raw))
+
+    def _decode(self, raw, content, method, path):
         request_id = _request_id(raw)
-        content = raw.content
         if not content or not content.strip():
             return ApiResponse(raw.status_code, raw.headers, None, method, path, request_id)
-        try:
-            body = json.loads(content.decode(raw.encoding or "utf-8"))
-        except ValueError:
+        text = content.decode(raw.encoding or "utf-8", "replace")
+        if method == "DELETE" and raw.status_code < 300:
+            # Datadog answers a delete with HTTP 204 and no body; anything else is not a delete it applied.
             raise DatadogAPIError(
-                "expected a JSON answer but got %s" % self._clean(_describe_non_json(raw)),
-                status=raw.status_code, method=method, path=path, request_id=request_id,
-            ) from None
+                "expected an empty answer (Datadog answers a delete with HTTP 204) but got %s; the delete may not have "
+                "been applied" % self._describe(raw, text), status=raw.status_code, method=method, path=path,
+                request_id=request_id)
+        try:
+            body = json.loads(text)
+        except ValueError:
+            raise DatadogAPIError("expected a JSON answer but got %s" % self._describe(raw, text),
+                                  status=raw.status_code, method=method, path=path, request_id=request_id) from None
         if isinstance(body, dict) and request_id is None:
             meta = body.get("meta")
             if isinstance(meta, dict) and isinstance(meta.get("request_id"), str):
                 request_id = meta["request_id"]
         return ApiResponse(raw.status_code, raw.headers, body, method, path, request_id)
 
+    def _describe(self, raw, text):
+        """A non-JSON (or unexpected) answer in a few words: its type, size and the start of its text, scrubbed."""
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return _describe_non_json(raw.headers.get("Content-Type", "no content type"), self.scrub(text),
+                                      len(text.encode("utf-8")))
+        return _describe_json(body)
+
     def _error_from(self, raw, method, path, attempts):
+        """The error of an answer outside ``expected``. Its text is scrubbed of secrets before it is parsed."""
+        try:
+            content = self._read(raw, method, path, limit=1024 * 1024)
+        except requests.exceptions.RequestException:
+            content = b""
         body = None
-        messages = []
-        content = raw.content or b""
-        if content.strip():
+        text = self.scrub(content.decode(raw.encoding or "utf-8", "replace"))
+        if text.strip():
             try:
-                body = json.loads(content.decode(raw.encoding or "utf-8"))
+                body = json.loads(text)
             except ValueError:
-                messages = [_describe_non_json(raw)]
+                messages = [_describe_non_json(raw.headers.get("Content-Type", "no content type"), text, len(content))]
             else:
                 messages = parse_error_messages(body) or ["unexpected answer %s" % _describe_json(body)]
         else:
             messages = [raw.reason or _REASONS.get(raw.status_code, "error")]
-        messages = [self._clean(message) for message in messages]
+        messages = [self.scrub(message) for message in messages]  # a secret split over lines, now joined
         return DatadogAPIError(messages, status=raw.status_code, method=method, path=path,
                                request_id=_request_id(raw), attempts=attempts, body=body)
+
+
+def secret_forms(value):
+    """The forms a secret takes in a server's text: as sent, stripped, JSON- and HTML-escaped, whitespace-collapsed."""
+    value = str(value)
+    forms = set()
+    for variant in (value, value.strip(), " ".join(value.split())):
+        forms.update((variant, json.dumps(variant)[1:-1], json.dumps(variant, ensure_ascii=False)[1:-1],
+                      html.escape(variant), html.escape(variant, quote=False)))
+    return set(form for form in forms if form.strip())
 
 
 @contextlib.contextmanager
@@ -516,9 +631,8 @@ def _short(exc):
     return text.strip() or type(reason).__name__
 
 
-def _describe_non_json(raw):
-    content_type = raw.headers.get("Content-Type", "no content type")
-    text = raw.content.decode(raw.encoding or "utf-8", "replace")
+def _describe_non_json(content_type, text, size):
+    """A text answer in a few words (``text`` is already scrubbed): its type, size and title or first words."""
     title = _HTML_TITLE.search(text)
     if title:
         snippet = " ".join(title.group(1).split())
@@ -526,7 +640,7 @@ def _describe_non_json(raw):
         snippet = " ".join(text.split())
     if len(snippet) > _SNIPPET_LENGTH:
         snippet = snippet[:_SNIPPET_LENGTH] + "..."
-    return "a %s answer (%d bytes): %r" % (content_type.split(";")[0], len(raw.content), snippet)
+    return "a %s answer (%d bytes): %r" % (content_type.split(";")[0], size, snippet)
 
 
 def _describe_json(body):

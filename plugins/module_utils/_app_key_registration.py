@@ -60,24 +60,35 @@ def ensure_registration(client, app_key_id, state="present", check_mode=False):
     """Bring one registration to ``state``; return ``{"changed", "registration", "diff"}``.
 
     Requests: present & registered = 1 GET; present & missing = GET + PUT; absent = 1 DELETE (check mode: 1 GET).
+    A registration is only reported once Datadog's answer names the key; a 2xx answer without it fails.
     Raises :class:`TaskFailure` (``Failed to register application key <id>: HTTP ...``) on an API error.
     """
     if state not in STATES:
         raise InputError("state must be one of %s; got %r" % (", ".join(STATES), state))
     path = registration_path(app_key_id)
+    warnings = []
     with operation("%s application key %s" % (VERBS[state], app_key_id)):
         if state == "present":
             before = is_registered(client, app_key_id)
             if not before and not check_mode:
-                client.put(path, expected=(200, 201, 204))
+                registered = client.put(path, expected=(200, 201, 204)).data
+                if not isinstance(registered, dict) or str(registered.get("id", "")).lower() != app_key_id:
+                    raise TaskFailure("Failed to register application key %s: the answer does not name the key "
+                                      "(PUT %s)" % (app_key_id, path))
             after = True
         elif check_mode:
             before = is_registered(client, app_key_id)
             after = False
         else:
-            before = client.delete(path, expected=(200, 204, 404)).status != 404
+            response = client.delete(path, expected=(200, 204, 404))
+            before = response.status != 404 or response.unanswered > 0
+            if response.status == 404 and response.unanswered:
+                warnings.append("The unregister request for application key %s got no answer and its retry found the "
+                                "key unregistered: this run unregistered it (unless someone else did at the same moment)"
+                                % app_key_id)
             after = False
     return {
+        "warnings": warnings,
         "changed": before != after,
         "registration": registration_state(app_key_id, after),
         "diff": {"before": {"id": app_key_id, "registered": before}, "after": {"id": app_key_id, "registered": after}},

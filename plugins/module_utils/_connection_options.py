@@ -54,6 +54,11 @@ SITE_ALIASES = {
 }
 
 
+#: Bounds of the numeric options: one wait or answer never takes more than an hour, one request is not tried 100 times.
+MAX_SECONDS = 3600
+MAX_RETRIES = 100
+
+
 class Option(object):
     """One connection option. ``env`` in the order they are read (the first set one wins); ``vars`` the Ansible
     variables lookups read; ``description`` the lines of its documentation."""
@@ -183,6 +188,9 @@ class ClientOptions(object):
         for name, value in (("api_key", api_key), ("app_key", app_key)):
             if value is not None and (not isinstance(value, str) or not value.strip() or _has_control_chars(value)):
                 raise InputError("%s must be a non-empty string without spaces or control characters" % name)
+            if value is not None and not value.isascii():
+                raise InputError("%s must be ASCII (Datadog keys are letters and digits); it holds other characters"
+                                 % name)
         warnings = []
         if values["api_url"] and values["site"]:
             used, ignored = _stronger_of_site_and_api_url(origins or {})
@@ -195,15 +203,20 @@ class ClientOptions(object):
         else:
             site = normalize_site(values["site"])
             base_url = "https://api.%s" % site
+        validate_certs = validate_bool("validate_certs", values["validate_certs"])
+        if not validate_certs:
+            warnings.append("validate_certs is false: the TLS certificate of %s is not verified, so anyone on the network "
+                            "path can read the keys; use this only for a trusted test endpoint" % base_url)
         return cls(
             api_key=api_key.strip(),
             app_key=app_key.strip() if app_key else None,
             base_url=base_url,
-            validate_certs=validate_bool("validate_certs", values["validate_certs"]),
-            timeout=float(validate_number("timeout", values["timeout"], minimum=0, exclusive=True)),
-            retries=validate_number("retries", values["retries"], integer=True, minimum=0),
-            retry_backoff=float(validate_number("retry_backoff", values["retry_backoff"], minimum=0)),
-            retry_max_wait=float(validate_number("retry_max_wait", values["retry_max_wait"], minimum=0)),
+            validate_certs=validate_certs,
+            timeout=float(validate_number("timeout", values["timeout"], minimum=0, exclusive=True, maximum=MAX_SECONDS)),
+            retries=validate_number("retries", values["retries"], integer=True, minimum=0, maximum=MAX_RETRIES),
+            retry_backoff=float(validate_number("retry_backoff", values["retry_backoff"], minimum=0, maximum=MAX_SECONDS)),
+            retry_max_wait=float(validate_number("retry_max_wait", values["retry_max_wait"], minimum=0,
+                                                 maximum=MAX_SECONDS)),
             site=site,
             warnings=warnings,
         )
@@ -279,6 +292,8 @@ def normalize_api_url(api_url):
     """Validate a full API URL: https anywhere, plain http only for loopback hosts; no credentials."""
     if not isinstance(api_url, str):
         raise InputError("api_url must be a URL string such as https://api.datadoghq.eu")
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in api_url.strip()):
+        raise InputError("api_url must not contain spaces, line breaks or control characters")
     try:
         parts = urlsplit(api_url.strip())
         host = parts.hostname

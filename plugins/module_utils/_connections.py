@@ -258,10 +258,30 @@ def validate_connection_id(value):
     return connection_id
 
 
+#: The longest connection name this collection sends (Datadog documents no limit; names are shown in its UI).
+MAX_NAME_LENGTH = 255
+#: The longest tag Datadog keeps (its documented tag limit).
+MAX_TAG_LENGTH = 200
+
+
 def validate_name(value, option="name"):
     if not isinstance(value, str) or not value.strip():
         raise InputError("%s must be a non-empty string" % option)
+    if len(value) > MAX_NAME_LENGTH:
+        raise InputError("%s is %d characters long; at most %d are allowed" % (option, len(value), MAX_NAME_LENGTH))
+    problem = control_character_problem(option, value)
+    if problem:
+        raise InputError(problem)
     return value
+
+
+def control_character_problem(option, value):
+    """A message when ``value`` holds a line break, tab, NUL or other control character (never echoing the value)."""
+    for position, char in enumerate(value):
+        if ord(char) < 32 or ord(char) == 127:
+            return "%s must not contain control characters such as line breaks, tabs or NUL (found %r at position %d)" \
+                % (option, char, position)
+    return None
 
 
 def validate_tags(tags, option="tags"):
@@ -275,7 +295,11 @@ def validate_tags(tags, option="tags"):
             problems.append("%s[%d] must be a key:value string, got a %s" % (option, index, type(tag).__name__))
             continue
         key, separator, value = tag.partition(":")
-        if not (key.strip() and separator and value.strip()):
+        if len(tag) > MAX_TAG_LENGTH:
+            problems.append("%s[%d] is %d characters long; Datadog keeps at most %d" % (option, index, len(tag), MAX_TAG_LENGTH))
+        elif control_character_problem("%s[%d]" % (option, index), tag):
+            problems.append(control_character_problem("%s[%d]" % (option, index), tag))
+        elif not (key.strip() and separator and value.strip()):
             problems.append("%s[%d] %r must look like key:value (for example team:sre)" % (option, index, tag))
         elif key.strip().lower() == "default":
             problems.append("%s[%d] %r uses the tag key 'default', which Datadog reserves" % (option, index, tag))
@@ -393,6 +417,8 @@ def _string_problem(option, value, field, allow_empty=False):
         return "%s must be a string, got a %s" % (option, type(value).__name__)
     if field.required and not allow_empty and not value.strip():
         return "%s must not be empty" % option
+    if not field.secret and control_character_problem(option, value):
+        return control_character_problem(option, value)
     if field.choices and value not in field.choices:
         return "%s must be one of %s; got %r" % (option, ", ".join(field.choices), value)
     if field.pattern is not None and not field.pattern.match(value):
@@ -454,6 +480,8 @@ def _body(option, value):
 def _url_problem(option, value):
     if not isinstance(value, str):
         return "%s must be an https:// URL string" % option
+    if any(char.isspace() for char in value.strip()) or control_character_problem(option, value):
+        return "%s must not contain spaces, line breaks or control characters" % option
     try:
         parts = urlsplit(value.strip())
         host = parts.hostname

@@ -52,8 +52,8 @@ class ModuleHost(object):
     Two hosts exist: :class:`DatadogModule` (an ``AnsibleModule`` in the module's own process, the documented
     interface and the path for remote hosts) and the controller host of the collection's action plugins, which
     validates the same argument spec with the same no_log rules and runs the same function in the controller process.
-    Subclasses provide ``params``, ``check_mode``, ``diff_mode``, ``name``, :meth:`add_no_log_values`, :meth:`warn`,
-    :meth:`_fail` and :meth:`_exit`.
+    Subclasses provide ``params``, ``check_mode``, ``diff_mode``, ``name``, ``no_log_values`` (a set),
+    :meth:`warn`, :meth:`_fail` and :meth:`_exit`.
     """
 
     runner = "module"  # named in the User-Agent: "module" or "in-process"
@@ -88,7 +88,15 @@ class ModuleHost(object):
         if self._client is None:
             self._client = DatadogClient(self.connection_options(), user_agent_extra=self._user_agent_extra(),
                                          session=self._session)
+            self._client.add_secrets(self.no_log_values)  # scrubbed from every answer text that reaches a message
         return self._client
+
+    def add_no_log_values(self, values):
+        """Values never to show: masked in the result like ``no_log`` options, scrubbed from answer texts."""
+        values = [value for value in values if value]
+        self.no_log_values.update(values)
+        if self._client is not None:
+            self._client.add_secrets(values)
 
     def _user_agent_extra(self):
         from ansible.module_utils.ansible_release import __version__ as ansible_version  # pylint: disable=import-outside-toplevel
@@ -141,8 +149,9 @@ class DatadogModule(ModuleHost):
     def diff_mode(self):
         return self.module._diff  # pylint: disable=protected-access
 
-    def add_no_log_values(self, values):
-        self.module.no_log_values.update(values)
+    @property
+    def no_log_values(self):
+        return self.module.no_log_values
 
     def warn(self, msg):
         self.module.warn(msg)
@@ -176,16 +185,22 @@ class ModuleDefinition(object):
         return spec
 
     def unsupported(self, params):
-        """The message refusing options the spec does not know, or ``None`` (see :func:`unsupported_options`).
+        """The message refusing arguments Ansible would accept badly, or ``None`` (see :func:`argument_problems`).
 
         ``explain_unsupported(params)``, when the module has one, may word it better (what is allowed where).
         """
-        unknown = unsupported_options(params, self.argument_spec())
-        if not unknown:
+        unknown, wrong = argument_problems(params, self.argument_spec())
+        if not unknown and not wrong:
             return None
         explained = self.explain_unsupported(params) if self.explain_unsupported is not None else None
-        return explained or ("Unsupported parameters for (%s) module: %s. Supported parameters include: %s."
-                             % (self.name, ", ".join(unknown), ", ".join(sorted(self.argument_spec()))))
+        if explained:
+            return explained
+        messages = []
+        if unknown:
+            messages.append("Unsupported parameters for (%s) module: %s. Supported parameters include: %s."
+                            % (self.name, ", ".join(unknown), ", ".join(sorted(self.argument_spec()))))
+        messages.extend(wrong)
+        return " ".join(messages)
 
     def main(self):
         refusal = self.unsupported(_module_arguments())
@@ -195,16 +210,17 @@ class ModuleDefinition(object):
         host.execute(self.run)
 
 
-def unsupported_options(params, spec, prefix=""):
-    """Paths of the options in ``params`` that ``spec`` does not know, also inside options with suboptions
-    (``integration.credentials.api_tokn``), and of suboption values that are not dicts where dicts are expected.
+def argument_problems(params, spec, prefix=""):
+    """``(unknown, wrong)``: the paths of the options in ``params`` that ``spec`` does not know, also inside options
+    with suboptions (``integration.credentials.api_tokn``), and the options whose value has the wrong shape (a dict
+    or list where a string is expected, a string where a dict is expected).
 
-    Checked before Ansible validates the arguments: Ansible would refuse them too, but it echoes every argument it
-    does not know (in ``invocation``) and it cannot know that a misspelt ``api_tokn`` holds a secret. The refusal
-    names the paths only, never a value. A string holding a template (ansible-lint checks tasks before templating)
-    is left to Ansible.
+    Checked before Ansible validates the arguments: Ansible would refuse unknown options too, but it echoes every
+    argument it does not know (in ``invocation``) and cannot know that a misspelt ``api_tokn`` holds a secret; and it
+    turns a dict given for a string option into the text ``"{'a': 1}"``. The messages name paths and kinds only, never
+    a value. A string holding a template (ansible-lint checks tasks before templating) is left to Ansible.
     """
-    unknown = []
+    unknown, wrong = [], []
     for name, value in sorted((params or {}).items()):
         if name.startswith("_ansible_"):
             continue
@@ -213,17 +229,37 @@ def unsupported_options(params, spec, prefix=""):
         if option is None:
             unknown.append(path)
             continue
-        suboptions = option.get("options")
-        if not suboptions or value is None or _is_template(value):
+        if value is None or _is_template(value):
             continue
-        elements = value if option.get("type") == "list" and isinstance(value, list) else [value]
-        for index, element in enumerate(elements):
-            where = path if option.get("type") != "list" else "%s[%d]" % (path, index)
-            if isinstance(element, dict):
-                unknown.extend(unsupported_options(element, suboptions, where + "."))
-            elif not _is_template(element):
-                unknown.append("%s (a %s where a dict is expected)" % (where, type(element).__name__))
-    return unknown
+        kind = option.get("type", "str")
+        if kind == "list":
+            if not isinstance(value, list) and (option.get("options") or isinstance(value, dict)):
+                wrong.append("%s must be a list, got a %s." % (path, type(value).__name__))
+                continue
+            elements = [("%s[%d]" % (path, index), element) for index, element in enumerate(value)] \
+                if isinstance(value, list) else []
+            kind = option.get("elements")
+        else:
+            elements = [(path, value)]
+        for where, element in elements:
+            if element is None or _is_template(element):
+                continue
+            if option.get("options") and (kind == "dict" or kind is None):
+                if isinstance(element, dict):
+                    more_unknown, more_wrong = argument_problems(element, option["options"], where + ".")
+                    unknown.extend(more_unknown)
+                    wrong.extend(more_wrong)
+                else:
+                    wrong.append("%s must be a dict, got a %s." % (where, type(element).__name__))
+            elif kind == "str" and isinstance(element, (dict, list)):
+                wrong.append("%s must be a string, got a %s." % (where, type(element).__name__))
+    return unknown, wrong
+
+
+def unsupported_options(params, spec):
+    """Every path :func:`argument_problems` finds (unknown options first)."""
+    unknown, wrong = argument_problems(params, spec)
+    return unknown + wrong
 
 
 def _is_template(value):

@@ -120,9 +120,6 @@ class ControllerModule(ModuleHost):
                 msg = "Unsupported parameters for (%s) module: %s" % (self.name, msg)
             self._fail(msg)
 
-    def add_no_log_values(self, values):
-        self.no_log_values.update(values)
-
     def shared(self, key, factory):
         if key not in self._shared_state:
             self._shared_state[key] = factory()

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import types
 
 import pytest
 
@@ -16,6 +15,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._action_connection i
     desired_from_params,
     ensure_connection,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH, list_connections
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
@@ -243,9 +243,35 @@ def test_a_create_refused_with_400_fails_at_once():
     assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH]
 
 
-def test_a_lost_create_that_created_nothing_is_sent_again_because_the_list_shows_none():
+def test_a_lost_create_is_never_sent_again_it_is_waited_for_then_adopted():
+    # Datadog applies the create after the client gave up: the third read after the create shows it.
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(), page(), page(resource("okta", OKTA)))
+    client.answer("POST", CONNECTIONS_PATH, LOST)
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert result["changed"] is True and result["connection"]["id"] == CONNECTION_ID
+    assert routes(client).count("POST " + CONNECTIONS_PATH) == 1
+    assert routes(client).count("GET " + CONNECTIONS_PATH) == 4
+    assert [seconds for seconds, _cause in client.waits] == [0.25, 0.5]
+    assert "found by name and adopted" in result["warnings"][0]
+
+
+def test_a_lost_create_that_never_shows_fails_saying_the_outcome_is_unknown():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
-    client.answer("POST", CONNECTIONS_PATH, LOST, (201, {"data": resource("okta", OKTA)}))
+    client.answer("POST", CONNECTIONS_PATH, LOST)
+    with pytest.raises(TaskFailure) as caught:
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+    message = str(caught.value)
+    assert message.startswith("Failed to create action connection 'okta': the request was sent but got no answer")
+    assert "The outcome is unknown" in message and "Re-running the task is safe" in message
+    assert routes(client).count("POST " + CONNECTIONS_PATH) == 1
+    # It waited OUTCOME_WAIT_FACTOR x timeout (6 x 30 s) on the fake clock, with growing pauses.
+    assert client.now == 180 and max(seconds for seconds, _cause in client.waits) == 8.0
+
+
+def test_a_create_answered_503_and_not_applied_is_sent_again_up_to_the_retries():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, DatadogAPIError(["Service Unavailable"], status=503, method="POST",
+                                                            path=CONNECTIONS_PATH), (201, {"data": resource("okta", OKTA)}))
     result = ensure_connection(client, desired(name="okta", integration=OKTA))
     assert result["changed"] is True and result["connection"]["id"] == CONNECTION_ID
     assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH, "GET " + CONNECTIONS_PATH,
@@ -253,10 +279,11 @@ def test_a_lost_create_that_created_nothing_is_sent_again_because_the_list_shows
     assert "was not applied (no connection with that name exists): sent again" in result["warnings"][0]
 
 
-def test_creates_that_keep_losing_their_answer_give_up_after_the_retries():
+def test_creates_that_keep_failing_with_503_give_up_after_the_retries():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
-    client.answer("POST", CONNECTIONS_PATH, LOST)
-    client.options = types.SimpleNamespace(retries=1)
+    client.answer("POST", CONNECTIONS_PATH, DatadogAPIError(["Service Unavailable"], status=503, method="POST",
+                                                            path=CONNECTIONS_PATH))
+    client.options = ClientOptions("k", "a", "https://api.example.test", retries=1)
     with pytest.raises(TaskFailure, match="no connection with that name exists afterwards, so nothing was created"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
     assert routes(client).count("POST " + CONNECTIONS_PATH) == 2
@@ -335,7 +362,7 @@ def test_unknown_top_level_options_are_refused_by_name_only():
 def test_badly_shaped_values_are_refused_once_without_their_value(raw):
     found = unsupported_options(raw, MODULE.argument_spec())
     assert len(found) == 1
-    assert "where a dict is expected" in found[0] and "'t'" not in found[0] and "Okta" not in found[0]
+    assert "must be a" in found[0] and "'t'" not in found[0] and "Okta" not in found[0]
 
 
 def test_templates_are_left_to_ansible():

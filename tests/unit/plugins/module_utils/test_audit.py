@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from datetime import datetime, timezone
@@ -97,7 +98,7 @@ class AuditAPI(BaseAdapter):
         response = requests.Response()
         response.status_code = status
         response.headers.update(headers or {})
-        response._content = json.dumps(body).encode() if isinstance(body, (dict, list)) else (body or b"")  # pylint: disable=protected-access
+        response.raw = io.BytesIO(json.dumps(body).encode() if isinstance(body, (dict, list)) else (body or b""))
         response.encoding = "utf-8"
         response.url = request.url
         response.request = request
