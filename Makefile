@@ -47,20 +47,13 @@ demo: venv
 	ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD))/demo/collections ANSIBLE_STDOUT_CALLBACK=default \
 	  $(EMULATED) -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-# Lane 1 (Python 3.11, the oldest supported ansible-core) in the foreground; lane 2 (Python 3.12, the newest
-# ansible-core) at the same time in the background, logged to $(LATEST_LOG) and summarised at the end.
+# Lane 1 (Python 3.11, the oldest supported ansible-core) shown as it runs and logged to $(MAIN_LOG); lane 2
+# (Python 3.12, the newest ansible-core) at the same time, logged to $(LATEST_LOG). tests/utils/test_lanes.sh waits for
+# both whatever happens, prints both summaries, fails when either failed and stops both on Ctrl-C or SIGTERM.
+MAIN_LOG := $(abspath .build-main.log)
 LATEST_LOG := $(abspath .build-latest.log)
 test:
-	@echo "make test: lane 2 (Python 3.12, newest ansible-core) runs in the background, log: $(LATEST_LOG)"
-	@$(MAKE) --no-print-directory test-latest >$(LATEST_LOG) 2>&1 & latest=$$!; \
-	  $(MAKE) --no-print-directory test-main; main=$$?; \
-	  wait $$latest; latest_status=$$?; \
-	  echo "== lane 2 (Python 3.12, newest ansible-core): last lines of $(LATEST_LOG)"; \
-	  grep -E "passed|failed|error|secret scan|ok=|FATAL|ERROR|lane 2" $(LATEST_LOG) | tail -n 25; \
-	  if [ $$main -ne 0 ] || [ $$latest_status -ne 0 ]; then \
-	    echo "make test: FAILED (lane 1 status $$main, lane 2 status $$latest_status)"; \
-	    [ $$latest_status -eq 0 ] || tail -n 80 $(LATEST_LOG); exit 1; fi
-	@echo "make test: all layers passed in both lanes"
+	@tests/utils/test_lanes.sh "$(MAKE)" $(MAIN_LOG) $(LATEST_LOG)
 
 test-main: units emulator-tests lint sanity integration reliability collection-checks bench-smoke
 	@echo "make test: lane 1 (Python $(PYTHON_VERSION)) passed"
@@ -119,4 +112,4 @@ bench-smoke: venv
 	$(BENCH) --connections 5 --events 2000 --noop-items 2 --rounds 1 --smoke --output $(abspath $(BUILD))/bench-smoke.json $(BENCH_ARGS)
 
 clean:
-	rm -rf .build .build-latest .build-latest.log tests/output
+	rm -rf .build .build-latest .build-main.log .build-latest.log tests/output
