@@ -65,11 +65,13 @@ emulator-tests: venv
 	$(RUN) python -m pytest -q -p no:cacheprovider tests/emulator/tests
 
 # ansible-lint resolves ddops.datadog.* through the copied tree (offline, it installs nothing itself). The
-# documentation generated from the connection catalogue must be up to date (tests/utils/generate_docs.py).
+# documentation generated from the connection catalogue must be up to date (tests/utils/generate_docs.py), and
+# ansible-lint must report every wrong argument in the fixture tests/lint/bad_arguments.yml (tests/utils/lint_fixture.py).
 lint: venv tree
 	$(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) ansible-lint --offline -q --nocolor
 	$(RUN) antsibull-changelog lint
 	$(RUN) python tests/utils/generate_docs.py --check
+	$(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) python tests/utils/lint_fixture.py
 
 # Faults, bad input, transport security, with figures (printed, and written to $(BUILD)/reliability.json).
 reliability: venv tree
