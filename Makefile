@@ -20,7 +20,7 @@ PYTHON_LATEST ?= $(shell for p in python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versi
 	$$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv tree demo test test-main test-latest units emulator-tests lint sanity integration reliability collection-checks bench bench-smoke clean
+.PHONY: help venv tree demo test prerequisites test-main test-latest units emulator-tests lint sanity integration reliability collection-checks bench bench-smoke clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
@@ -52,8 +52,15 @@ demo: venv
 # both whatever happens, prints both summaries, fails when either failed and stops both on Ctrl-C or SIGTERM.
 MAIN_LOG := $(abspath .build-main.log)
 LATEST_LOG := $(abspath .build-latest.log)
-test:
+test: prerequisites
 	@tests/utils/test_lanes.sh "$(MAKE)" $(MAIN_LOG) $(LATEST_LOG)
+
+# Both interpreters, checked before anything runs (README.md, Development, lists every prerequisite).
+prerequisites:
+	@$(PYTHON) -c 'import venv' 2>/dev/null || { echo "make test needs Python $(PYTHON_VERSION) with its venv module as $(PYTHON)" \
+	  "(or make test PYTHON=/path/to/python$(PYTHON_VERSION))"; exit 1; }
+	@test -n "$(PYTHON_LATEST)" || { echo "make test needs Python 3.12 for lane 2: python3.12 on PATH, pyenv's" \
+	  "versions/3.12* (pyenv install 3.12) or /usr/bin/python3.12, or make test PYTHON_LATEST=/path/to/python3.12"; exit 1; }
 
 test-main: units emulator-tests lint sanity integration reliability collection-checks bench-smoke
 	@echo "make test: lane 1 (Python $(PYTHON_VERSION)) passed"

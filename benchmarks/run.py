@@ -234,7 +234,7 @@ def _list_pages(existing):
 def minimum_requests(variant, count, run):
     """The fewest requests each way of running allows: one read of the list for all the items plus the writes (the uri
     playbook, and ours in-process, where the loop items of a task share one read); a module process per item must read
-    the list itself (ARCHITECTURE.md "Minimum HTTP": unchanged = the list read, create = the list read + 1 POST)."""
+    the list itself (docs/dev/architecture.md, "Minimum HTTP": unchanged = the list read, create = the list read + 1 POST)."""
     if variant in ("uri", "ours"):
         return {"reads": _list_pages(0 if run == 1 else count), "writes": count if run == 1 else 0}
     if run == 1:
