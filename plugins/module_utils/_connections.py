@@ -483,4 +483,3 @@ def _without_secrets(credentials):
                      for entry in value]
         cleaned[name] = value
     return cleaned
-

@@ -277,5 +277,6 @@ def main(argv=None):
     print("generate_docs.py: wrote %s" % ", ".join(changed))
     return 0
 
+
 if __name__ == "__main__":
     sys.exit(main())

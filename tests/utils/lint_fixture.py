@@ -40,7 +40,7 @@ def lint(fixture):
     try:
         return json.loads(process.stdout)
     except ValueError:
-        raise SystemExit("ansible-lint gave no JSON (exit status %d):\n%s%s" % (process.returncode, process.stdout, process.stderr))
+        raise SystemExit("ansible-lint gave no JSON (exit status %d):\n%s%s" % (process.returncode, process.stdout, process.stderr)) from None
 
 
 def problems(issues, expected):
