@@ -43,8 +43,10 @@ tree:
 demo: venv
 	rm -rf $(BUILD)/demo && mkdir -p $(BUILD)/demo
 	$(RUN) ansible-galaxy collection build --force --output-path $(BUILD)/demo . >/dev/null
-	$(RUN) ansible-galaxy collection install --force -p $(BUILD)/demo/collections $(BUILD)/demo/ddops-datadog-*.tar.gz >/dev/null
+	$(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD))/demo/collections \
+	  ansible-galaxy collection install --force -p $(BUILD)/demo/collections $(BUILD)/demo/ddops-datadog-*.tar.gz >/dev/null
 	ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD))/demo/collections ANSIBLE_STDOUT_CALLBACK=default \
+	  ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_LOCALHOST_WARNING=false \
 	  $(EMULATED) -- $(BIN)/ansible-playbook playbooks/demo.yml
 
 # Lane 1 (Python 3.11, the oldest supported ansible-core) shown as it runs and logged to $(MAIN_LOG); lane 2
