@@ -78,6 +78,8 @@ summary() {
   local name=$1 status=$2 log=$3
   if [ "$status" -eq 0 ]; then echo "== $name: passed"; else echo "== $name: FAILED (exit status $status)"; fi
   grep -E "passed|failed|error|secret scan|ok=|FATAL|ERROR|lane [12]" "$log" | tail -n 25 | sed 's/^/   /'
+  # The layers that failed, as make reported them.
+  grep -E "^make(\[[0-9]+\])?: \*\*\* " "$log" | sed 's/^/   /'
 }
 echo
 summary "$main_name" "$main_status" "$main_log"
