@@ -18,6 +18,7 @@ that fails changes nothing, so the next one reads its range again and nothing is
 from __future__ import annotations
 
 import json
+import math
 import time
 
 from datetime import datetime, timezone
@@ -100,7 +101,7 @@ def validate_seconds(name, value, positive):
             number = float(value.strip())
         except ValueError:
             number = None
-    if number is None or number != number or number in (float("inf"), float("-inf")) or number < 0 or (positive and number == 0):
+    if number is None or not math.isfinite(number) or number < 0 or (positive and number == 0):
         raise InputError("%s must be a number of seconds %s, got %r" % (name, "greater than 0" if positive else "of at least 0", value))
     return number
 

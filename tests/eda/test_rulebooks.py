@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import requests
@@ -40,8 +39,8 @@ def counting_rulebook(path, source_name):
 
 
 def counted(emulator, count, **spec):
-    return [entry["id"] for entry in emulator.add_audit_events(*[dict({"attributes": {"evt": {"name": "Counted"}}}, **spec)
-                                                                  for _number in range(count)])]
+    specs = [dict({"attributes": {"evt": {"name": "Counted"}}}, **spec) for _number in range(count)]
+    return [entry["id"] for entry in emulator.add_audit_events(*specs)]
 
 
 def stop_and_check(run, emulator):
@@ -61,7 +60,9 @@ def test_every_event_fires_exactly_once_also_late_indexed_and_under_429_503_and_
     run = rulebooks(emulator, rulebook, {"audit_poll_interval": 0.3})
     wait_for(lambda: searches(emulator) >= 1, "the event source's first search", run)
 
-    fired = lambda: run.lines_starting(PREFIX)  # noqa: E731
+    def fired():
+        return run.lines_starting(PREFIX)
+
     added = []
     for _burst in range(4):  # on time
         added += counted(emulator, 5)
@@ -119,12 +120,11 @@ def test_a_source_dir_run_from_a_checkout_uses_the_checkout(rulebooks, emulator,
 
 
 def test_the_example_rulebook_puts_a_deleted_guarded_connection_back(rulebooks, emulator, collection_root, figures):
-    guarded = [
-        {"name": "aws-prod", "integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "123456789012",
-                                                                             "role": "datadog-workflows"}}, "tags": ["team:sre"]},
-        {"name": "aws-staging", "integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "210987654321",
-                                                                                "role": "datadog-workflows"}}},
-    ]
+    def aws(account_id):
+        return {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": account_id, "role": "datadog-workflows"}}
+
+    guarded = [{"name": "aws-prod", "integration": aws("123456789012"), "tags": ["team:sre"]},
+               {"name": "aws-staging", "integration": aws("210987654321")}]
     api = requests.Session()
     api.headers.update(emulator.headers)
     created = {}

@@ -11,6 +11,17 @@ this file reads the arguments, polls in a worker thread and puts ``{"audit_event
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+import importlib.machinery
+import importlib.util
+import logging
+import os
+import sys
+import threading
+
+from concurrent.futures import ThreadPoolExecutor
+
 DOCUMENTATION = r"""
 ---
 short_description: Receive new events of the Datadog Audit Trail
@@ -150,17 +161,6 @@ EXAMPLES = r"""
     start: now-1h
     overlap: 120
 """
-
-import asyncio
-import importlib
-import importlib.machinery
-import importlib.util
-import logging
-import os
-import sys
-import threading
-
-from concurrent.futures import ThreadPoolExecutor
 
 PLUGIN = "ddops.datadog.audit_events"
 COLLECTION_PACKAGE = "ansible_collections.ddops.datadog"
@@ -366,4 +366,3 @@ class AuditEventSource(object):
 
 def _seconds(value):
     return ("%d" % value) if float(value).is_integer() else ("%g" % value)
-

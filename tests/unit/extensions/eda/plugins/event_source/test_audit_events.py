@@ -128,8 +128,8 @@ def everything(emulator):
 
 
 def add(emulator, count, label, **spec):
-    return [entry["id"] for entry in emulator.add_audit_events(*[dict({"message": "%s %d" % (label, number)}, **spec)
-                                                                  for number in range(count)])]
+    specs = [dict({"message": "%s %d" % (label, number)}, **spec) for number in range(count)]
+    return [entry["id"] for entry in emulator.add_audit_events(*specs)]
 
 
 # -- delivery ---------------------------------------------------------------------------------------------------
