@@ -188,7 +188,7 @@ def _make_collection_importable(plugin_file):
         base = os.path.dirname(os.path.dirname(os.path.dirname(root)))
         if base not in sys.path:
             sys.path.insert(0, base)
-        # Python caches the absence of modules per path entry; a new entry must be looked at.
+        # Import finders cache directory listings: make them look at the file system again.
         importlib.invalidate_caches()
     if _importable(_API_MODULE):
         return
