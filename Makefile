@@ -20,12 +20,12 @@ PYTHON_LATEST ?= $(shell for p in python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versi
 	$$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv tree demo test prerequisites test-main test-latest units emulator-tests lint sanity integration reliability collection-checks bench bench-smoke clean
+.PHONY: help venv tree demo test prerequisites test-main test-latest units emulator-tests lint sanity integration reliability eda collection-checks bench bench-smoke clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
-	@echo "make test   - every test layer: unit, emulator, ansible-lint, ansible-test sanity, integration, reliability, collection checks, bench smoke"
-	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | collection-checks"
+	@echo "make test   - every test layer: unit, emulator, ansible-lint, ansible-test sanity, integration, reliability, EDA rulebooks, collection checks, bench smoke"
+	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | eda | collection-checks"
 	@echo "make test-main (lane 1 only) | test-latest (lane 2: Python 3.12, newest ansible-core) | bench | bench-smoke | clean"
 
 $(VENV)/.installed: $(REQUIREMENTS) tests/emulator/pyproject.toml
@@ -64,7 +64,7 @@ prerequisites:
 	@test -n "$(PYTHON_LATEST)" || { echo "make test needs Python 3.12 for lane 2: python3.12 on PATH, pyenv's" \
 	  "versions/3.12* (pyenv install 3.12) or /usr/bin/python3.12, or make test PYTHON_LATEST=/path/to/python3.12"; exit 1; }
 
-test-main: units emulator-tests lint sanity integration reliability collection-checks bench-smoke
+test-main: units emulator-tests lint sanity integration reliability eda collection-checks bench-smoke
 	@echo "make test: lane 1 (Python $(PYTHON_VERSION)) passed"
 
 units: venv tree
@@ -86,6 +86,12 @@ lint: venv tree
 reliability: venv tree
 	cd tests/reliability && $(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) DDOPS_FIGURES=$(abspath $(BUILD))/reliability.json \
 	  python -m pytest -q -p no:cacheprovider .
+
+# Event-Driven Ansible: the audit_events event source and the self-healing example rulebook under the real
+# ansible-rulebook (it needs Java 17; without it the tests say why and are skipped). Figures in $(BUILD)/eda.json.
+eda: venv tree
+	cd tests/eda && $(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) DDOPS_FIGURES=$(abspath $(BUILD))/eda.json \
+	  python -m pytest -q -rs -p no:cacheprovider .
 
 # ansible-doc, antsibull-docs lint, galaxy build + galaxy-importer, ansible-builder introspect, install + run.
 collection-checks: venv tree

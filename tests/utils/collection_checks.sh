@@ -54,5 +54,16 @@ ANSIBLE_COLLECTIONS_PATH="$work/installed" ansible-galaxy collection install --f
 ANSIBLE_COLLECTIONS_PATH="$work/installed" ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_LOCALHOST_WARNING=false \
   python "$here/emulated.py" -- ansible-playbook ddops.datadog.demo
 
+echo "== Event-Driven Ansible: the event source loads from the installed tarball in a clean interpreter"
+listing=$(tar -tzf "$tarball")
+for path in extensions/eda/plugins/event_source/audit_events.py extensions/eda/rulebooks/restore_deleted_action_connections.yml \
+            playbooks/restore_action_connection.yml; do
+  grep -qx "$path" <<<"$listing" || { echo "$path is missing from the tarball"; exit 1; }
+done
+(cd / && env -u PYTHONPATH -u ANSIBLE_COLLECTIONS_PATH python -c 'import runpy, sys
+runpy.run_path(sys.argv[1])
+print("ddops.datadog.audit_events loaded; its module_utils from", sys.modules["ansible_collections.ddops.datadog.plugins.module_utils._api"].__file__)' \
+  "$work/installed/ansible_collections/ddops/datadog/extensions/eda/plugins/event_source/audit_events.py")
+
 echo "== AWX: an ansible-runner job with only the shipped credential type's environment injected"
 python "$here/awx_runner_check.py" "$work/installed" "$work/awx"

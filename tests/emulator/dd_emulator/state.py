@@ -123,6 +123,11 @@ class State:
         with self.lock:
             return self.audit.seed(count, seed=seed, span=span)
 
+    def add_audit_events(self, specs):
+        """Add audit events given in full, each visible to search at once or after ``visible_after`` seconds."""
+        with self.lock:
+            return self.audit.add_events(specs)
+
     def queue_search_meta(self, times=1, status=None, warnings=None):
         with self.lock:
             return self.audit.queue_meta(times=times, status=status, warnings=warnings)
@@ -197,4 +202,5 @@ class State:
                 "keys": [{"app_key_id": pair.app_key_id, "user": pair.user, "registered": pair.app_key_id in self.registrations}
                          for pair in self.keys],
                 "audit_events": len(self.audit),
+                "audit_events_pending": self.audit.pending,
             }
