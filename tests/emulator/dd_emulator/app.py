@@ -11,6 +11,7 @@ then may get a fault, then is authenticated and handled with the state lock held
 from __future__ import annotations
 
 import socket
+import time
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -65,6 +66,7 @@ class EmulatorApp:
         return response(environ, start_response)
 
     def _api(self, request):
+        request.environ["dd_emulator.received"] = time.time()
         try:
             endpoint, path_args = self._routes.bind_to_environ(request.environ).match()
             missing = None

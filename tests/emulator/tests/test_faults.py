@@ -72,12 +72,16 @@ def test_lost_answer_applies_the_request_but_the_client_gets_no_answer(client):
 def test_slow_answers_late_and_still_applies(client):
     client.emulator.add_faults({"kind": "slow", "delay": 0.6, "method": "POST", "times": 1})
     started = time.monotonic()
+    sent = time.time()
     with pytest.raises(requests.exceptions.Timeout):
         client.post(CONNECTIONS, json=connection_body(), timeout=0.2)
     time.sleep(0.6)
     assert _connection_count(client.emulator) == 1
     assert time.monotonic() - started >= 0.6
     assert client.post(CONNECTIONS, json=connection_body()).status_code == 201
+    # Each log entry carries the time its request arrived.
+    slow, quick = client.emulator.responses_log()
+    assert sent <= slow["received"] < quick["received"]
 
 
 def test_rules_match_by_method_and_route_template_or_prefix(client):
