@@ -54,7 +54,8 @@ def echo_answer(rule, request):
       and padding kept as sent);
     - ``json_collapsed``: every value with its whitespace collapsed to single spaces (as many servers log values);
     - ``padded``: every value trimmed, then padded to a fixed width (as a server printing a table would);
-    - ``text``: ``text/plain``, the raw request as received: request line, headers (keys included) and body;
+    - ``text``: ``text/plain``, the raw request body as received, then the request line and every header sorted by
+      name (so the keys come early);
     - ``html``: an HTML error page with the values HTML-escaped in its ``<title>`` and the body in a ``<pre>``.
     """
     raw = request.get_data(cache=True).decode("utf-8", "replace")
@@ -64,9 +65,9 @@ def echo_answer(rule, request):
         values = [raw]
     form = rule.form
     if form == "text":
-        headers = "".join("%s: %s\n" % (name, value) for name, value in request.headers.items())
+        headers = "".join("%s: %s\n" % (name, value) for name, value in sorted(request.headers.items()))
         query = "?" + request.query_string.decode("latin-1") if request.query_string else ""
-        return rule.status, "%s %s%s\n%s\n%s" % (request.method, request.path, query, headers, raw), "text/plain"
+        return rule.status, "%s\n\n%s %s%s\n%s" % (raw, request.method, request.path, query, headers), "text/plain"
     if form == "html":
         page = ("<!DOCTYPE html><html><head><title>%d Bad Request: %s</title></head><body><h1>Bad Request</h1>"
                 "<p>The request could not be processed.</p><pre>%s</pre></body></html>"

@@ -68,8 +68,9 @@ def test_echo_padded_trims_each_value_and_pads_it(client):
 def test_echo_text_is_the_raw_request_with_its_headers(client):
     answer = echo(client, "text", gcp_body(), status=502)
     assert answer.status_code == 502 and answer.headers["Content-Type"].startswith("text/plain")
-    assert answer.text.startswith("POST /api/v2/actions/connections\n")
-    assert "Dd-Api-Key: %s" % client.emulator.api_key in answer.text
+    assert answer.text.startswith(json.dumps(gcp_body())[:20])
+    assert "\n\nPOST /api/v2/actions/connections\n" in answer.text
+    assert "Dd-Api-Key: %s\nDd-Application-Key: %s\n" % (client.emulator.api_key, client.emulator.app_key) in answer.text
     assert json.dumps(MULTI_LINE)[1:-1] in answer.text
 
 
