@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 # ``basic.AnsibleModule`` is looked up when a module starts, not bound at import: ansible-lint validates a task's
@@ -175,7 +176,7 @@ class ModuleDefinition(object):
         self.name = name
         self._argument_spec = argument_spec
         self.run = run
-        self.explain_unsupported = explain_unsupported
+        self.explain_unsupported = explain_unsupported or {}
         self.module_kwargs = module_kwargs
 
     def argument_spec(self):
@@ -187,19 +188,27 @@ class ModuleDefinition(object):
     def unsupported(self, params):
         """The message refusing arguments Ansible would accept badly, or ``None`` (see :func:`argument_problems`).
 
-        ``explain_unsupported(params)``, when the module has one, may word it better (what is allowed where).
+        Unknown top-level options are named Ansible's way. Problems inside an option may be worded better by the
+        module's ``explain_unsupported[option](params)`` (what is allowed where).
         """
         unknown, wrong = argument_problems(params, self.argument_spec())
         if not unknown and not wrong:
             return None
-        explained = self.explain_unsupported(params) if self.explain_unsupported is not None else None
-        if explained:
-            return explained
+        top = [path for path in unknown if _option_of(path) == path]
         messages = []
-        if unknown:
+        if top:
             messages.append("Unsupported parameters for (%s) module: %s. Supported parameters include: %s."
-                            % (self.name, ", ".join(unknown), ", ".join(sorted(self.argument_spec()))))
-        messages.extend(wrong)
+                            % (self.name, ", ".join(top), ", ".join(sorted(self.argument_spec()))))
+        problems = {}
+        for path in unknown:
+            if path not in top:
+                problems.setdefault(_option_of(path), []).append("Unsupported parameter: %s." % path)
+        for problem in wrong:
+            problems.setdefault(_option_of(problem), []).append(problem)
+        for option, found in sorted(problems.items()):
+            explain = self.explain_unsupported.get(option)
+            explained = explain(params) if explain is not None else None
+            messages.extend([explained] if explained else found)
         return " ".join(messages)
 
     def main(self):
@@ -260,6 +269,11 @@ def unsupported_options(params, spec):
     """Every path :func:`argument_problems` finds (unknown options first)."""
     unknown, wrong = argument_problems(params, spec)
     return unknown + wrong
+
+
+def _option_of(path):
+    """The top-level option of a path such as ``integration.credentials.tokens[0].value`` (or of a message about it)."""
+    return re.split(r"[.\[ ]", path, maxsplit=1)[0]
 
 
 def _is_template(value):

@@ -555,8 +555,6 @@ def run(module):
 
 def explain_unsupported(params):
     """Unknown or badly shaped fields inside ``integration``, in the catalogue's words (what is allowed where)."""
-    if params.get("integration") is None:
-        return None
     try:
         validate_integration(params["integration"], complete=params.get("connection_id") is None)
     except InputError as exc:
@@ -576,7 +574,7 @@ MODULE = ModuleDefinition(
         state=dict(type="str", choices=list(STATES), default="present"),
     ),
     run=run,
-    explain_unsupported=explain_unsupported,
+    explain_unsupported=dict(integration=explain_unsupported),
     required_one_of=[("name", "connection_id")],
     supports_check_mode=True,
 )

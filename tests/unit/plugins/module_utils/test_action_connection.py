@@ -416,3 +416,26 @@ def test_a_create_with_unknown_outcome_reads_the_list_afresh_even_when_shared():
     assert client.methods() == ["GET", "POST", "GET"] and listing.reads == 2
     assert ensure_connection(client, desired(name="okta", integration=OKTA), listing=listing)["changed"] is False
     assert len(client.calls) == 3  # the adopted connection is in the listing: no further read
+
+
+# -- refusing arguments before Ansible validates them --------------------------------------------------------------------
+
+def test_each_option_with_problems_is_named_in_the_refusal():
+    params = {"name": {"a": 1}, "api_tokn": "s3cr3t", "integration": {"type": "Okta", "credentials": {
+        "api_tokn": "s3cr3t", "domain": "d"}}}
+    message = MODULE.unsupported(params)
+    assert message.startswith("Unsupported parameters for (ddops.datadog.datadog_action_connection) module: api_tokn. ")
+    assert "integration.credentials.api_tokn is not a field of OktaAPIToken credentials; allowed: api_token, domain" in message
+    assert "name must be a string, got a dict." in message
+    assert "s3cr3t" not in message and "'a'" not in message
+
+
+def test_a_dict_given_for_a_secret_is_refused_not_turned_into_text():
+    message = MODULE.unsupported({"name": "x", "integration": {"type": "Okta", "credentials": {
+        "api_token": {"nested": "s3cr3t"}, "domain": "d"}}})
+    assert message == "integration.credentials.api_token must be a string, got a dict"
+
+
+def test_nothing_to_refuse_gives_none():
+    assert MODULE.unsupported({"name": "x", "integration": {"type": "Okta", "credentials": {"api_token": "t",
+                                                                                         "domain": "d"}}}) is None
