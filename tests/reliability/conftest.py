@@ -25,6 +25,8 @@ from dd_emulator.server import Emulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIGURES = {}
+#: Per test: playbook runs, their wall seconds and the CPU seconds of their process trees (the suite's cost in CI).
+COSTS = {}
 
 # Both execution paths: the action plugins run the module logic in the controller process (the default for these
 # localhost plays); ddops_datadog_in_process=false runs each module in its own process, as on a remote host.
@@ -44,13 +46,14 @@ class PlaybookRun(object):
     """One ``ansible-playbook`` run: exit code, output, every recorded result, seconds, and the peak resident memory of
     the largest process of its tree (``max_rss_mb``, from ``wait4``: the playbook, its forks and module processes)."""
 
-    def __init__(self, rc, output, records, seconds, max_rss_mb=None, timed_out=False):
+    def __init__(self, rc, output, records, seconds, max_rss_mb=None, timed_out=False, cpu_seconds=None):
         self.rc = rc
         self.output = output
         self.records = records
         self.seconds = seconds
         self.max_rss_mb = max_rss_mb
         self.timed_out = timed_out
+        self.cpu_seconds = cpu_seconds
 
     def task(self, name, host=None):
         matches = [record for record in self.records if not record["item"] and self._named(record, name)
@@ -89,9 +92,10 @@ class PlaybookRun(object):
 class Playbooks(object):
     """Runs a list of tasks as a localhost playbook against an emulator, recording every result."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, test_name=None):
         self.tmp_path = tmp_path
         self.count = 0
+        self.test_name = test_name
 
     def run(self, tasks, emulator=None, env=None, verbosity=0, play_vars=None, play=None, inventory=None, forks=None,
             unset=(), limit_seconds=600):
@@ -127,13 +131,17 @@ class Playbooks(object):
             command += ["-i", str(path)]
         if forks:
             command += ["--forks", str(forks)]
-        rc, seconds, max_rss_mb, timed_out = run_measured(command, environment, output, limit_seconds)
+        rc, seconds, max_rss_mb, timed_out, cpu = run_measured(command, environment, output, limit_seconds)
         records = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
-        return PlaybookRun(rc, output.read_text(errors="replace"), records, seconds, max_rss_mb, timed_out)
+        cost = COSTS.setdefault(self.test_name, [0, 0.0, 0.0])
+        cost[0] += 1
+        cost[1] += seconds
+        cost[2] += cpu
+        return PlaybookRun(rc, output.read_text(errors="replace"), records, seconds, max_rss_mb, timed_out, cpu)
 
 
 def run_measured(command, environment, output, limit_seconds):
-    """Run ``command`` (output to the file ``output``); return ``(rc, seconds, peak RSS in MB, timed out)``.
+    """Run ``command`` (output to the file ``output``); return ``(rc, seconds, peak RSS in MB, timed out, CPU seconds)``.
 
     The peak comes from ``wait4``: the largest resident set of the process and of every descendant it waited for
     (Ansible waits for its forks, they wait for module processes), measured by the kernel, so no peak is missed."""
@@ -148,7 +156,8 @@ def run_measured(command, environment, output, limit_seconds):
         timer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
-    return process.returncode, seconds, round(usage.ru_maxrss / 1024.0, 1), seconds >= limit_seconds
+    return (process.returncode, seconds, round(usage.ru_maxrss / 1024.0, 1), seconds >= limit_seconds,
+            usage.ru_utime + usage.ru_stime)
 
 
 def _kill_group(pid):
@@ -159,8 +168,8 @@ def _kill_group(pid):
 
 
 @pytest.fixture
-def playbooks(tmp_path):
-    return Playbooks(tmp_path)
+def playbooks(tmp_path, request):
+    return Playbooks(tmp_path, request.node.nodeid.split("::", 1)[-1])
 
 
 @pytest.fixture
@@ -220,6 +229,12 @@ def figures():
 def pytest_terminal_summary(terminalreporter):
     if not FIGURES:
         return
+    if COSTS:
+        FIGURES["suite cost (ansible-playbook runs: count, wall s, CPU s of their process trees)"] = dict(
+            (name, "%d runs, %.0f s wall, %.0f s CPU" % (runs, wall, cpu)) for name, (runs, wall, cpu) in sorted(COSTS.items()))
+        FIGURES["suite cost total"] = {"runs": sum(cost[0] for cost in COSTS.values()),
+                                       "wall s": round(sum(cost[1] for cost in COSTS.values())),
+                                       "CPU s": round(sum(cost[2] for cost in COSTS.values()))}
     terminalreporter.section("reliability figures")
     for group in sorted(FIGURES):
         terminalreporter.write_line("%s:" % group)

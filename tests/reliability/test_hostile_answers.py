@@ -219,18 +219,20 @@ def test_list_routes_that_never_end_paging_get_a_clear_error_after_two_requests(
     assert path_taken(emulator, path)
 
 
-AUDIT_LIMIT_SECONDS = 30
+AUDIT_LIMIT_SECONDS = 10
 
 
-@pytest.mark.parametrize("path", list(PATHS))
-def test_an_audit_search_that_never_ends_its_cursor_gets_a_clear_error_after_a_few_requests(playbooks, emulator, figures, path):
-    """The audit search answers the same 10 events with a fresh cursor every time; ``limit=0`` asks for all events."""
+@pytest.mark.xfail(strict=True, reason="plugin bug reported to the lead: the audit lookup only stops on a cursor it has "
+                                       "seen before, so fresh cursors with the same events page on without end")
+def test_an_audit_search_that_never_ends_its_cursor_gets_a_clear_error_after_a_few_requests(playbooks, emulator, figures):
+    """The audit search answers the same 10 events with a fresh cursor every time; ``limit=0`` asks for all events.
+    (Lookups run in the controller on both execution paths: one run.)"""
     fill(emulator, connections=0, registrations=0, events=50)
     emulator.add_faults({"kind": "endless_cursor"})
     task = audit_task(limit=0)
-    run = playbooks.run([task], emulator=emulator, play_vars=PATHS[path], limit_seconds=AUDIT_LIMIT_SECONDS)
+    run = playbooks.run([task], emulator=emulator, limit_seconds=AUDIT_LIMIT_SECONDS)
     status, count, message = paging_outcome(run, emulator, task, AUDIT_LIMIT_SECONDS)
-    figures["endless audit cursor (%s)" % path] = {task["name"]: "%s after %d requests: %s" % (status, count, message[:170])}
+    figures["endless audit cursor"] = {task["name"]: "%s after %d requests: %s" % (status, count, message[:170])}
     assert status == "failed" and count <= 3, (status, count, message)
     assert "Traceback" not in message
 

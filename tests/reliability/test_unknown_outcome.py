@@ -66,6 +66,29 @@ def test_a_create_answered_after_the_timeout_is_waited_for_never_sent_twice(play
     assert path_taken(emulator, path)
 
 
+@pytest.mark.parametrize("path", list(PATHS))
+def test_a_create_dropped_after_sending_fails_as_unknown_and_the_rerun_creates_it_once(playbooks, emulator, figures, path):
+    """The connection is closed after the create was sent, and the emulator did not apply it: the task cannot know,
+    so it waits 6 x timeout for the connection to show, then fails saying the outcome is unknown and that re-running is
+    safe. The rerun creates the connection: one in the end, never two."""
+    emulator.add_faults({"kind": "drop", "method": "POST", "route": CONNECTIONS, "times": 1})
+    task = dict(connection_task("dropped create", timeout=TIMEOUT), ignore_errors=True)
+    run = playbooks.run([task], emulator=emulator, play_vars=PATHS[path])
+    first = run.task(task["name"])
+    reads = sum(1 for entry in run.requests_during(task["name"], emulator) if entry["method"] == "GET")
+    rerun = playbooks.run([task], emulator=emulator, play_vars=PATHS[path])
+    again = rerun.task(task["name"])
+    message = first["result"].get("msg", "")
+    figures["create dropped after sending, timeout %ds (%s)" % (TIMEOUT, path)] = {
+        "first run": "%s after %.1f s and %d list reads: %s" % (first["status"], first["seconds"], reads, message[:200]),
+        "rerun": "%s, %d connection(s) stored, %d POSTs in all" % (
+            again["status"], stored_names(emulator)["dropped create"], emulator.counts()["routes"]["POST " + CONNECTIONS])}
+    assert first["status"] == "failed" and "outcome is unknown" in message and "Re-running the task is safe" in message, first
+    assert again["status"] == "changed" and stored_names(emulator)["dropped create"] == 1
+    assert emulator.counts()["routes"]["POST " + CONNECTIONS] == 2  # one per run: never sent twice by one task
+    assert path_taken(emulator, path)
+
+
 HOSTS = 10
 NAMES = 5
 ROUNDS = 3
