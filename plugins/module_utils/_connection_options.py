@@ -239,16 +239,18 @@ def resolve(given, variables=None, environ=None, require_app_key=True, given_as=
 
 
 def sources(given=None, variables=None, environ=None, given_as=TASK):
-    """``{name: (value, origin)}`` for every option set somewhere: the task's own value (``given_as``), else the first
-    of its Ansible variables, else the first of its environment variables that is set (not empty)."""
+    """``{name: (value, origin)}`` for every option set somewhere: the task's own value (``given_as``; an empty string
+    given counts, and is refused where a value is required), else the first of its Ansible variables, else the first
+    of its environment variables that is set and not empty."""
     found = {}
     for entry in OPTIONS:
-        candidates = [(given or {}, entry.name, given_as)]
-        candidates.extend((variables or {}, name, "%s %s" % (VARIABLE, name)) for name in entry.vars)
-        candidates.extend((environ or {}, name, "%s %s" % (ENVIRONMENT, name)) for name in entry.env)
-        for mapping, key, origin in candidates:
-            if mapping.get(key) not in (None, ""):
-                found[entry.name] = (mapping[key], origin)
+        candidates = [(given or {}, entry.name, given_as, True)]
+        candidates.extend((variables or {}, name, "%s %s" % (VARIABLE, name), False) for name in entry.vars)
+        candidates.extend((environ or {}, name, "%s %s" % (ENVIRONMENT, name), False) for name in entry.env)
+        for mapping, key, origin, empty_counts in candidates:
+            value = mapping.get(key)
+            if value is not None and (empty_counts or value != ""):
+                found[entry.name] = (value, origin)
                 break
     return found
 

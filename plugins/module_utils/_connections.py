@@ -7,9 +7,9 @@
 Internal use only: not part of the collection's public interface.
 
 Everything that depends on the variant reads :data:`VARIANTS`: input validation, comparison (which fields are secret
-and so never compared), request bodies, redaction of results, the module documentation and the variant table of
-``docs/action-connections.md`` (a unit test holds both against this table, and the table against the models of
-Datadog's official ``datadog-api-client``).
+and so never compared), request bodies, redaction of results, and the module documentation and the variant table of
+``docs/action-connections.md``, which ``tests/utils/generate_docs.py`` writes from it (``make lint`` checks them). A
+unit test holds the table against the models of Datadog's official ``datadog-api-client``.
 
 Sources: Datadog's OpenAPI spec and its recorded API traffic, summarised in docs/dev/api-behaviour.md (the spec marks
 no field secret; a field is secret when Datadog answers it as ``""``). Plain Python, no Ansible imports.
@@ -169,37 +169,6 @@ VARIANTS = (
     Variant("Statsig", "StatsigAPIKey", (_secret("api_key"),)),
     Variant("VirusTotal", "VirusTotalAPIKey", (_secret("api_key"),)),
 )
-
-#: What each credential field holds, for the module documentation (one text per field name).
-FIELD_DESCRIPTIONS = {
-    "access_token": "Personal access token.",
-    "account_id": "The AWS account ID the connection acts in, exactly 12 digits (quote it in YAML).",
-    "api_key": "API key of the service. For V(DatadogAPIKey), a Datadog API key of the organization the connection acts on.",
-    "api_password": "Password of the ConfigCat Public Management API credentials.",
-    "api_token": "API token of the service.",
-    "api_username": "User name of the ConfigCat Public Management API credentials.",
-    "app_client_id": "Client ID (application ID) of the Azure app registration.",
-    "app_key": "Datadog application key of the organization the connection acts on.",
-    "auth_email": "E-mail address of the Cloudflare account that owns the global API key.",
-    "body": "Request body sent with every request of the HTTP connection.",
-    "client_secret": "Client secret of the Azure app registration.",
-    "custom_scopes": "Custom OAuth 2 scope requested from Microsoft, C({identifierURI}/.default); used only by the HTTP action.",
-    "datacenter": "Datadog site (datacenter) of the organization the connection acts on.",
-    "domain": "Domain of the Freshservice or Okta account.",
-    "global_api_key": "Cloudflare global API key.",
-    "headers": "HTTP headers sent with every request, matched by name.",
-    "instance": "ServiceNow instance name.",
-    "password": "ServiceNow password.",
-    "private_key": "Private key of the GCP service account (from its JSON key file).",
-    "role": "Name of the IAM role Datadog assumes in that account.",
-    "sdk_key": "ConfigCat SDK key.",
-    "service_account_email": "E-mail address of the GCP service account.",
-    "subdomain": "Custom subdomain used in Datadog URLs the connection generates, for example V(acme) for C(https://acme.datadoghq.com).",
-    "tenant_id": "Azure tenant ID (directory ID).",
-    "tokens": "Secret tokens, matched by name, that requests of the HTTP connection can reference.",
-    "url_parameters": "URL query parameters sent with every request, matched by name.",
-    "username": "ServiceNow user name.",
-}
 
 _BY_INTEGRATION = {}
 for _variant in VARIANTS:
@@ -566,45 +535,3 @@ def _without_secrets(credentials):
                      for entry in value]
         cleaned[name] = value
     return cleaned
-
-
-# -- documentation -----------------------------------------------------------------------------------------------------
-
-SECRET_NOTE = ("Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the "
-               "integration or credential type changes, and on every run with O(update_secrets=always).")
-
-
-def field_usage(name):
-    """The sentence of the module documentation that says which credential types use a field, and how."""
-    required = [variant.credential for variant in variants_using(name) if variant.field(name).required]
-    optional = [variant.credential for variant in variants_using(name) if not variant.field(name).required]
-    parts = []
-    if required:
-        parts.append("Required for %s." % ", ".join("V(%s)" % credential for credential in required))
-    if optional:
-        parts.append("Optional for %s." % ", ".join("V(%s)" % credential for credential in optional))
-    return " ".join(parts)
-
-
-TABLE_BEGIN = "<!-- BEGIN VARIANT TABLE (generated from plugins/module_utils/_connections.py; a unit test checks it) -->"
-TABLE_END = "<!-- END VARIANT TABLE -->"
-
-
-def variant_table_markdown():
-    """The variant table of ``docs/action-connections.md``, one row per credential variant."""
-    lines = [
-        "| `integration.type` | `credentials.type` | required fields | optional fields | secret (write-only) | set by Datadog |",
-        "|---|---|---|---|---|---|",
-    ]
-    for variant in VARIANTS:
-        required = ["`%s`" % field.name for field in variant.integration_fields if field.required]
-        required += ["`credentials.%s`" % name for name in variant.required]
-        lines.append("| %s | %s | %s | %s | %s | %s |" % (
-            variant.integration,
-            variant.credential,
-            ", ".join(required) or "-",
-            ", ".join("`credentials.%s`" % name for name in variant.optional) or "-",
-            ", ".join("`credentials.%s`" % name for name in variant.secrets) or "-",
-            ", ".join("`credentials.%s`" % name for name in variant.read_only) or "-",
-        ))
-    return "\n".join(lines)

@@ -232,8 +232,8 @@ options:
                 required: true
               value:
                 description:
-                  - Header value. Datadog stores and returns it in clear, so it is compared. Do not put secrets here;
-                    use O(integration.credentials.tokens) for them.
+                  - Header value. Datadog stores and returns it in clear, so it is compared. Do not put secrets here; use
+                    O(integration.credentials.tokens) for them.
                 type: str
                 required: true
           instance:

@@ -26,7 +26,7 @@ from ansible.template import Templar
 SHARED = {"_api", "_connection_options", "_errors", "_module", "_validation"}
 # The collection's module_utils each module's payload must hold, exactly.
 EXPECTED = {
-    "datadog_action_connection": SHARED | {"_action_connection", "_compare", "_connection_reads", "_connections"},
+    "datadog_action_connection": SHARED | {"_action_connection", "_compare", "_connection_reads", "_connections", "_locks"},
     "datadog_action_connection_info": SHARED | {"_connection_reads", "_connections"},
     "datadog_app_key_registration": SHARED | {"_app_key_registration"},
     "datadog_app_key_registration_info": SHARED | {"_app_key_registration"},
@@ -36,10 +36,13 @@ EXPECTED = {
 def payload(collections_path, name):
     """``(payload size, {module_util: lines})`` of one module."""
     path = os.path.join(collections_path, "ansible_collections", "ddops", "datadog", "plugins", "modules", name + ".py")
-    data, dummy_style, dummy_shebang = module_common.modify_module(
-        "ddops.datadog." + name, path, {}, Templar(loader=DataLoader()),
+    built = module_common.modify_module(
+        module_name="ddops.datadog." + name, module_path=path, module_args={}, templar=Templar(loader=DataLoader()),
         task_vars={"ansible_python_interpreter": sys.executable})
-    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(re.search(rb"ZIPDATA = '([A-Za-z0-9+/=]+)'", data).group(1))))
+    data = built.b_module_data if hasattr(built, "b_module_data") else built[0]  # ansible-core 2.19+ / before
+    # The zip travels base64-encoded inside the wrapper script: the longest base64 literal in it.
+    encoded = max(re.findall(rb"['\"]([A-Za-z0-9+/=]{1000,})['\"]", data), key=len)
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(encoded)))
     carried = {}
     for info in archive.infolist():
         if "/ddops/datadog/plugins/module_utils/_" in info.filename and not info.filename.endswith("/__init__.py"):

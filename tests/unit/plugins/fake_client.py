@@ -14,8 +14,8 @@ class FakeClient(object):
     options = ClientOptions("fake-api-key", "fake-app-key", "https://api.example.test")
 
     def __init__(self, answers=None):
-        # {(method, path): [ (status, body[, unanswered attempts]) | DatadogAPIError, ... ]} consumed in order; the last
-    # one repeats.
+        # {(method, path): [ (status, body[, unanswered attempts]) | DatadogAPIError, ... ]} consumed in order; the
+        # last one repeats.
         self.answers = dict(answers or {})
         self.calls = []
         self.now = 0.0  # the fake clock; wait() advances it

@@ -437,5 +437,5 @@ def test_a_dict_given_for_a_secret_is_refused_not_turned_into_text():
 
 
 def test_nothing_to_refuse_gives_none():
-    assert MODULE.unsupported({"name": "x", "integration": {"type": "Okta", "credentials": {"api_token": "t",
-                                                                                         "domain": "d"}}}) is None
+    okta = {"type": "Okta", "credentials": {"api_token": "t", "domain": "d"}}
+    assert MODULE.unsupported({"name": "x", "integration": okta}) is None

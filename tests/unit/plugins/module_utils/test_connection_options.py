@@ -84,3 +84,12 @@ def test_one_alone_gives_no_warning():
 def test_non_finite_numbers_are_refused(name, value):
     with pytest.raises(InputError, match="%s must be a number" % name):
         resolve(dict(KEYS, **{name: value}))
+
+
+def test_an_empty_key_given_is_refused_not_replaced_by_the_environment():
+    with pytest.raises(InputError, match="api_key is required"):
+        resolve(dict(KEYS, api_key=""), environ={"DD_API_KEY": "from-the-environment"})
+
+
+def test_an_empty_environment_variable_counts_as_unset():
+    assert resolve(dict(KEYS), environ={"DD_SITE": ""}).site == "datadoghq.com"

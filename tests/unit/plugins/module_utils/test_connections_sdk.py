@@ -112,7 +112,7 @@ def test_http_entry_and_body_fields_match_the_sdk():
 
 
 def test_secret_fields_are_the_ones_datadog_blanks():
-    # integration-variants.md: secret = answered as "" (the SDK marks none).
+    # A field is secret when Datadog answers it as "" (docs/dev/api-behaviour.md); the SDK marks none.
     assert catalogue.secret_field_names() == (
         "access_token", "api_key", "api_password", "api_token", "app_key", "client_secret", "global_api_key",
         "password", "private_key", "sdk_key")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import operation
 from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule, connection_argument_spec
@@ -33,23 +35,17 @@ def api_error_main():
     DatadogModule(argument_spec=connection_argument_spec()).execute(fail_to_register)
 
 
-def test_keys_and_site_come_from_dd_environment(run_module, monkeypatch):
-    monkeypatch.setenv("DD_API_KEY", API_KEY)
-    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
-    monkeypatch.setenv("DD_SITE", "datadoghq.eu")
+@pytest.mark.parametrize("environment, base_url", [
+    ({"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY, "DD_SITE": "datadoghq.eu"}, "https://api.datadoghq.eu"),
+    ({"DATADOG_API_KEY": API_KEY, "DATADOG_APP_KEY": APP_KEY, "DD_API_URL": "http://127.0.0.1:9"}, "http://127.0.0.1:9"),
+], ids=["DD_ keys and site", "DATADOG_ keys (the second fallback) and URL"])
+def test_keys_and_address_come_from_the_environment(run_module, monkeypatch, environment, base_url):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     result = run_module(options_main, {})
     assert result["keys_match"] is True
-    assert result["base_url"] == "https://api.datadoghq.eu"
+    assert result["base_url"] == base_url
     assert result["timeout"] == 30 and result["retries"] == 3
-
-
-def test_datadog_prefixed_environment_is_the_second_fallback(run_module, monkeypatch):
-    monkeypatch.setenv("DATADOG_API_KEY", API_KEY)
-    monkeypatch.setenv("DATADOG_APP_KEY", APP_KEY)
-    monkeypatch.setenv("DD_API_URL", "http://127.0.0.1:9")
-    result = run_module(options_main, {})
-    assert result["keys_match"] is True
-    assert result["base_url"] == "http://127.0.0.1:9"
 
 
 def test_options_win_over_environment(run_module, monkeypatch):
