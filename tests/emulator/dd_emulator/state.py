@@ -143,9 +143,11 @@ class State:
             return {"total": sum(self.counts.values()), "routes": dict(sorted(self.counts.items()))}
 
     def log_response(self, request, status, body, delivered=True):
-        """Remember an /api/ answer (``delivered`` is false when a fault dropped it after it was produced)."""
+        """Remember an /api/ answer (``delivered`` is false when a fault dropped it after it was produced; ``received``
+        is when its request arrived, ``time.time()``: a ``slow`` answer is logged late, but at its request's time)."""
         entry = {"method": request.method, "path": request.path, "query": request.query_string.decode("latin-1"), "status": status, "body": body,
-                 "delivered": delivered, "user_agent": request.headers.get("User-Agent", "")}
+                 "delivered": delivered, "user_agent": request.headers.get("User-Agent", ""),
+                 "received": request.environ.get("dd_emulator.received")}
         with self.lock:
             entry["seq"] = self.responses_seen
             self.responses_seen += 1

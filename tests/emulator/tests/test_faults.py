@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 import requests
@@ -71,6 +72,7 @@ def test_lost_answer_applies_the_request_but_the_client_gets_no_answer(client):
 def test_slow_answers_late_and_still_applies(client):
     # The delay is ten times the timeout: a client slowed down by a busy machine still gives up before the answer.
     client.emulator.add_faults({"kind": "slow", "delay": 2, "method": "POST", "times": 1})
+    sent = time.time()
     with pytest.raises(requests.exceptions.Timeout):
         client.post(CONNECTIONS, json=connection_body(), timeout=0.2)
     # The emulator logs an answer once it has applied the request: wait for that, not for a number of seconds.
@@ -79,6 +81,9 @@ def test_slow_answers_late_and_still_applies(client):
     assert _connection_count(client.emulator) == 1
     assert client.emulator.faults()[0]["injected"] == 1
     assert client.post(CONNECTIONS, json=connection_body()).status_code == 201
+    # Each log entry carries the time its request arrived.
+    slow, quick = client.emulator.responses_log()
+    assert sent <= slow["received"] < quick["received"]
 
 
 def test_rules_match_by_method_and_route_template_or_prefix(client):
