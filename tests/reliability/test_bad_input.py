@@ -94,6 +94,7 @@ def run_cases(playbooks, emulator, proxy, path, cases):
     return run, problems, leaks, secrets
 
 
+@pytest.mark.second_lane
 @pytest.mark.parametrize("path", list(PATHS))
 def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, recording_proxy, figures, path):
     run, problems, leaks, secrets = run_cases(playbooks, emulator, recording_proxy, path, CHECKED)
