@@ -197,6 +197,9 @@ def _entry_updates(list_name, wanted, current, always, plan):
         entry_path = "%s[%s]" % (path, name)
         if list_name == "tokens":
             if always or (known and present is None):
+                if "value" not in entry:  # a definition without secret values may name tokens; adding one needs it
+                    raise InputError("%s.value is required to add the token %r (the connection does not have it yet)"
+                                     % (entry_path, name))
                 updates.append(dict(entry))
                 plan.changes.append(entry_path)
                 plan.secrets.append(entry_path + ".value")

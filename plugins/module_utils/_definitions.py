@@ -31,6 +31,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registratio
     list_registrations,
     validate_app_key_id,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_set_module import CONNECTION_SET
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     INTEGRATION_TYPES,
     secret_values,
@@ -182,4 +183,5 @@ ACTION_CONNECTION_INFO = ModuleDefinition(PREFIX + "datadog_action_connection_in
                                           run_action_connection_info, supports_check_mode=True)
 
 DEFINITIONS = dict((definition.name, definition) for definition in (
-    APP_KEY_REGISTRATION, APP_KEY_REGISTRATION_INFO, ACTION_CONNECTION, ACTION_CONNECTION_INFO))
+    APP_KEY_REGISTRATION, APP_KEY_REGISTRATION_INFO, ACTION_CONNECTION, ACTION_CONNECTION_INFO,
+    CONNECTION_SET))  # datadog_action_connection_set is defined in _connection_set_module.py

@@ -86,11 +86,12 @@ def test_every_module_has_an_action_plugin_with_its_definition():
     from ansible_collections.ddops.datadog.plugins.action import (  # pylint: disable=import-outside-toplevel
         datadog_action_connection,
         datadog_action_connection_info,
+        datadog_action_connection_set,
         datadog_app_key_registration,
         datadog_app_key_registration_info,
     )
-    plugins = (datadog_action_connection, datadog_action_connection_info, datadog_app_key_registration,
-               datadog_app_key_registration_info)
+    plugins = (datadog_action_connection, datadog_action_connection_info, datadog_action_connection_set,
+               datadog_app_key_registration, datadog_app_key_registration_info)
     assert sorted(plugin.ActionModule.DEFINITION.name for plugin in plugins) == sorted(DEFINITIONS)
     runtime = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "meta", "runtime.yml")
     with open(runtime) as handle:
