@@ -92,7 +92,7 @@ sanity: venv tree
 # Integration targets run at -vvvv --diff; the whole output and every answer of the emulator are then searched
 # for every secret value the emulator received (figures in $(BUILD)/secret-scan.json).
 integration: venv tree
-	cd $(TREE) && $(RUN) $(EMULATED) --config tests/integration/integration_config.yml \
+	cd $(TREE) && $(RUN) $(EMULATED) --second-org --config tests/integration/integration_config.yml \
 	  --output $(abspath $(BUILD))/integration.log --scan-secrets $(abspath $(BUILD))/secret-scan.json -- \
 	  ansible-test integration --python $(PYTHON_VERSION) --color no -vvvv --diff $(TARGETS)
 	@grep -E "^(testhost|localhost) +: ok=" $(abspath $(BUILD))/integration.log | sed 's/^/  /' || true

@@ -228,6 +228,8 @@ def converge_set(client, desired_list, scope=None, purge_max=PURGE_MAX, check_mo
     ``scope``: ``None`` (no purge) or the purge tags (``[]``: every connection). Raises :class:`SetRefused` before any
     write, or :class:`SetFailed` when a write failed (with what was done).
     """
+    if not desired_list and scope is None:  # nothing declared, nothing to purge: nothing to read
+        return _result([], [], _plan([], []), check_mode)
     if listing is None:
         listing = ConnectionListing(serve_ids=True)
     listing.load(client)  # the one read; ActionConnectionError or StepError when it fails
