@@ -47,17 +47,23 @@ def _represent_str(dumper, value):
 _Dumper.add_representer(str, _represent_str)
 
 
+def _plain_str(value):
+    """A ``str`` that is exactly ``str``: ``str()``, ``encode`` and ``decode`` keep Ansible's unsafe text unsafe, the
+    methods of the base types do not."""
+    return bytes.decode(str.encode(value, "utf-8", "surrogatepass"), "utf-8", "surrogatepass")
+
+
 def plain(data, path="data"):
     """``data`` as plain ``dict``/``list``/``str``/``int``/``float``/``bool``/``None`` (Ansible's own string and
     container types, unsafe or tagged, become the plain ones). Raises ``TypeError`` naming the path of anything else."""
     if data is None or isinstance(data, bool):
         return data
     if isinstance(data, str):
-        return str(data)
+        return _plain_str(data)
     if isinstance(data, (int, float)):
         return data
     if isinstance(data, Mapping):
-        return dict((str(key), plain(value, "%s.%s" % (path, key))) for key, value in data.items())
+        return dict((_plain_str(str(key)), plain(value, "%s.%s" % (path, key))) for key, value in data.items())
     if isinstance(data, (list, tuple)):
         return [plain(value, "%s[%d]" % (path, index)) for index, value in enumerate(data)]
     raise TypeError("%s is a %s, which YAML vars cannot hold" % (path, type(data).__name__))

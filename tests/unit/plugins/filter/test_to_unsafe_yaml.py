@@ -47,6 +47,11 @@ def test_ansible_loads_back_the_same_data_and_never_templates_it(tmp_path):
     assert templar.template("{{ action_connections_list }}") == DATA["action_connections_list"]
 
 
+def test_ansible_unsafe_values_and_keys_are_written_as_plain_data():
+    from ansible.utils.unsafe_proxy import wrap_var  # pylint: disable=import-outside-toplevel
+    assert to_unsafe_yaml(wrap_var({"name": "a {{ b }}", "list": ["c"]})) == "---\nname: !unsafe 'a {{ b }}'\nlist:\n  - c\n"
+
+
 def test_lists_are_indented_under_their_key_and_keys_keep_their_order():
     assert to_unsafe_yaml({"b": [{"z": 1, "a": 2}], "a": "x"}) == "---\nb:\n  - z: 1\n    a: 2\na: x\n"
 
