@@ -36,7 +36,7 @@ def test_the_table_covers_every_plugin_with_at_least_40_cases():
     assert len(CASES) >= 40, len(CASES)
     assert {"ddops.datadog.datadog_app_key_registration", "ddops.datadog.datadog_app_key_registration_info",
             "ddops.datadog.audit_events", "ddops.datadog.datadog_action_connection",
-            "ddops.datadog.datadog_action_connection_info"} <= plugins
+            "ddops.datadog.datadog_action_connection_info", "ddops.datadog.datadog_action_connection_set"} <= plugins
     assert len(set(case["id"] for case in CASES)) == len(CASES), "case ids must be unique"
 
 
