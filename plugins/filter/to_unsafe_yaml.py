@@ -14,7 +14,7 @@ description:
     Ansible's C(!unsafe) tag. Loaded again as variables (C(vars_files), C(include_vars), C(-e @file)), such a string
     stays the literal text instead of becoming a template that fails with C('name' is undefined).
   - Made for Datadog HTTP action connections, whose header, URL parameter and body values refer to the connection's
-    tokens as C({{ tokenName }}). The C(export) entry point of the M(ddops.datadog.action_connections) role writes its
+    tokens as C({{ tokenName }}). The C(export) entry point of the P(ddops.datadog.action_connections#role) role writes its
     file with it.
 author:
   - ddops.datadog contributors (@ddops)

@@ -28,7 +28,7 @@ description:
     are sent (a create, O(connections[].update_secrets=always), a type change), so the C(definition) of
     M(ddops.datadog.datadog_action_connection_info) converges an existing connection unchanged. O(secrets) supplies
     them from a separate mapping, typically from Ansible Vault, without editing the definitions."
-  - The M(ddops.datadog.action_connections) role runs this module; use the role unless you need the module's result
+  - The P(ddops.datadog.action_connections#role) role runs this module; use the role unless you need the module's result
     in your own tasks.
 author:
   - ddops.datadog contributors (@ddops)
@@ -431,7 +431,7 @@ notes:
   - The module needs the connection list endpoint, a preview endpoint of the Datadog API.
   - "Datadog HTTP connections refer to their tokens as C({{ tokenName }}) in header, URL parameter and body values.
     Ansible would take that for a template; write such values with the C(!unsafe) YAML tag, for example
-    C(value: !unsafe 'Bearer {{ apiToken }}'). The export of the M(ddops.datadog.action_connections) role writes them
+    C(value: !unsafe 'Bearer {{ apiToken }}'). The export of the P(ddops.datadog.action_connections#role) role writes them
     so."
   - Secret values never appear in the result, the diff, warnings or errors, also not with C(-vvvv); keep them in
     Ansible Vault or an AWX credential.
@@ -563,11 +563,37 @@ connections:
     connection:
       description:
         - The connection as RV(ddops.datadog.datadog_action_connection#module:connection) returns it, without any
-          secret field (the AWS C(external_id) and C(principal_id) included).
+          secret field. For a deletion, the connection that was deleted; for a create in check mode, the connection
+          as it would be created.
       type: dict
-      sample: {"id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "name": Prod AWS, "tags": ["team:sre"],
-               "integration": {"type": AWS, "credentials": {"type": AWSAssumeRole, "account_id": "123456789012",
-                                                           "role": datadog-workflows}}}
+      contains:
+        id:
+          description: The connection ID.
+          type: str
+          sample: 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00
+        name:
+          description: The connection name.
+          type: str
+          sample: Prod AWS
+        tags:
+          description: The connection's tags.
+          type: list
+          elements: str
+          sample: ["team:sre"]
+        integration:
+          description: The integration and its credentials in the API's shape, secret fields removed.
+          type: dict
+          sample: {"type": AWS, "credentials": {"type": AWSAssumeRole, "account_id": "123456789012", "role": datadog-workflows}}
+        external_id:
+          description: V(AWS) only. The external ID to require in the IAM role's trust policy.
+          type: str
+          returned: for AWS connections
+          sample: 33a1011635c44b38a064cf14e82e1d8f
+        principal_id:
+          description: V(AWS) only. The AWS account Datadog assumes the role from.
+          type: str
+          returned: for AWS connections
+          sample: "464622532012"
 purged:
   description: The connections the purge deleted (in check mode, would delete), without any secret field.
   returned: success

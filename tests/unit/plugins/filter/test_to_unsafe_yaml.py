@@ -12,6 +12,12 @@ from ansible.errors import AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
+try:
+    from ansible.template import trust_as_template  # ansible-core 2.19 and later: only trusted strings are templates
+except ImportError:  # ansible-core 2.17 and 2.18: every string is
+    def trust_as_template(value):
+        return value
+
 from ansible_collections.ddops.datadog.plugins.filter.to_unsafe_yaml import FilterModule, to_unsafe_yaml
 
 DATA = {"action_connections_list": [
@@ -44,7 +50,7 @@ def test_ansible_loads_back_the_same_data_and_never_templates_it(tmp_path):
     loaded = loader.load_from_file(str(path))
     assert loaded == DATA
     templar = Templar(loader=loader, variables=loaded)
-    assert templar.template("{{ action_connections_list }}") == DATA["action_connections_list"]
+    assert templar.template(trust_as_template("{{ action_connections_list }}")) == DATA["action_connections_list"]
 
 
 def test_ansible_unsafe_values_and_keys_are_written_as_plain_data():
