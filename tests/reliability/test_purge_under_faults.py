@@ -30,8 +30,8 @@ def seed(emulator):
         for number in range(GROUP):
             name = "purge %s %02d" % (group, number)
             own_tags = tags if tags is not None else (["team:sre"] if number % 2 else ["team:web", "env:purge"])
-            body = {"data": {"type": "action_connection", "attributes": {"name": name, "integration": integration(number),
-                                                                          "tags": own_tags}}}
+            attributes = {"name": name, "integration": integration(number), "tags": own_tags}
+            body = {"data": {"type": "action_connection", "attributes": attributes}}
             answer = requests.post(emulator.url + "/api/v2/actions/connections", json=body, headers=emulator.headers, timeout=10)
             assert answer.status_code == 201, answer.text
             ids[name] = answer.json()["data"]["id"]

@@ -28,8 +28,8 @@ DATA = {"action_connections_list": [
         "tokens": [{"name": "token1", "type": "SECRET"}],
         "body": {"content": '{\n  "key": "{{ token1 }}"\n}', "content_type": "application/json"}}},
      "tags": ["team:sre"]},
-    {"name": "n: with colon", "integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "012345678901",
-                                                                              "role": "r"}}, "tags": []},
+    {"name": "n: with colon", "tags": [],
+     "integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "012345678901", "role": "r"}}},
     {"numbers": [1, 2.5, True, None]},
 ]}
 

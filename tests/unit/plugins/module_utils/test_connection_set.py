@@ -79,8 +79,8 @@ def test_one_read_then_only_the_writes_and_the_plan_names_each_change():
 
 def test_check_mode_is_the_read_only_with_the_same_plan_and_ids_of_existing_connections():
     first, second = ids(2)
-    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("same", AWS, first), resource("extra", AWS, second,
-                                                                                                       tags=["team:sre"])))
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("same", AWS, first),
+                                                               resource("extra", AWS, second, tags=["team:sre"])))
     result = run(client, [{"name": "same", "integration": AWS}, {"name": "new", "integration": OKTA}], check_mode=True,
                  purge=True, purge_tags=["team:sre"])
     assert client.methods() == ["GET"]

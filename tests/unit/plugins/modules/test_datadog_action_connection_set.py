@@ -56,8 +56,8 @@ def test_create_in_diff_mode_masks_every_secret_also_from_the_mapping(run, clien
     assert result["changed"] is True
     assert result["plan"] == {"create": ["okta", "http"], "update": [], "delete": [], "unchanged": 0}
     assert result["summary"] == "2 to create, 0 to update, 0 to delete, 0 unchanged"
-    assert [diff["after_header"] for diff in result["diff"]] == ["action connection 'okta' (create)",
-                                                               "action connection 'http' (create)"]
+    headers = [diff["after_header"] for diff in result["diff"]]
+    assert headers == ["action connection 'okta' (create)", "action connection 'http' (create)"]
     bodies = [body for _method, _path, _params, body in client.calls if body]
     assert bodies[0]["data"]["attributes"]["integration"]["credentials"]["api_token"] == SECRETS[2]
     assert bodies[1]["data"]["attributes"]["integration"]["credentials"]["tokens"][0]["value"] == SECRETS[1]
