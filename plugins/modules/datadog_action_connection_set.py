@@ -496,29 +496,13 @@ EXAMPLES = r"""
 
 RETURN = r"""
 plan:
-  description: The plan, known before any write (also in check mode and when the set is refused).
+  description:
+    - The plan, known before any write (also in check mode, and in the result of a refused set).
+    - C(create), C(update) and C(delete) are the names of the connections to create, to update and to delete
+      (declared with V(state=absent), or purged); C(unchanged) is how many declared connections need no change.
+    - Read C(update) as C(plan['update']); C(plan.update) is the method of the same name of a dict in Jinja.
   returned: always
   type: dict
-  contains:
-    create:
-      description: Names of the connections to create.
-      type: list
-      elements: str
-      sample: ["Prod AWS"]
-    update:
-      description: Names of the connections to update.
-      type: list
-      elements: str
-      sample: []
-    delete:
-      description: Names of the connections to delete, declared with V(state=absent) or purged.
-      type: list
-      elements: str
-      sample: ["Old webhook"]
-    unchanged:
-      description: How many declared connections need no change.
-      type: int
-      sample: 44
   sample: {"create": ["Prod AWS"], "update": [], "delete": ["Old webhook"], "unchanged": 44}
 summary:
   description: The plan in one line.

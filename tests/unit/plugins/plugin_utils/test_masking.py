@@ -34,7 +34,7 @@ def sample(rng, values, depth=0):
             parts.append(rng.choice([secret, secret[: len(secret) // 2], secret + secret[:3], "x"]))
         return "".join(parts)
     if depth > 3:
-        return rng.choice([text(), rng.randint(0, 99999), True, None, 1.5])
+        return rng.choice([text(), rng.randint(0, 99999), True, False, None, 1.5, b"bytes " + text().encode()])
     kind = rng.random()
     if kind < 0.4:
         return dict(("k%d" % index, sample(rng, values, depth + 1)) for index in range(rng.randint(0, 5)))
@@ -47,20 +47,32 @@ def sample(rng, values, depth=0):
 def test_the_result_is_the_one_of_remove_values(seed):
     rng = random.Random(seed)
     values = secrets(rng.choice([5, 40, 300]), rng)
-    values.add("12345678")  # a number-like secret, found in ints too
+    values.update(["12345678", "ru", "al"])  # number-like and short values, found in ints, True, False
     data = {"items": [sample(rng, values) for _dummy in range(30)], "count": 12345678, "id": 912345678000}
     assert remove_values_fast(data, values) == parameters.remove_values(data, values)
+
+
+def test_short_values_never_touch_dict_keys():
+    values = set(["a", "k"] + ["long-secret-%03d" % number for number in range(40)])
+    data = {"changed": False, "msg": "a task", "long-secret-007": "long-secret-007"}
+    assert remove_values_fast(data, values) == parameters.remove_values(data, values)
+    assert set(remove_values_fast(data, values)) == {"changed", "msg", "long-secret-007"}
 
 
 def test_only_the_values_whose_first_characters_occur_are_tried(monkeypatch):
     values = set("secret-value-%04d" % number for number in range(1000))
     data = {"connections": [{"name": "connection %d" % number, "id": "0c9ea1e9-%04d" % number, "token": "secret-value-%04d" % number}
-                            for number in range(1000)], "note": "contains secret-value-0007 inside"}
-    monkeypatch.setattr(_masking, "remove_values", lambda value, strings: pytest.fail("remove_values was called"))
+                            for number in range(1000)], "note": "contains secret-value-0007 inside", "changed": True}
+    tried = []
+    original = parameters.remove_values
+    monkeypatch.setattr(_masking, "remove_values", lambda value, strings: tried.append(len(strings)) or original(value, strings))
     masked = remove_values_fast(data, values)
-    assert masked["connections"][7] == {"name": "connection 7", "id": "0c9ea1e9-0007",
-                                        "token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
+    assert masked == original(data, values)
+    assert masked["connections"][7]["token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert masked["note"] == "contains ******** inside"
+    # Only the 1,001 strings that hold a value were handed over, each with the one value it holds, instead of 1,000
+    # values tried on each of the 3,003 strings.
+    assert tried == [1] * 1001
 
 
 def test_few_values_an_empty_one_or_one_with_the_mask_use_remove_values_itself(monkeypatch):
