@@ -28,22 +28,21 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    ActionConnectionError,
     ConnectionListing,
-    StepError,
-    connection_view,
     desired_from_params,
     ensure_connection,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
-from ansible_collections.ddops.datadog.plugins.module_utils._compare import ON_CREATE, diff_delete
+from ansible_collections.ddops.datadog.plugins.module_utils._compare import ALWAYS, ON_CREATE, diff_delete
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import connection_view
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     ENTRIES,
     TOKEN_TYPES,
-    variants_of,
-    variant_for,
+    validate_integration,
     validate_tags,
+    variant_for,
+    variants_of,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 PURGE_MAX = 10
@@ -206,6 +205,37 @@ def desired_set(items, purge=False, purge_tags=None, purge_all=False, purge_max=
     return desired_list, scope
 
 
+#: Keys of a datadog_action_connection_info result that are not input; the hint points at ``definition``.
+_READ_ONLY_KEYS = ("definition", "external_id", "id", "principal_id")
+
+
+def explain_items(params):
+    """Options inside ``connections`` that the item spec does not know, in the words of the set: each item's unknown
+    keys (with a hint when it is a datadog_action_connection_info result), and what is wrong inside its integration.
+    Names only, never a value; ``None`` when there is nothing to add to the generic message."""
+    items = (params or {}).get("connections")
+    problems = []
+    for index, item in enumerate(items if isinstance(items, list) else ()):
+        if not isinstance(item, dict):
+            continue
+        label = item_label(index, item.get("name"))
+        extra = sorted(key for key in item if key not in ITEM_OPTIONS)
+        if extra:
+            hint = ""
+            if set(extra) & set(_READ_ONLY_KEYS):
+                hint = (" (a connection returned by datadog_action_connection_info is not input: use its definition, "
+                        "for example connections | map(attribute='definition'))")
+            problems.append("%s has unsupported option(s) %s; supported: %s%s"
+                            % (label, ", ".join(extra), ", ".join(ITEM_OPTIONS), hint))
+        if isinstance(item.get("integration"), dict):
+            try:
+                validate_integration(item["integration"], complete=item.get("connection_id") is None,
+                                     secrets=item.get("update_secrets") == ALWAYS)
+            except InputError as exc:
+                problems.append("%s: %s" % (label, exc))
+    return "; ".join(problems) or None
+
+
 def item_label(index, name=None):
     return "connections[%d]%s" % (index, " %r" % name if isinstance(name, str) else "")
 
@@ -232,13 +262,13 @@ def converge_set(client, desired_list, scope=None, purge_max=PURGE_MAX, check_mo
         return _result([], [], _plan([], []), check_mode)
     if listing is None:
         listing = ConnectionListing(serve_ids=True)
-    listing.load(client)  # the one read; ActionConnectionError or StepError when it fails
+    listing.load(client)  # the one read; TaskFailure when it fails
 
     planned, problems = [], []
     for index, desired in enumerate(desired_list):
         try:
             result = ensure_connection(client, desired, check_mode=True, listing=listing)
-        except (InputError, ActionConnectionError, StepError) as exc:
+        except (InputError, TaskFailure) as exc:
             problems.append("%s: %s" % (item_label(index, desired["name"]), exc))
             continue
         planned.append(_Planned(index, desired, result, _action(desired, result)))
@@ -260,7 +290,7 @@ def converge_set(client, desired_list, scope=None, purge_max=PURGE_MAX, check_mo
                 continue
             try:
                 entry.result = ensure_connection(client, entry.desired, check_mode=False, listing=listing)
-            except (InputError, ActionConnectionError, StepError) as exc:
+            except (InputError, TaskFailure) as exc:
                 failures.append("%s: %s" % (item_label(entry.index, entry.desired["name"]), exc))
                 entry.result = None
                 continue
@@ -274,7 +304,7 @@ def converge_set(client, desired_list, scope=None, purge_max=PURGE_MAX, check_mo
             for connection in purged:
                 try:
                     _delete(client, connection, listing)
-                except (ActionConnectionError, StepError) as exc:
+                except TaskFailure as exc:
                     failures.append("purge of %s: %s" % (_describe(connection), exc))
                     continue
                 deleted.append(connection)

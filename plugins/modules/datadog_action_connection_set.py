@@ -58,6 +58,7 @@ options:
     elements: dict
     default: []
     suboptions:
+      # BEGIN the options of datadog_action_connection (generated from its documentation)
       name:
         description:
           - Name of the connection. Required unless O(connections[].connection_id) is given.
@@ -66,19 +67,19 @@ options:
         type: str
       connection_id:
         description:
-          - ID (a UUID) of an existing connection to manage. It must exist when O(connections[].state=present); the
-            module never creates a connection with a chosen ID.
+          - ID (a UUID) of an existing connection to manage. It must exist when O(connections[].state=present); the module never
+            creates a connection with a chosen ID.
           - With it, O(connections[].integration) may be partial, for example only the fields to change.
         type: str
       integration:
         description:
           - The integration and its credentials, in the API's own shape and names (see the examples).
-          - Required when O(connections[].state=present) and O(connections[].connection_id) is not given; it must then
-            have every required field of the credential type, except the secret values, which are needed only where they
-            are sent. Creating the connection needs them (the task fails before any write, naming the missing ones), and
-            so does O(connections[].update_secrets=always); an existing connection is managed without them.
-          - With O(connections[].connection_id) only what is given is managed; a change of integration or credential
-            type needs the complete integration, secrets included.
+          - Required when O(connections[].state=present) and O(connections[].connection_id) is not given; it must then have every required field of
+            the credential type, except the secret values, which are needed only where they are sent. Creating the
+            connection needs them (the task fails before any write, naming the missing ones), and so does
+            O(connections[].update_secrets=always); an existing connection is managed without them.
+          - With O(connections[].connection_id) only what is given is managed; a change of integration or credential type needs the
+            complete integration, secrets included.
           - Ignored when O(connections[].state=absent).
           - See the variant table in C(docs/action-connections.md) of the collection for every type and its fields.
         type: dict
@@ -93,18 +94,16 @@ options:
                       VirusTotal]
           base_url:
             description:
-              - Base URL of the API an V(HTTP) connection calls, an C(https://) URL. Required for V(HTTP), refused for
-                the other types.
+              - Base URL of the API an V(HTTP) connection calls, an C(https://) URL. Required for V(HTTP), refused for the
+                other types.
             type: str
           credentials:
             description:
-              - The credentials. O(connections[].integration.credentials.type) names the credential type and decides
-                which of the other suboptions apply; giving a field of another credential type fails before any request.
+              - The credentials. O(connections[].integration.credentials.type) names the credential type and decides which of the
+                other suboptions apply; giving a field of another credential type fails before any request.
               - Every integration type has one credential type except V(Cloudflare) (V(CloudflareAPIToken) or
-                V(CloudflareGlobalAPIToken)); when there is only one, O(connections[].integration.credentials.type) may
-                be left out.
-              - Fields Datadog sets itself (the AWS C(external_id) and C(principal_id)) cannot be given; they are
-                returned.
+                V(CloudflareGlobalAPIToken)); when there is only one, O(connections[].integration.credentials.type) may be left out.
+              - Fields Datadog sets itself (the AWS C(external_id) and C(principal_id)) cannot be given; they are returned.
             type: dict
             suboptions:
               type:
@@ -130,9 +129,8 @@ options:
                 description:
                   - Personal access token.
                   - Required for V(AsanaAccessToken).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               account_id:
                 description:
@@ -141,30 +139,27 @@ options:
                 type: str
               api_key:
                 description:
-                  - API key of the service. For V(DatadogAPIKey), a Datadog API key of the organization the connection
-                    acts on.
+                  - API key of the service. For V(DatadogAPIKey), a Datadog API key of the organization the connection acts
+                    on.
                   - Required for V(DatadogAPIKey), V(FastlyAPIKey), V(FreshserviceAPIKey), V(GeminiAPIKey),
                     V(GreyNoiseAPIKey), V(SplitAPIKey), V(StatsigAPIKey), V(VirusTotalAPIKey).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               api_password:
                 description:
                   - Password of the ConfigCat Public Management API credentials.
                   - Required for V(ConfigCatSDKKey).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               api_token:
                 description:
                   - API token of the service.
                   - Required for V(AnthropicAPIKey), V(CircleCIAPIKey), V(ClickupAPIKey), V(CloudflareAPIToken),
                     V(GitlabAPIKey), V(LaunchDarklyAPIKey), V(NotionAPIKey), V(OktaAPIToken), V(OpenAIAPIKey).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               api_username:
                 description:
@@ -180,9 +175,8 @@ options:
                 description:
                   - Datadog application key of the organization the connection acts on.
                   - Required for V(DatadogAPIKey).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               auth_email:
                 description:
@@ -208,14 +202,12 @@ options:
                 description:
                   - Client secret of the Azure app registration.
                   - Required for V(AzureTenant).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               custom_scopes:
                 description:
-                  - Custom OAuth 2 scope requested from Microsoft, C({identifierURI}/.default); used only by the HTTP
-                    action.
+                  - Custom OAuth 2 scope requested from Microsoft, C({identifierURI}/.default); used only by the HTTP action.
                   - Optional for V(AzureTenant).
                 type: str
               datacenter:
@@ -232,16 +224,15 @@ options:
                 description:
                   - Cloudflare global API key.
                   - Required for V(CloudflareGlobalAPIToken).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               headers:
                 description:
                   - HTTP headers sent with every request, matched by name.
                   - Optional for V(HTTPTokenAuth).
-                  - Matched by name. A header Datadog has that is not in the list is removed; omit the option to leave
-                    the headers alone.
+                  - Matched by name. A header Datadog has that is not in the list is removed; omit the option to leave the
+                    headers alone.
                 type: list
                 elements: dict
                 suboptions:
@@ -252,8 +243,8 @@ options:
                     required: true
                   value:
                     description:
-                      - Header value. Datadog stores and returns it in clear, so it is compared. Do not put secrets
-                        here; use O(connections[].integration.credentials.tokens) for them.
+                      - Header value. Datadog stores and returns it in clear, so it is compared. Do not put secrets here; use
+                        O(connections[].integration.credentials.tokens) for them.
                     type: str
                     required: true
               instance:
@@ -265,17 +256,15 @@ options:
                 description:
                   - ServiceNow password.
                   - Required for V(ServiceNowBasicAuth).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               private_key:
                 description:
                   - Private key of the GCP service account (from its JSON key file).
                   - Required for V(GCPServiceAccount).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               role:
                 description:
@@ -286,9 +275,8 @@ options:
                 description:
                   - ConfigCat SDK key.
                   - Required for V(ConfigCatSDKKey).
-                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when
-                    the integration or credential type changes, and on every run with
-                    O(connections[].update_secrets=always).
+                  - Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the
+                    integration or credential type changes, and on every run with O(connections[].update_secrets=always).
                 type: str
               service_account_email:
                 description:
@@ -310,10 +298,10 @@ options:
                 description:
                   - Secret tokens, matched by name, that requests of the HTTP connection can reference.
                   - Optional for V(HTTPTokenAuth).
-                  - Matched by name. A token Datadog has that is not in the list is removed; omit the option to leave
-                    the tokens alone. Token values are secret; a new token is sent with its value, existing ones only
-                    with O(connections[].update_secrets=always). When Datadog leaves tokens out of its answers, only
-                    O(connections[].update_secrets=always) sends them.
+                  - Matched by name. A token Datadog has that is not in the list is removed; omit the option to leave the
+                    tokens alone. Token values are secret; a new token is sent with its value, existing ones only with
+                    O(connections[].update_secrets=always). When Datadog leaves tokens out of its answers, only O(connections[].update_secrets=always)
+                    sends them.
                 type: list
                 elements: dict
                 suboptions:
@@ -332,16 +320,15 @@ options:
                     description:
                       - The token value. Secret (write-only), see O(connections[].update_secrets).
                       - Needed to create the connection, to add a token it does not have yet, and with
-                        O(connections[].update_secrets=always); otherwise it may be left out, as in a definition read
-                        back from Datadog
+                        O(connections[].update_secrets=always); otherwise it may be left out, as in a definition read back from Datadog
                         (RV(ddops.datadog.datadog_action_connection_info#module:connections[].definition)).
                     type: str
               url_parameters:
                 description:
                   - URL query parameters sent with every request, matched by name.
                   - Optional for V(HTTPTokenAuth).
-                  - Matched by name. A parameter Datadog has that is not in the list is removed; omit the option to
-                    leave the parameters alone.
+                  - Matched by name. A parameter Datadog has that is not in the list is removed; omit the option to leave the
+                    parameters alone.
                 type: list
                 elements: dict
                 suboptions:
@@ -364,14 +351,14 @@ options:
       tags:
         description:
           - Tags of the connection, each C(key:value); the key V(default) is reserved by Datadog.
-          - Compared as a set (order and duplicates do not matter). V([]) removes every tag; leave the option out to
-            keep the tags the connection has.
+          - Compared as a set (order and duplicates do not matter). V([]) removes every tag; leave the option out to keep
+            the tags the connection has.
         type: list
         elements: str
       update_secrets:
         description:
-          - When to send the secret fields of O(connections[].integration.credentials). Datadog never returns secrets,
-            so the module cannot tell whether they differ.
+          - When to send the secret fields of O(connections[].integration.credentials). Datadog never returns secrets, so the module
+            cannot tell whether they differ.
           - V(on_create) sends them when the connection is created or its integration or credential type changes.
           - V(always) sends them on every run, which then always reports a change (for a credential type that has
             secrets). Use it to rotate a secret, then go back to V(on_create).
@@ -380,8 +367,8 @@ options:
         default: on_create
       generate_new_external_id:
         description:
-          - V(AWS) connections only. V(true) makes Datadog generate a new external ID for the role trust policy; the
-            task then always reports a change. The new value is returned in RV(connections[].connection.external_id).
+          - V(AWS) connections only. V(true) makes Datadog generate a new external ID for the role trust policy; the task
+            then always reports a change. The new value is returned in RV(connections[].connection.external_id).
         type: bool
         default: false
       state:
@@ -390,6 +377,7 @@ options:
         type: str
         choices: [present, absent]
         default: present
+      # END the options of datadog_action_connection
   secrets:
     description:
       - Secret values to fill in, by connection name, for definitions that have none (an exported set created in
@@ -587,11 +575,78 @@ purged:
             "integration": {"type": HTTP, "base_url": "https://hooks.example.com", "credentials": {"type": HTTPTokenAuth}}}]
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_set_module import CONNECTION_SET
+from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
+    STATES,
+    UPDATE_SECRETS,
+    ConnectionListing,
+    integration_options,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_set import (
+    PURGE_MAX,
+    SetFailed,
+    SetRefused,
+    apply_secrets,
+    converge_set,
+    desired_set,
+    explain_items,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import secret_values
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure
+from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+
+
+def run(module):
+    params = module.params
+    for item in params["connections"] or ():
+        if isinstance(item, dict):
+            module.add_no_log_values(secret_values(item.get("integration")))
+    items = apply_secrets(params["connections"] or [], params["secrets"])
+    desired_list, scope = desired_set(items, purge=params["purge"], purge_tags=params["purge_tags"],
+                                      purge_all=params["purge_all"], purge_max=params["purge_max"])
+    module.connection_options()
+    listing = ConnectionListing(serve_ids=True)  # the one read of the list serves every item, by name and by ID
+    try:
+        return converge_set(module.client, desired_list, scope=scope, purge_max=params["purge_max"],
+                            check_mode=module.check_mode, listing=listing)
+    except SetRefused as exc:
+        raise TaskFailure("Refused before any change (%d read of the connection list, no write): %s"
+                          % (listing.reads, exc), **exc.details) from None
+    except SetFailed as exc:
+        exc.result.pop("diff", None)
+        for warning in exc.result.pop("warnings", ()):
+            module.warn(warning)
+        raise TaskFailure(str(exc), **exc.result) from None
+
+
+#: The options of each item of ``connections``: those of datadog_action_connection (a unit test keeps them equal).
+CONNECTION_OPTIONS = dict(
+    name=dict(type="str"),
+    connection_id=dict(type="str"),
+    integration=dict(type="dict", options=integration_options()),  # every field of the catalogue's 24 types
+    tags=dict(type="list", elements="str"),
+    update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=UPDATE_SECRETS[0], no_log=False),
+    generate_new_external_id=dict(type="bool", default=False),
+    state=dict(type="str", choices=list(STATES), default="present"),
+)
+
+MODULE = ModuleDefinition(
+    "ddops.datadog.datadog_action_connection_set",
+    argument_spec=dict(
+        connections=dict(type="list", elements="dict", default=[], options=CONNECTION_OPTIONS),
+        secrets=dict(type="dict", no_log=True, default={}),
+        purge=dict(type="bool", default=False),
+        purge_tags=dict(type="list", elements="str", default=[]),
+        purge_all=dict(type="bool", default=False),
+        purge_max=dict(type="int", default=PURGE_MAX),
+    ),
+    run=run,
+    explain_unsupported=dict(connections=explain_items),
+    supports_check_mode=True,
+)
 
 
 def main():
-    CONNECTION_SET.main()
+    MODULE.main()
 
 
 if __name__ == "__main__":

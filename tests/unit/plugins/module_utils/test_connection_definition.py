@@ -11,14 +11,10 @@ import json
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _connections as catalogue
-from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    CONNECTIONS_PATH,
-    desired_from_params,
-    ensure_connection,
-    list_connections,
-)
+from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import desired_from_params, ensure_connection
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import plan_update
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_definition import connection_definition
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH, list_connections
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (
     page,

@@ -11,12 +11,12 @@ import json
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    CONNECTIONS_PATH,
     ConnectionListing,
     desired_from_params,
     ensure_connection,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_set import (
     SetFailed,
     SetRefused,
@@ -25,6 +25,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
     desired_set,
     summary_line,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import page, resource
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _module
-from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import CONNECTIONS_PATH
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH
 from ansible_collections.ddops.datadog.plugins.modules import datadog_action_connection, datadog_action_connection_set
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import page, resource
@@ -134,3 +134,10 @@ def test_the_items_are_documented_exactly_as_the_options_of_datadog_action_conne
     assert list(items) == list(ITEM_OPTIONS)
     assert items == _as_item(dict((name, single[name]) for name in ITEM_OPTIONS)), \
         "copy the options of datadog_action_connection into connections.suboptions (references as in _as_item)"
+
+
+def test_the_items_take_exactly_the_options_of_datadog_action_connection():
+    single = datadog_action_connection.MODULE.argument_spec()
+    for name in _module.connection_argument_spec():
+        del single[name]
+    assert datadog_action_connection_set.CONNECTION_OPTIONS == single
