@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_definition import connection_definition
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import credential_variant, redact_integration
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure, api_failure, operation
 
@@ -66,9 +65,10 @@ def connection_view(data):
 
 # -- info --------------------------------------------------------------------------------------------------------------
 
-def list_connections(client, connection_id=None, name=None, integration_type=None, tags=None, page_size=PAGE_SIZE):
-    """Connections for the info module (secrets removed): one by ID (none when it does not exist), or the list
-    filtered by exact ``name``, ``integration_type`` and ``tags`` (all of them)."""
+def list_connections(client, connection_id=None, name=None, integration_type=None, tags=None, page_size=PAGE_SIZE,
+                     describe=connection_view):
+    """Connections for the info module, each as ``describe(item)`` returns it (secrets removed): one by ID (none when
+    it does not exist), or the list filtered by exact ``name``, ``integration_type`` and ``tags`` (all of them)."""
     if connection_id is not None:
         with operation("read action connection %s" % connection_id):
             response = client.get(connection_path(connection_id), expected=(200, 404))
@@ -89,7 +89,5 @@ def list_connections(client, connection_id=None, name=None, integration_type=Non
             continue
         if tags and not set(tags) <= set(attributes.get("tags") or []):
             continue
-        view = connection_view(item)
-        view["definition"] = connection_definition(item)  # the input that recreates it (no secret, no read-only field)
-        selected.append(view)
+        selected.append(describe(item))
     return selected

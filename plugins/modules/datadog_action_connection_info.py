@@ -170,7 +170,8 @@ total:
   sample: 1
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import PAGE_SIZE, list_connections
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_definition import connection_definition
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import PAGE_SIZE, connection_view, list_connections
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     INTEGRATION_TYPES,
     validate_connection_id,
@@ -178,6 +179,13 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import validate_number
+
+
+def describe(item):
+    """A connection as returned, with its definition: the input that recreates it (no secret, no read-only field)."""
+    view = connection_view(item)
+    view["definition"] = connection_definition(item)
+    return view
 
 
 def run(module):
@@ -188,7 +196,8 @@ def run(module):
                                 allowed="between 1 and %d" % PAGE_SIZE)
     module.connection_options()
     connections = list_connections(module.client, connection_id=connection_id, name=params["name"],
-                                   integration_type=params["integration_type"], tags=tags, page_size=page_size)
+                                   integration_type=params["integration_type"], tags=tags, page_size=page_size,
+                                   describe=describe)
     return dict(changed=False, connections=connections, total=len(connections))
 
 

@@ -15,6 +15,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._action_connection i
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import plan_update
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_definition import connection_definition
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH, list_connections
+from ansible_collections.ddops.datadog.plugins.modules import datadog_action_connection_info
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (
     page,
@@ -67,7 +68,7 @@ def test_the_definition_converges_its_own_connection_with_no_change(variant):
 def test_an_exported_connection_converges_with_one_read_and_no_write():
     connection = resource("okta", {"type": "Okta", "credentials": {"type": "OktaAPIToken", "api_token": "x", "domain": "d.okta.com"}})
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page(connection))
-    definition = list_connections(client)[0]["definition"]
+    definition = list_connections(client, describe=datadog_action_connection_info.describe)[0]["definition"]
     result = ensure_connection(client, desired_from_params(dict(definition, state="present")))
     assert result["changed"] is False and client.methods() == ["GET", "GET"]
 
