@@ -107,7 +107,7 @@ sanity: venv tree
 # Integration targets run at -vvvv --diff; the whole output and every answer of the emulator are then searched
 # for every secret value the emulator received (figures in $(BUILD)/secret-scan.json).
 integration: venv tree
-	cd $(TREE) && $(RUN) $(EMULATED) --config tests/integration/integration_config.yml \
+	cd $(TREE) && $(RUN) $(EMULATED) --second-org --config tests/integration/integration_config.yml \
 	  --output $(abspath $(BUILD))/integration.log --scan-secrets $(abspath $(BUILD))/secret-scan.json -- \
 	  ansible-test integration --python $(PYTHON_VERSION) --color no -vvvv --diff $(TARGETS)
 	@grep -E "^(testhost|localhost) +: ok=" $(abspath $(BUILD))/integration.log | sed 's/^/  /' || true
@@ -128,10 +128,10 @@ BENCH_ARGS ?=
 BENCH = tests/utils/collection_tree.sh $(BENCH_TREE) >/dev/null && \
   $(RUN) ANSIBLE_COLLECTIONS_PATH=$(BENCH_TREE) python benchmarks/run.py
 bench: venv
-	$(BENCH) --connections 50 --events 100000 --noop-items 20 --rounds 3 --output $(abspath $(BUILD))/bench.json $(BENCH_ARGS)
+	$(BENCH) --connections 50 --events 100000 --noop-items 20 --set-sizes 50,200,1000 --rounds 3 --output $(abspath $(BUILD))/bench.json $(BENCH_ARGS)
 
 bench-smoke: venv
-	$(BENCH) --connections 5 --events 2000 --noop-items 2 --rounds 1 --smoke --output $(abspath $(BUILD))/bench-smoke.json $(BENCH_ARGS)
+	$(BENCH) --connections 5 --events 2000 --noop-items 2 --set-sizes 5,10 --rounds 1 --smoke --output $(abspath $(BUILD))/bench-smoke.json $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-latest .build-main.log .build-latest.log tests/output

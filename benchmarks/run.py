@@ -25,6 +25,8 @@ import yaml
 
 from dd_emulator.server import Emulator
 
+from connection_set import bench_set
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 CALLBACKS = os.path.join(HERE, "callback_plugins")
@@ -465,8 +467,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="rounds in rotating order; the figures are medians")
     parser.add_argument("--output", help="write the figures (JSON) here")
     parser.add_argument("--connections", type=int, default=50, help="benchmark 1: connections the playbooks converge")
-    parser.add_argument("--only", choices=["converge", "audit", "noop"], action="append",
-                        help="run only this benchmark (repeatable); default: all three")
+    parser.add_argument("--set-sizes", default="50,200,1000",
+                        help="benchmark 4: comma-separated sizes of the set the role converges")
+    parser.add_argument("--only", choices=["converge", "audit", "noop", "set"], action="append",
+                        help="run only this benchmark (repeatable); default: all four")
     parser.add_argument("--smoke", action="store_true",
                         help="a check that every benchmark runs (make bench-smoke): report no time goal as met or missed")
     parser.add_argument("--show-playbooks", action="store_true",
@@ -475,7 +479,7 @@ def main():
     if args.show_playbooks:
         show_playbooks()
         return 0
-    chosen = args.only or ["converge", "audit", "noop"]
+    chosen = args.only or ["converge", "audit", "noop", "set"]
     figures = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds, "smoke": args.smoke}
     with Emulator(register_app_key=True) as emulator, tempfile.TemporaryDirectory() as workdir:
         if "converge" in chosen:
@@ -488,6 +492,11 @@ def main():
         if "noop" in chosen:
             print("3. no-op cost: %d items x %d rounds" % (args.noop_items, args.rounds), flush=True)
             figures["noop"] = bench_noop(emulator, workdir, args.noop_items, args.rounds, not args.smoke)
+        if "set" in chosen:
+            sizes = [int(size) for size in args.set_sizes.split(",")]
+            print("4. the action_connections role converging a set of %s connections, run twice, %d rounds"
+                  % (", ".join(str(size) for size in sizes), args.rounds), flush=True)
+            figures["set"] = bench_set(emulator, workdir, sizes, args.rounds, run_playbook, converge_connections)
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(figures, handle, indent=2)
