@@ -16,7 +16,7 @@ so ``changed`` is decided from a ``GET`` first; ``DELETE`` answers 204, or 404 w
 from __future__ import annotations
 
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, operation
-from ansible_collections.ddops.datadog.plugins.module_utils._validation import normalized_uuid
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import kind_of, normalized_uuid
 
 REGISTRATIONS_PATH = "/api/v2/actions/app_key_registrations"
 REGISTRATION_TYPE = "app_key_registration"
@@ -39,7 +39,7 @@ def validate_app_key_id(value, app_key=None):
         length = len(value) if isinstance(value, str) else 0
         raise InputError("app_key_id must be the application key's ID, a UUID like 3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81 "
                          "(Organization Settings > Application Keys shows it), not the application key itself; got a "
-                         "%s of %d characters that is not a UUID" % (type(value).__name__, length))
+                         "%s of %d characters that is not a UUID" % (kind_of(value), length))
     return app_key_id
 
 

@@ -31,7 +31,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._audit import (
     search_events,
     validate_time,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._validation import validate_number
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import kind_of, validate_number
 
 DEFAULT_INTERVAL = 30.0
 DEFAULT_START = "now"
@@ -72,7 +72,7 @@ def validate_stream(query=None, interval=None, start=None, page_size=None, overl
         query = DEFAULT_QUERY
     if not isinstance(query, str):
         raise InputError("query must be an Audit Trail search query string such as '@evt.name:\"Workflow Automation\"', "
-                         "got a %s" % type(query).__name__)
+                         "got a %s" % kind_of(query))
     start = validate_time("start", DEFAULT_START if start is None else start)
     moment = resolve_time(start, datetime.fromtimestamp(now_ms / 1000.0, tz=timezone.utc))
     start_ms = int((moment - _EPOCH).total_seconds() * 1000)

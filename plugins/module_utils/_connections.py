@@ -22,7 +22,7 @@ import re
 from urllib.parse import urlsplit
 
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
-from ansible_collections.ddops.datadog.plugins.module_utils._validation import normalized_uuid
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import kind_of, normalized_uuid
 
 #: Datadog answers secrets as "" and they are never shown; diffs show this fixed mask instead.
 MASK = "********"
@@ -261,7 +261,7 @@ def validate_tags(tags, option="tags"):
     seen = []
     for index, tag in enumerate(tags):
         if not isinstance(tag, str):
-            problems.append("%s[%d] must be a key:value string, got a %s" % (option, index, type(tag).__name__))
+            problems.append("%s[%d] must be a key:value string, got a %s" % (option, index, kind_of(tag)))
             continue
         key, separator, value = tag.partition(":")
         if len(tag) > MAX_TAG_LENGTH:
@@ -386,7 +386,7 @@ def _validate_credentials(variant, credentials, complete, path, secrets=True):
 
 def _string_problem(option, value, field, allow_empty=False):
     if not isinstance(value, str):
-        return "%s must be a string, got a %s" % (option, type(value).__name__)
+        return "%s must be a string, got a %s" % (option, kind_of(value))
     if field.required and not allow_empty and not value.strip():
         return "%s must not be empty" % option
     if not field.secret and control_character_problem(option, value):
@@ -446,7 +446,7 @@ def _body(option, value):
         return None, "%s has unknown key(s) %s; allowed: %s" % (option, ", ".join(unknown), ", ".join(BODY_FIELDS))
     for key, item in value.items():
         if not isinstance(item, str):
-            return None, "%s.%s must be a string, got a %s" % (option, key, type(item).__name__)
+            return None, "%s.%s must be a string, got a %s" % (option, key, kind_of(item))
     return value, None
 
 

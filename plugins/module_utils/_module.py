@@ -17,6 +17,7 @@ controller-side host for the same definitions (``plugins/plugin_utils/_action.py
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -33,6 +34,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_options 
     secret_values,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import describe, kind_of
 
 
 def connection_argument_spec():
@@ -226,8 +228,9 @@ def argument_problems(params, spec, prefix=""):
 
     Checked before Ansible validates the arguments: Ansible would refuse unknown options too, but it echoes every
     argument it does not know (in ``invocation``) and cannot know that a misspelt ``api_tokn`` holds a secret; and it
-    turns a dict given for a string option into the text ``"{'a': 1}"``. The messages name paths and kinds only, never
-    a value. A string holding a template (ansible-lint checks tasks before templating) is left to Ansible.
+    turns a dict given for a string option into the text ``"{'a': 1}"``; a NUL byte in a string or an infinite number
+    makes a module process fail before any check of ours. The messages name paths and kinds only, never a value (but
+    for a non-finite number). A string holding a template (ansible-lint checks tasks before templating) is left to Ansible.
     """
     unknown, wrong = [], []
     for name, value in sorted((params or {}).items()):
@@ -243,7 +246,7 @@ def argument_problems(params, spec, prefix=""):
         kind = option.get("type", "str")
         if kind == "list":
             if not isinstance(value, list) and (option.get("options") or isinstance(value, dict)):
-                wrong.append("%s must be a list, got a %s." % (path, type(value).__name__))
+                wrong.append("%s must be a list, got a %s." % (path, kind_of(value)))
                 continue
             elements = [("%s[%d]" % (path, index), element) for index, element in enumerate(value)] \
                 if isinstance(value, list) else []
@@ -259,9 +262,15 @@ def argument_problems(params, spec, prefix=""):
                     unknown.extend(more_unknown)
                     wrong.extend(more_wrong)
                 else:
-                    wrong.append("%s must be a dict, got a %s." % (where, type(element).__name__))
+                    wrong.append("%s must be a dict, got a %s." % (where, kind_of(element)))
             elif kind == "str" and isinstance(element, (dict, list)):
-                wrong.append("%s must be a string, got a %s." % (where, type(element).__name__))
+                wrong.append("%s must be a string, got a %s." % (where, kind_of(element)))
+            elif kind == "str" and isinstance(element, str) and "\x00" in element:
+                # A module process logs its arguments to syslog first, which fails on a NUL byte (ansible-core 2.19+).
+                wrong.append("%s must not contain control characters (it holds a NUL byte)." % where)
+            elif kind in ("int", "float") and isinstance(element, float) and not math.isfinite(element):
+                # Ansible's int conversion crashes on infinity (ansible-core 2.19+).
+                wrong.append("%s must be %s, got %s." % (where, "an integer" if kind == "int" else "a number", describe(element)))
     return unknown, wrong
 
 

@@ -21,11 +21,20 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
 
+def kind_of(value):
+    """The kind of a value for a message: ``dict``, ``list``, ``str``, ... Ansible's own subclasses (the tagged
+    ``_AnsibleTaggedDict`` of ansible-core 2.19+, ``AnsibleUnicode``) are named as the builtin type they extend."""
+    for kind in (bool, dict, list, tuple, set, str, bytes, int, float):
+        if isinstance(value, kind):
+            return kind.__name__
+    return type(value).__name__
+
+
 def describe(value):
     """A value for a message: its repr when it is a plain scalar, else only its kind (``a list``, ``a dict``)."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return repr(value)
-    return "a %s" % type(value).__name__
+    return "a %s" % kind_of(value)
 
 
 def validate_number(name, value, integer=False, minimum=None, maximum=None, exclusive=False, allowed=None):

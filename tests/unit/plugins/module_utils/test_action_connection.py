@@ -441,3 +441,15 @@ def test_a_dict_given_for_a_secret_is_refused_not_turned_into_text():
 def test_nothing_to_refuse_gives_none():
     okta = {"type": "Okta", "credentials": {"api_token": "t", "domain": "d"}}
     assert MODULE.unsupported({"name": "x", "integration": okta}) is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ({"name": "nul\x00byte"}, "name must not contain control characters (it holds a NUL byte)."),
+    ({"integration": {"type": "HTTP", "credentials": {"type": "HTTPTokenAuth", "tokens": [{"name": "a", "value": "s\x00"}]}}},
+     "integration.credentials.tokens[0].value must not contain control characters (it holds a NUL byte)."),
+    ({"timeout": float("inf")}, "timeout must be a number, got inf."),
+    ({"retries": float("nan")}, "retries must be an integer, got nan."),
+])
+def test_values_a_module_process_cannot_log_or_convert_are_refused_before_ansible(raw, expected):
+    """ansible-core 2.19+ fails in a module process before our checks: syslog on a NUL byte, int() on infinity."""
+    assert unsupported_options(raw, MODULE.argument_spec()) == [expected]
