@@ -24,6 +24,8 @@ import yaml
 
 from dd_emulator.server import Emulator
 
+from audit_playbook import bench_audit_playbook
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 CALLBACKS = os.path.join(HERE, "callback_plugins")
@@ -454,15 +456,17 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="rounds in rotating order; the figures are medians")
     parser.add_argument("--output", help="write the figures (JSON) here")
     parser.add_argument("--connections", type=int, default=50, help="benchmark 1: connections the playbooks converge")
-    parser.add_argument("--only", choices=["converge", "audit", "noop"], action="append",
-                        help="run only this benchmark (repeatable); default: all three")
+    parser.add_argument("--only", choices=["converge", "audit", "noop", "audit-playbook"], action="append",
+                        help="run only this benchmark (repeatable); default: all")
+    parser.add_argument("--latest-bin", default=os.path.join(TOP, ".venv-latest", "bin"),
+                        help="benchmark 4: bin directory of the lane 2 venv (newest ansible-core); skipped when missing")
     parser.add_argument("--show-playbooks", action="store_true",
                         help="print benchmark 1's two playbooks (with 3 of the connections as bench_connections) and exit")
     args = parser.parse_args()
     if args.show_playbooks:
         show_playbooks()
         return 0
-    chosen = args.only or ["converge", "audit", "noop"]
+    chosen = args.only or ["converge", "audit", "noop", "audit-playbook"]
     figures = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds}
     with Emulator(register_app_key=True) as emulator, tempfile.TemporaryDirectory() as workdir:
         if "converge" in chosen:
@@ -475,6 +479,14 @@ def main():
         if "noop" in chosen:
             print("3. no-op cost: %d items x %d rounds" % (args.noop_items, args.rounds), flush=True)
             figures["noop"] = bench_noop(emulator, workdir, args.noop_items, args.rounds)
+        if "audit-playbook" in chosen:
+            lanes = {"lane 1": os.path.dirname(sys.executable)}
+            if os.path.isfile(os.path.join(args.latest_bin, os.pardir, ".installed")):  # complete (make venv's marker)
+                lanes["lane 2"] = args.latest_bin
+            print("4. audit events kept in a playbook: %d events, %d rounds, on %s%s" % (
+                args.events, args.rounds, " and ".join(lanes),
+                "" if "lane 2" in lanes else " (no lane 2 venv at %s: make venv-latest creates it)" % args.latest_bin), flush=True)
+            figures["audit_playbook"] = bench_audit_playbook(emulator, workdir, args.events, args.rounds, lanes)
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(figures, handle, indent=2)

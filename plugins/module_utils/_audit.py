@@ -8,6 +8,10 @@ Internal use only: this module is not part of the collection's public interface 
 release. There are no Ansible imports here; the ``ddops.datadog.audit_events`` lookup is a thin layer on
 top of :func:`validate_search` and :func:`search_all`, and everything below is tested with plain pytest.
 
+What becomes of the events is up to a *collector* (``add(events)`` for each page, in order, then ``result()``): by
+default :class:`~._audit_fields.KeepEvents` keeps them whole; ``_audit_fields`` also has the projection (``fields``)
+and the counts (``count_by``), which keep only what they need of each page.
+
 Paging follows what Datadog does (see ``POST /api/v2/audit/events/search``): the cursor of the next page is
 ``meta.page.after``; a short page is *not* the end (the page that finishes the results still carries a
 cursor, and the request made with it answers ``{"data": []}``). The loop stops on an empty page, a missing
@@ -21,6 +25,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError, cyclic_gc_paused
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import KeepEvents
 
 SEARCH_PATH = "/api/v2/audit/events/search"
 
@@ -99,13 +104,15 @@ class SearchSettings(object):
 
 
 class SearchResult(object):
-    """The events of one query in the order Datadog returned them, the warnings to show, the requests made."""
+    """One query's search: its events in the order Datadog returned them (unless a collector took them), how many
+    events were read, the warnings to show, the requests made."""
 
-    __slots__ = ("query", "events", "warnings", "requests", "timed_out_pages")
+    __slots__ = ("query", "events", "read", "warnings", "requests", "timed_out_pages")
 
     def __init__(self, query):
         self.query = query
         self.events = []
+        self.read = 0
         self.warnings = []
         self.requests = 0
         self.timed_out_pages = []
@@ -268,18 +275,22 @@ def validate_queries(terms):
 
 # -- paging -----------------------------------------------------------------------------------------------
 
-def search_events(client, query, settings):
+def search_events(client, query, settings, collector=None):
     """Read the events of one query, page by page; returns a :class:`SearchResult`.
+
+    Each page of events goes to ``collector.add()`` as soon as it is read; without a collector the events are kept in
+    ``SearchResult.events``.
 
     ``client`` is a :class:`DatadogClient`: it waits ``X-RateLimit-Reset`` on 429 and retries 5xx answers and
     dropped connections by itself (the search is sent as idempotent, since it changes nothing).
     Raises :class:`AuditSearchError` when a request fails or the answer is not a search answer.
     """
     result = SearchResult(query)
+    add = result.events.extend if collector is None else collector.add
     cursor = None
     seen_cursors = set()
     while True:
-        page_limit = settings.page_limit(len(result.events))
+        page_limit = settings.page_limit(result.read)
         body = settings.body(query, page_limit, cursor)
         page_number = result.requests + 1
         try:
@@ -300,8 +311,9 @@ def search_events(client, query, settings):
             break
         if len(events) > page_limit:  # more than asked for: keep the promise of never returning more than limit
             events = events[:page_limit]
-        result.events.extend(events)
-        if settings.limit and len(result.events) >= settings.limit:
+        add(events)
+        result.read += len(events)
+        if settings.limit and result.read >= settings.limit:
             break
         cursor = next_cursor(meta)
         if cursor is None:
@@ -319,18 +331,21 @@ def search_events(client, query, settings):
     return result
 
 
-def search_all(client, queries, settings):
-    """Search every query in order; returns ``(events, warnings, requests)`` with the events concatenated."""
-    events = []
+def search_all(client, queries, settings, collector=None):
+    """Search every query in order, feeding every page to ``collector`` (default: a
+    :class:`~._audit_fields.KeepEvents`, which keeps the events concatenated).
+
+    Returns ``(collector.result(), warnings, requests)``.
+    """
+    collector = KeepEvents() if collector is None else collector
     warnings = []
     requests = 0
     with cyclic_gc_paused():  # the result can be 100,000s of events; see cyclic_gc_paused
         for query in queries:
-            result = search_events(client, query, settings)
-            events.extend(result.events)
+            result = search_events(client, query, settings, collector)
             warnings.extend(warning for warning in result.warnings if warning not in warnings)
             requests += result.requests
-    return events, warnings, requests
+        return collector.result(), warnings, requests
 
 
 def next_cursor(meta):

@@ -1,0 +1,314 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Benchmark 4: audit events kept in a playbook, end to end through ``ansible-playbook``, on each lane's ansible-core.
+
+``benchmarks/run.py --only audit-playbook`` seeds the emulator with N audit events over 30 days and runs, for every
+ansible-core given (lane 1 and lane 2 of ``make test``), each in a fresh ``ansible-playbook`` process:
+
+- ``whole``: ``set_fact`` of every event as Datadog returns it, then ``ev | length`` (what issue-free playbooks did);
+- ``fields``: ``set_fact`` of the events reduced to 4 fields, then one ``selectattr`` over them;
+- ``count_by``: ``set_fact`` of the events counted per user (``count_by='@usr.email'``), then the counts;
+
+against the bare ``requests`` loop keeping the events (this file run as a script, in a fresh Python process; the
+baseline of the ratios), and the lookup called directly (``lookup.run()``, no playbook around it) with the same options.
+Every result is checked against what the bare loop read: the same number of events, the same ``deleted`` count, the
+same counts per user. Times are figures, never assertions; the goals are reported as met or missed.
+
+Run as a script it is one of the subprocess variants (``bare`` or ``lookup``) and prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CALLBACKS = os.path.join(HERE, "callback_plugins")
+FQCN = "ddops.datadog.audit_events"
+FIELDS = ["id", "timestamp", "@usr.email", "@action"]
+COUNT_BY = "@usr.email"
+SPAN = "30d"
+GOALS = {"fields": 3.0, "count_by": 1.5}
+VARIANTS = ("whole", "fields", "count_by")
+PAGE_SIZE = 1000
+
+
+# -- the playbooks ----------------------------------------------------------------------------------------------------
+
+def lookup_call(options):
+    """``query('ddops.datadog.audit_events', from=bench_from, to=bench_to, limit=0, <options>)``."""
+    rendered = "".join(", %s=%s" % (name, json.dumps(value).replace('"', "'")) for name, value in options.items())
+    return "query('%s', from=bench_from, to=bench_to, limit=0%s)" % (FQCN, rendered)
+
+
+def playbook_tasks(variant):
+    """The two tasks of a variant: keep the lookup's result in a fact, then use it once (the result to check)."""
+    if variant == "whole":
+        keep, use = "{{ %s }}" % lookup_call({}), "{{ {'rows': ev | length} | to_json }}"
+    elif variant == "fields":
+        keep = "{{ %s }}" % lookup_call({"fields": FIELDS})
+        use = "{{ {'rows': ev | length, 'deleted': ev | selectattr('action', 'equalto', 'deleted') | list | length} | to_json }}"
+    elif variant == "count_by":
+        keep, use = "{{ %s }}" % lookup_call({"count_by": COUNT_BY}), "{{ {'counts': ev} | to_json }}"
+    else:
+        raise ValueError(variant)
+    return [{"name": "keep", "ansible.builtin.set_fact": {"ev": keep}},
+            {"name": "use", "ansible.builtin.debug": {"msg": use}}]
+
+
+def show_playbooks():
+    for variant in VARIANTS:
+        play = {"hosts": "localhost", "connection": "local", "gather_facts": False,
+                "vars": {"bench_from": "<epoch ms>", "bench_to": "<epoch ms>"}, "tasks": playbook_tasks(variant)}
+        print("# %s\n%s" % (variant, yaml.safe_dump([play], sort_keys=False, width=160)))
+
+
+# -- running -------------------------------------------------------------------------------------------------------------
+
+def ansible_core_version(bin_dir):
+    output = subprocess.run([os.path.join(bin_dir, "python"), "-c", "import ansible.release as r; print(r.__version__)"],
+                            stdout=subprocess.PIPE, text=True, check=True).stdout
+    return output.strip()
+
+
+def run_measured(command, env=None):
+    """Run ``command``; return (seconds, peak RSS of the process in MiB, stdout). Raises on failure."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = process.stdout.read()
+    dummy, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stdout.close()
+    if process.returncode != 0:
+        print(output[-4000:])
+        raise SystemExit("benchmark command failed: %s" % " ".join(command[:3]))
+    return seconds, round(usage.ru_maxrss / 1024, 1), output
+
+
+def run_playbook(bin_dir, variant, emulator, workdir, window):
+    playbook = os.path.join(workdir, "audit_playbook_%s.yml" % variant)
+    record = os.path.join(workdir, "audit_playbook_%s.json" % variant)
+    play = {"name": variant, "hosts": "localhost", "connection": "local", "gather_facts": False,
+            "vars": {"bench_from": window[0], "bench_to": window[1]}, "tasks": playbook_tasks(variant)}
+    with open(playbook, "w") as handle:
+        yaml.safe_dump([play], handle, sort_keys=False)
+    env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""), DD_API_URL=emulator.url,
+               DD_API_KEY=emulator.api_key, DD_APP_KEY=emulator.app_key, ANSIBLE_CALLBACK_PLUGINS=CALLBACKS,
+               ANSIBLE_CALLBACKS_ENABLED="bench_timer", DDOPS_BENCH_RECORD=record, ANSIBLE_LOCALHOST_WARNING="0",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER="auto_silent",
+               ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    seconds, rss, output = run_measured([os.path.join(bin_dir, "ansible-playbook"), playbook], env=env)
+    with open(record) as handle:
+        tasks = dict((entry["task"], entry["seconds"]) for entry in json.load(handle))
+    return {"seconds": seconds, "peak_rss_mib": rss, "keep_s": tasks.get("keep"), "use_s": tasks.get("use"),
+            "result": _debug_message(output)}
+
+
+def _debug_message(output):
+    """The JSON document the ``use`` task printed (``"msg": "<json>"`` in the default callback's output)."""
+    for line in output.splitlines():
+        line = line.strip()
+        if line.startswith('"msg": '):
+            message = json.loads(line[len('"msg": '):])
+            return json.loads(message) if isinstance(message, str) else message
+    raise SystemExit("no result in the playbook output:\n%s" % output[-3000:])
+
+
+def run_script(python, mode, emulator, window, options=None):
+    command = [python, os.path.abspath(__file__), mode, "--url", emulator.url, "--api-key", emulator.api_key,
+               "--app-key", emulator.app_key, "--from", window[0], "--to", window[1]]
+    if options:
+        command += ["--options", json.dumps(options)]
+    seconds, rss, output = run_measured(command)
+    row = json.loads(output.strip().splitlines()[-1])
+    row.update(process_seconds=seconds, peak_rss_mib=rss)
+    return row
+
+
+def check(variant, result, expected):
+    """The playbook's result against the bare loop's read (raises SystemExit on a difference)."""
+    if variant == "whole":
+        good = result == {"rows": expected["events"]}
+    elif variant == "fields":
+        good = result == {"rows": expected["events"], "deleted": expected["deleted"]}
+    else:
+        good = dict((row["usr_email"], row["count"]) for row in result["counts"]) == expected["per_user"] and \
+            [row["count"] for row in result["counts"]] == sorted(expected["per_user"].values(), reverse=True)
+    if not good:
+        raise SystemExit("audit-playbook %s: the result %s differs from the bare loop's read %s"
+                         % (variant, json.dumps(result)[:300], json.dumps(expected)[:300]))
+
+
+def bench_audit_playbook(emulator, workdir, events, rounds, lanes, whole_rounds=1):
+    """``lanes`` maps a lane name to the bin directory of its venv. Returns the figures (also printed)."""
+    emulator.reset(audit=True, counts=True)
+    emulator.seed_audit(events, seed=4, span=SPAN)
+    now_ms = int(time.time() * 1000)
+    window = (str(now_ms - 31 * 86400 * 1000), str(now_ms + 60000))
+    requests_expected = -(-events // PAGE_SIZE) + 1  # full pages, then the empty page that ends the results
+    figures = {"events": events, "span": SPAN, "rounds": rounds, "whole_rounds": whole_rounds, "fields": FIELDS,
+               "count_by": COUNT_BY, "lanes": {}}
+    python = sys.executable
+    bare_runs = []
+    expected = None
+    for name, bin_dir in lanes.items():
+        version = ansible_core_version(bin_dir)
+        lane = figures["lanes"][name] = {"ansible_core": version, "bin": bin_dir, "variants": {}}
+        print("  %s: ansible-core %s (%s)" % (name, version, bin_dir), flush=True)
+        schedule = []
+        for round_number in range(rounds):
+            order = ["bare", "fields", "count_by", "lookup fields", "lookup count_by"]
+            schedule += order[round_number % len(order):] + order[:round_number % len(order)]
+        schedule += ["whole"] * whole_rounds
+        runs = collections.defaultdict(list)
+        for variant in schedule:
+            emulator.reset(counts=True)
+            if variant == "bare":
+                row = run_script(python, "bare", emulator, window)
+                expected = expected or row
+                if (row["events"], row["deleted"], row["per_user"]) != (expected["events"], expected["deleted"], expected["per_user"]):
+                    raise SystemExit("the bare loop read different events in two runs")
+                seconds = row["seconds"]
+                bare_runs.append(row)
+            elif variant.startswith("lookup "):
+                option = variant.split(" ", 1)[1]
+                row = run_script(os.path.join(bin_dir, "python"), "lookup", emulator, window,
+                                 {"fields": FIELDS} if option == "fields" else {"count_by": COUNT_BY})
+                seconds = row["seconds"]
+            else:
+                row = run_playbook(bin_dir, variant, emulator, workdir, window)
+                seconds = row["seconds"]
+            row["requests"] = emulator.counts()["total"]
+            if row["requests"] != requests_expected:
+                raise SystemExit("%s sent %d requests, expected %d" % (variant, row["requests"], requests_expected))
+            runs[variant].append(row)
+            print("    %-16s %8.2f s  peak RSS %7.1f MiB  %4d requests" % (variant, seconds, row["peak_rss_mib"], row["requests"]),
+                  flush=True)
+        for variant, measured in runs.items():
+            if variant in VARIANTS:
+                for row in measured:
+                    check(variant, row["result"], expected)
+            lane["variants"][variant] = summary = {
+                "runs": len(measured),
+                "seconds": round(statistics.median(row["seconds"] for row in measured), 2),
+                "peak_rss_mib": max(row["peak_rss_mib"] for row in measured),
+                "requests": measured[-1]["requests"],
+            }
+            if variant in VARIANTS:
+                summary["keep_s"] = round(statistics.median(row["keep_s"] for row in measured), 2)
+                summary["use_s"] = round(statistics.median(row["use_s"] for row in measured), 2)
+        bare = statistics.median(row["seconds"] for row in runs["bare"])
+        for variant, summary in lane["variants"].items():
+            summary["ratio_vs_bare"] = round(summary["seconds"] / bare, 2)
+        lane["goals"] = dict((variant, {"ratio": lane["variants"][variant]["ratio_vs_bare"], "goal": goal,
+                                        "met": lane["variants"][variant]["ratio_vs_bare"] <= goal})
+                             for variant, goal in GOALS.items())
+    figures["expected"] = {"events": expected["events"], "deleted": expected["deleted"], "users": len(expected["per_user"])}
+    figures["requests_per_read"] = requests_expected
+    print_figures(figures)
+    return figures
+
+
+LABELS = {
+    "bare": "bare requests loop keeping the events (baseline)",
+    "whole": "set_fact of whole events, then | length",
+    "fields": "set_fact with fields (4), then one selectattr",
+    "count_by": "set_fact with count_by='%s'" % COUNT_BY,
+    "lookup fields": "lookup.run() alone, fields (4)",
+    "lookup count_by": "lookup.run() alone, count_by",
+}
+
+
+def print_figures(figures):
+    print("  %d events over %s, %d requests per read (page size %d); every result checked against the bare loop's read"
+          % (figures["events"], figures["span"], figures["requests_per_read"], PAGE_SIZE))
+    for name, lane in figures["lanes"].items():
+        print("  %s, ansible-core %s:" % (name, lane["ansible_core"]))
+        for variant in ("bare", "whole", "fields", "count_by", "lookup fields", "lookup count_by"):
+            summary = lane["variants"].get(variant)
+            if summary is None:
+                continue
+            split = ""
+            if "keep_s" in summary:
+                split = "  (set_fact task %.2f s, use task %.2f s)" % (summary["keep_s"], summary["use_s"])
+            print("    %-52s %8.2f s  %6.2fx  peak RSS %7.1f MiB%s" % (
+                LABELS[variant], summary["seconds"], summary["ratio_vs_bare"], summary["peak_rss_mib"], split))
+        print("    goals: %s" % "; ".join("%s %.2fx (<= %.1fx) %s" % (variant, goal["ratio"], goal["goal"], "met" if goal["met"] else "MISSED")
+                                          for variant, goal in lane["goals"].items()), flush=True)
+
+
+# -- the subprocess variants ------------------------------------------------------------------------------------------------
+
+def bare_loop(args):
+    """A bare requests loop over the search endpoint, cursor by cursor, keeping the events; then what the checks need."""
+    import requests  # pylint: disable=import-outside-toplevel
+
+    session = requests.Session()
+    session.headers.update({"DD-API-KEY": args.api_key, "DD-APPLICATION-KEY": args.app_key})
+    body = {"filter": {"query": "*", "from": args.time_from, "to": args.time_to}, "sort": "-timestamp",
+            "page": {"limit": PAGE_SIZE}}
+    started = time.perf_counter()
+    events = []
+    while True:
+        answer = session.post(args.url + "/api/v2/audit/events/search", json=body, timeout=60)
+        answer.raise_for_status()
+        page = answer.json()
+        if not page.get("data"):
+            break
+        events.extend(page["data"])
+        cursor = (page.get("meta") or {}).get("page", {}).get("after")
+        if not cursor:
+            break
+        body["page"]["cursor"] = cursor
+    seconds = time.perf_counter() - started
+    own = [event["attributes"]["attributes"] for event in events]
+    return {"seconds": round(seconds, 3), "events": len(events), "unique": len(set(event["id"] for event in events)),
+            "deleted": sum(1 for attributes in own if attributes.get("action") == "deleted"),
+            "per_user": dict(collections.Counter(attributes.get("usr", {}).get("email") for attributes in own))}
+
+
+def lookup_alone(args):
+    """The lookup as Ansible calls it, without a playbook (like benchmark 2's lookup variant)."""
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.plugins.loader import init_plugin_loader, lookup_loader  # pylint: disable=import-outside-toplevel
+    from ansible.template import Templar  # pylint: disable=import-outside-toplevel
+
+    init_plugin_loader()
+    lookup = lookup_loader.get(FQCN, loader=DataLoader(), templar=Templar(loader=DataLoader()))
+    options = json.loads(args.options or "{}")
+    started = time.perf_counter()
+    result = lookup.run(["*"], variables={}, api_url=args.url, api_key=args.api_key, app_key=args.app_key, limit=0,
+                        **dict(options, **{"from": args.time_from, "to": args.time_to}))
+    return {"seconds": round(time.perf_counter() - started, 3), "rows": len(result)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["bare", "lookup", "show-playbooks"])
+    parser.add_argument("--url")
+    parser.add_argument("--api-key")
+    parser.add_argument("--app-key")
+    parser.add_argument("--from", dest="time_from")
+    parser.add_argument("--to", dest="time_to")
+    parser.add_argument("--options", help="lookup: its options as JSON")
+    args = parser.parse_args()
+    if args.mode == "show-playbooks":
+        show_playbooks()
+        return 0
+    print(json.dumps(bare_loop(args) if args.mode == "bare" else lookup_alone(args)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
