@@ -7,12 +7,12 @@
 ``benchmarks/run.py --only audit-playbook`` seeds the emulator with N audit events over 30 days and runs, for every
 ansible-core given (lane 1 and lane 2 of ``make test``), each in a fresh ``ansible-playbook`` process:
 
-- ``whole``: ``set_fact`` of every event as Datadog returns it, then ``ev | length`` (what issue-free playbooks did);
+- ``whole``: ``set_fact`` of every event as Datadog returns it, then ``ev | length`` (the only way before ``fields``);
 - ``fields``: ``set_fact`` of the events reduced to 4 fields, then one ``selectattr`` over them;
 - ``count_by``: ``set_fact`` of the events counted per user (``count_by='@usr.email'``), then the counts;
 
-against the bare ``requests`` loop keeping the events (this file run as a script, in a fresh Python process; the
-baseline of the ratios), and the lookup called directly (``lookup.run()``, no playbook around it) with the same options.
+against the bare ``requests`` loop keeping the events (this file run as a script, in a fresh Python process, just
+before each of them: the baseline of the ratios), and the lookup called directly (``lookup.run()``, no playbook around it) with the same options.
 Every result is checked against what the bare loop read: the same number of events, the same ``deleted`` count, the
 same counts per user. Times are figures, never assertions; the goals are reported as met or missed.
 
@@ -28,6 +28,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import yaml
@@ -82,18 +83,49 @@ def ansible_core_version(bin_dir):
 
 
 def run_measured(command, env=None):
-    """Run ``command``; return (seconds, peak RSS of the process in MiB, stdout). Raises on failure."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output = process.stdout.read()
-    dummy, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    process.stdout.close()
+    """Run ``command``; return (seconds, peak RSS of the process in MiB, output). Raises on failure.
+
+    The peak is the largest VmHWM of the process and its children (ansible-playbook's workers), read while they run
+    (every 50 ms; the rusage of a child would count this process's memory, which holds the emulator's events, from
+    before the exec).
+    """
+    with tempfile.TemporaryFile(mode="w+") as output_file:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=output_file, stderr=subprocess.STDOUT, text=True)
+        peak_kib = 0
+        while process.poll() is None:
+            peak_kib = max([peak_kib] + [_vm_hwm_kib(pid) for pid in _process_tree(process.pid)])
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        output_file.seek(0)
+        output = output_file.read()
     if process.returncode != 0:
         print(output[-4000:])
         raise SystemExit("benchmark command failed: %s" % " ".join(command[:3]))
-    return seconds, round(usage.ru_maxrss / 1024, 1), output
+    return seconds, round(peak_kib / 1024, 1), output
+
+
+def _process_tree(pid):
+    pids = [pid]
+    for current in pids:
+        try:
+            for task in os.listdir("/proc/%d/task" % current):
+                with open("/proc/%d/task/%s/children" % (current, task)) as handle:
+                    pids.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def _vm_hwm_kib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def run_playbook(bin_dir, variant, emulator, workdir, window):
@@ -151,71 +183,73 @@ def check(variant, result, expected):
 
 
 def bench_audit_playbook(emulator, workdir, events, rounds, lanes, whole_rounds=1):
-    """``lanes`` maps a lane name to the bin directory of its venv. Returns the figures (also printed)."""
+    """``lanes`` maps a lane name to the bin directory of its venv. Returns the figures (also printed).
+
+    Every variant run is paired with a bare loop run just before it, and its ratio is taken to that run: on a shared
+    machine the load changes from minute to minute, and a pair sees about the same. The figures are the medians of the
+    runs and of the paired ratios (variants in rotating order over ``rounds``; whole events ``whole_rounds`` times, as
+    they take long).
+    """
     emulator.reset(audit=True, counts=True)
     emulator.seed_audit(events, seed=4, span=SPAN)
     now_ms = int(time.time() * 1000)
     window = (str(now_ms - 31 * 86400 * 1000), str(now_ms + 60000))
     requests_expected = -(-events // PAGE_SIZE) + 1  # full pages, then the empty page that ends the results
     figures = {"events": events, "span": SPAN, "rounds": rounds, "whole_rounds": whole_rounds, "fields": FIELDS,
-               "count_by": COUNT_BY, "lanes": {}}
-    python = sys.executable
-    bare_runs = []
+               "count_by": COUNT_BY, "requests_per_read": requests_expected, "lanes": {}}
     expected = None
     for name, bin_dir in lanes.items():
         version = ansible_core_version(bin_dir)
         lane = figures["lanes"][name] = {"ansible_core": version, "bin": bin_dir, "variants": {}}
         print("  %s: ansible-core %s (%s)" % (name, version, bin_dir), flush=True)
+        order = ["fields", "count_by", "lookup fields", "lookup count_by"]
         schedule = []
         for round_number in range(rounds):
-            order = ["bare", "fields", "count_by", "lookup fields", "lookup count_by"]
             schedule += order[round_number % len(order):] + order[:round_number % len(order)]
         schedule += ["whole"] * whole_rounds
         runs = collections.defaultdict(list)
         for variant in schedule:
-            emulator.reset(counts=True)
-            if variant == "bare":
-                row = run_script(python, "bare", emulator, window)
-                expected = expected or row
-                if (row["events"], row["deleted"], row["per_user"]) != (expected["events"], expected["deleted"], expected["per_user"]):
-                    raise SystemExit("the bare loop read different events in two runs")
-                seconds = row["seconds"]
-                bare_runs.append(row)
-            elif variant.startswith("lookup "):
-                option = variant.split(" ", 1)[1]
-                row = run_script(os.path.join(bin_dir, "python"), "lookup", emulator, window,
-                                 {"fields": FIELDS} if option == "fields" else {"count_by": COUNT_BY})
-                seconds = row["seconds"]
-            else:
-                row = run_playbook(bin_dir, variant, emulator, workdir, window)
-                seconds = row["seconds"]
-            row["requests"] = emulator.counts()["total"]
-            if row["requests"] != requests_expected:
-                raise SystemExit("%s sent %d requests, expected %d" % (variant, row["requests"], requests_expected))
-            runs[variant].append(row)
-            print("    %-16s %8.2f s  peak RSS %7.1f MiB  %4d requests" % (variant, seconds, row["peak_rss_mib"], row["requests"]),
-                  flush=True)
+            for step in ("bare", variant):
+                emulator.reset(counts=True)
+                if step == "bare":
+                    row = run_script(sys.executable, "bare", emulator, window)
+                    expected = expected or row
+                    if (row["events"], row["deleted"], row["per_user"]) != (expected["events"], expected["deleted"], expected["per_user"]):
+                        raise SystemExit("the bare loop read different events in two runs")
+                    bare_seconds = row["seconds"]
+                elif step.startswith("lookup "):
+                    row = run_script(os.path.join(bin_dir, "python"), "lookup", emulator, window,
+                                     {"fields": FIELDS} if step == "lookup fields" else {"count_by": COUNT_BY})
+                    if row["rows"] != (expected["events"] if step == "lookup fields" else len(expected["per_user"])):
+                        raise SystemExit("%s returned %d rows" % (step, row["rows"]))
+                else:
+                    row = run_playbook(bin_dir, step, emulator, workdir, window)
+                    check(step, row["result"], expected)
+                row["requests"] = emulator.counts()["total"]
+                if row["requests"] != requests_expected:
+                    raise SystemExit("%s sent %d requests, expected %d" % (step, row["requests"], requests_expected))
+                if step != "bare":
+                    row["ratio"] = row["seconds"] / bare_seconds
+                runs[step].append(row)
+                print("    %-16s %8.2f s%s  peak RSS %7.1f MiB  %4d requests" % (
+                    step, row["seconds"], "  %6.2fx the bare loop just before" % row["ratio"] if step != "bare" else " " * 34,
+                    row["peak_rss_mib"], row["requests"]), flush=True)
         for variant, measured in runs.items():
-            if variant in VARIANTS:
-                for row in measured:
-                    check(variant, row["result"], expected)
             lane["variants"][variant] = summary = {
                 "runs": len(measured),
                 "seconds": round(statistics.median(row["seconds"] for row in measured), 2),
                 "peak_rss_mib": max(row["peak_rss_mib"] for row in measured),
                 "requests": measured[-1]["requests"],
             }
+            if variant != "bare":
+                summary["ratio_vs_bare"] = round(statistics.median(row["ratio"] for row in measured), 2)
             if variant in VARIANTS:
                 summary["keep_s"] = round(statistics.median(row["keep_s"] for row in measured), 2)
                 summary["use_s"] = round(statistics.median(row["use_s"] for row in measured), 2)
-        bare = statistics.median(row["seconds"] for row in runs["bare"])
-        for variant, summary in lane["variants"].items():
-            summary["ratio_vs_bare"] = round(summary["seconds"] / bare, 2)
         lane["goals"] = dict((variant, {"ratio": lane["variants"][variant]["ratio_vs_bare"], "goal": goal,
                                         "met": lane["variants"][variant]["ratio_vs_bare"] <= goal})
                              for variant, goal in GOALS.items())
     figures["expected"] = {"events": expected["events"], "deleted": expected["deleted"], "users": len(expected["per_user"])}
-    figures["requests_per_read"] = requests_expected
     print_figures(figures)
     return figures
 
@@ -231,8 +265,9 @@ LABELS = {
 
 
 def print_figures(figures):
-    print("  %d events over %s, %d requests per read (page size %d); every result checked against the bare loop's read"
+    print("  %d events over %s, %d requests per read (page size %d); every result checked against the bare loop's read;"
           % (figures["events"], figures["span"], figures["requests_per_read"], PAGE_SIZE))
+    print("  ratios: median of each run over the bare loop run just before it")
     for name, lane in figures["lanes"].items():
         print("  %s, ansible-core %s:" % (name, lane["ansible_core"]))
         for variant in ("bare", "whole", "fields", "count_by", "lookup fields", "lookup count_by"):
@@ -242,8 +277,9 @@ def print_figures(figures):
             split = ""
             if "keep_s" in summary:
                 split = "  (set_fact task %.2f s, use task %.2f s)" % (summary["keep_s"], summary["use_s"])
-            print("    %-52s %8.2f s  %6.2fx  peak RSS %7.1f MiB%s" % (
-                LABELS[variant], summary["seconds"], summary["ratio_vs_bare"], summary["peak_rss_mib"], split))
+            ratio = "%6.2fx" % summary["ratio_vs_bare"] if "ratio_vs_bare" in summary else "      "
+            print("    %-52s %8.2f s  %s  peak RSS %7.1f MiB%s" % (
+                LABELS[variant], summary["seconds"], ratio, summary["peak_rss_mib"], split))
         print("    goals: %s" % "; ".join("%s %.2fx (<= %.1fx) %s" % (variant, goal["ratio"], goal["goal"], "met" if goal["met"] else "MISSED")
                                           for variant, goal in lane["goals"].items()), flush=True)
 

@@ -140,12 +140,12 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     all_logins: "{{ query('ddops.datadog.audit_events', '@evt.name:Authentication', from='now-7d', limit=0) }}"
 
-- name: Read the changes that the automation user did not make in the last hour
+- name: Read the changes that the automation user did not make since the last run (an ISO 8601 time, or the last hour)
   ansible.builtin.set_fact:
     unexpected: >-
       {{ query('ddops.datadog.audit_events',
                '@evt.name:"Workflow Automation" -@usr.email:"automation@example.com"',
-               from='now-1h', limit=20) }}
+               from=last_run_started | default('now-1h'), limit=20) }}
 
 - name: Fail when there is any
   ansible.builtin.assert:
@@ -171,7 +171,7 @@ EXAMPLES = r"""
 - name: Show the deletions among them
   ansible.builtin.debug:
     msg: "{{ item.timestamp }} {{ item.usr_email }} deleted {{ item.asset_name }}"
-  loop: "{{ changes | selectattr('action', 'equalto', 'deleted') }}"
+  loop: "{{ changes | selectattr('action', 'equalto', 'deleted') | list }}"
   loop_control:
     label: "{{ item.asset_name }}"
 
@@ -199,9 +199,11 @@ RETURN = r"""
 _list:
   description:
     - The audit events, as Datadog returns them, for every term in turn.
-    - With O(fields), one dict per event instead, in the same order, holding the key of each path (for example
+    - >-
+      With O(fields), one dict per event instead, in the same order, holding the key of each path (for example
       C({"timestamp": "2026-01-31T08:15:02.000Z", "usr_email": "ada@example.com", "action": "modified"})).
-    - With O(count_by), one dict per distinct value instead (for example C({"usr_email": "ada@example.com", "count": 42})),
+    - >-
+      With O(count_by), one dict per distinct value instead (for example C({"usr_email": "ada@example.com", "count": 42})),
       largest count first.
   type: list
   elements: dict

@@ -170,8 +170,6 @@ def _hint(text):
         return " (did you mean %r?)" % ("@" + text[len("attributes.attributes."):])
     if text.startswith("attributes.") and text[len("attributes."):] in STANDARD_FIELDS:
         return " (did you mean %r?)" % text[len("attributes."):]
-    if text.startswith("@attributes.") and text[len("@attributes."):] in STANDARD_FIELDS:
-        return " (did you mean %r?)" % text[len("@attributes."):]
     if not text.startswith("@") and _PATH.match("@" + text):
         return " (did you mean %r?)" % ("@" + text)
     return ""
@@ -215,7 +213,11 @@ class KeepEvents(object):
 
 
 class Projection(object):
-    """One flat dict per event, holding the value of each path under the path's key, in the order of the paths."""
+    """One flat dict per event, holding the value of each path under the path's key, in the order of the paths.
+
+    The values are those of the event (an object or list value is not copied). Rows hold plain ``dict``, ``list``,
+    ``str``, numbers, booleans and ``None`` only: the exact types for which ansible-core takes its fast paths.
+    """
 
     __slots__ = ("paths", "rows", "project")
 
@@ -334,14 +336,15 @@ def _group_key(value):
 
 
 def value_order(value):
-    """Sort key for the values of equal counts: numbers ascending, then text, then false and true, then lists and
-    objects (by their JSON text), then null."""
+    """Sort key for the values of equal counts: numbers ascending (a float before an equal integer), then text, then
+    false and true, then lists and objects (by their JSON text), then null. Total over the values ``Counts`` tells
+    apart, so the order never depends on the order the events were read in."""
     if value is None:
         return (5, 0, "")
     if isinstance(value, bool):
         return (3, int(value), "")
     if isinstance(value, (int, float)):
-        return (1, value, "")
+        return (1, value, type(value).__name__)
     if isinstance(value, str):
         return (2, 0, value)
     return (4, 0, json.dumps(value, sort_keys=True, default=str))

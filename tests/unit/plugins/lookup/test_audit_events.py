@@ -168,8 +168,19 @@ def test_timeout_and_meta_warnings_are_shown_as_ansible_warnings(harness):
     ({"to": "2026-02-30T00:00:00Z"}, "to must be date math such as now, now-15m, now-1d or now-7d"),
     ({"timezone": "UTC", "time_offset": 60}, "timezone and time_offset are mutually exclusive"),
     ({"from": "now", "to": "now-1d"}, "from (now) is later than to (now-1d)"),
-    ({"limt": 5}, "unknown option limt; the options are: api_key, api_url, app_key, from, limit, page_size, retries, retry_backoff, "
-                  "retry_max_wait, site, sort, time_offset, timeout, timezone, to, validate_certs"),
+    ({"limt": 5}, "unknown option limt; the options are: api_key, api_url, app_key, count_by, fields, from, limit, page_size, "
+                  "retries, retry_backoff, retry_max_wait, site, sort, time_offset, timeout, timezone, to, validate_certs"),
+    ({"fields": ["usr.email"]}, "fields item 1 is not a path: 'usr.email' (did you mean '@usr.email'?). A path is @ followed by"),
+    ({"fields": "@usr.email:ada"}, "fields is not a path: '@usr.email:ada' (a path names a field; a filter such as @action:deleted "
+                                   "belongs in the search query, the lookup's terms)"),
+    ({"fields": []}, "fields must name at least one path"),
+    ({"fields": [{"path": "@usr.email"}]}, "fields item 1 must be a path string"),
+    ({"fields": 5}, "fields must be a path or a list of paths"),
+    ({"fields": ["@action", "@action"]}, "fields item 2 '@action' is given twice"),
+    ({"count_by": "@usr.*"}, "count_by is not a path: '@usr.*' (wildcards are not supported in paths)"),
+    ({"count_by": ["@usr.email", "@count"]}, "count_by '@count' gives the result key 'count'"),
+    ({"count_by": ""}, "count_by must name at least one path"),
+    ({"fields": ["@action"], "count_by": "@usr.email"}, "fields and count_by cannot be used together"),
     ({"site": "datadoghq.org", "api_url": None}, "site 'datadoghq.org' is not a Datadog site"),
     ({"api_url": "http://datadog.example.com"}, "http:// is only allowed for loopback hosts"),
 ])
@@ -202,6 +213,71 @@ def test_an_api_error_becomes_one_line_without_any_key(harness):
     text = lookup.error(["@evt.name:Monitor"], **KEYS)
     assert text == ("ddops.datadog.audit_events: Failed to search audit events for query '@evt.name:Monitor' (page 1): "
                     "HTTP 403: Forbidden (POST /api/v2/audit/events/search)")
+
+
+# -- fields and count_by ----------------------------------------------------------------------------------------------
+
+def own_events(count):
+    """Events with users and actions (one in four without a user)."""
+    events = make_events(count)
+    for number, item in enumerate(events):
+        item["attributes"]["attributes"]["action"] = ("created", "modified", "deleted")[number % 3]
+        if number % 4:
+            item["attributes"]["attributes"]["usr"] = {"email": "user%d@example.com" % (number % 5)}
+    return events
+
+
+def test_fields_return_flat_dicts_in_event_order_with_the_requests_of_a_whole_read(harness):
+    events = own_events(2345)
+    whole = harness(events)
+    everything = whole.run(limit=2000, **KEYS)
+    lookup = harness(events)
+    rows = lookup.run(limit=2000, fields=["id", "@usr.email", "@action", "timestamp"], **KEYS)
+    assert rows == [{"id": item["id"], "usr_email": item["attributes"]["attributes"].get("usr", {}).get("email"),
+                     "action": item["attributes"]["attributes"]["action"], "timestamp": item["attributes"]["timestamp"]}
+                    for item in everything]
+    assert lookup.api.bodies == whole.api.bodies  # the same requests, so the same events
+    assert any(row["usr_email"] is None for row in rows)
+
+
+def test_fields_given_as_one_comma_separated_string(harness):
+    lookup = harness(own_events(3))
+    assert lookup.run(fields="@action, id", **KEYS) == [{"action": "created", "id": "evt-00000"},
+                                                         {"action": "modified", "id": "evt-00001"},
+                                                         {"action": "deleted", "id": "evt-00002"}]
+
+
+def test_count_by_returns_counts_that_equal_those_of_the_whole_read(harness):
+    events = own_events(2345)
+    everything = harness(events).run(limit=0, **KEYS)
+    expected = {}
+    for item in everything:
+        email = item["attributes"]["attributes"].get("usr", {}).get("email")
+        expected[email] = expected.get(email, 0) + 1
+    lookup = harness(events)
+    rows = lookup.run(limit=0, count_by="@usr.email", **KEYS)
+    assert dict((row["usr_email"], row["count"]) for row in rows) == expected
+    assert [row["count"] for row in rows] == sorted(expected.values(), reverse=True)
+    assert lookup.api.limits == [1000, 1000, 1000, 1000]
+
+
+def test_count_by_with_a_limit_counts_the_events_read_and_several_paths_count_combinations(harness):
+    lookup = harness(own_events(30))
+    rows = lookup.run(limit=12, page_size=5, count_by=["@action", "@usr.email"], **KEYS)
+    assert sum(row["count"] for row in rows) == 12
+    # the 12 events read hold 12 different combinations: equal counts, ordered by action, then user (null last)
+    assert [(row["action"], row["usr_email"]) for row in rows] == [
+        ("created", "user1@example.com"), ("created", "user3@example.com"), ("created", "user4@example.com"), ("created", None),
+        ("deleted", "user0@example.com"), ("deleted", "user1@example.com"), ("deleted", "user2@example.com"), ("deleted", None),
+        ("modified", "user0@example.com"), ("modified", "user1@example.com"), ("modified", "user2@example.com"), ("modified", None)]
+    assert lookup.api.limits == [5, 5, 2]
+    assert all(list(row) == ["action", "usr_email", "count"] for row in rows)
+
+
+def test_count_by_over_several_terms_counts_their_concatenated_results(harness):
+    lookup = harness({"@evt.name:first": make_events(3, "first"), "@evt.name:second": make_events(2, "second")})
+    assert lookup.run(["@evt.name:first", "@evt.name:second"], count_by="@evt.name", **KEYS) == [
+        {"evt_name": "first", "count": 3}, {"evt_name": "second", "count": 2}]
 
 
 # -- option precedence: keyword > variables > environment > default --------------------------------------------------

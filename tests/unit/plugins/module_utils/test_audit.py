@@ -25,6 +25,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._audit import (
     validate_search,
     validate_time,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
 
 API_KEY = "unit-api-key-5a9c1e7b3d2f"
 APP_KEY = "unit-app-key-8e2d4c6a0b1f"
@@ -225,6 +226,77 @@ def test_several_queries_are_concatenated_in_order_with_the_limit_per_query():
     # second: 10, 10, then 5 remaining asked → empty page (20 < 25); first: 10, 10, 5.
     assert api.limits == [10, 10, 5, 10, 10, 5]
     assert count == 6
+
+
+# -- collectors: what becomes of the pages ------------------------------------------------------------------
+
+class Pages(object):
+    """A collector that records the pages it is fed."""
+
+    def __init__(self):
+        self.pages = []
+
+    def add(self, events):
+        self.pages.append(list(events))
+
+    def result(self):
+        return [event for page in self.pages for event in page]
+
+
+@pytest.mark.parametrize("limit, page_size, total, limits", [
+    (0, 1000, 2345, [1000, 1000, 1000, 1000]),
+    (2500, 1000, 25000, [1000, 1000, 500]),
+    (25, 10, 20, [10, 10, 5]),
+    (5, 1000, 50, [5]),
+])
+def test_a_collector_gets_every_page_in_order_and_the_requests_are_those_of_a_whole_read(limit, page_size, total, limits):
+    events = make_events(total)
+    whole_api, collected_api = AuditAPI(events), AuditAPI(events)
+    whole, dummy, whole_requests = search_all(make_client(whole_api), ["*"], settings(limit=limit, page_size=page_size))
+    pages = Pages()
+    collected, dummy, requests_made = search_all(make_client(collected_api), ["*"], settings(limit=limit, page_size=page_size), pages)
+    assert collected == whole
+    assert [len(page) for page in pages.pages] == [len(page) for page in pages.pages if page]  # never an empty page
+    assert collected_api.limits == whole_api.limits == limits
+    assert requests_made == whole_requests == len(limits)
+
+
+def test_a_cut_page_reaches_the_collector_cut():
+    class Generous(AuditAPI):
+        def send(self, request, **kwargs):
+            body = json.loads(request.body)
+            body["page"]["limit"] = 1000
+            request.body = json.dumps(body)
+            return super().send(request, **kwargs)
+
+    pages = Pages()
+    search_all(make_client(Generous(make_events(3000))), ["*"], settings(limit=1500), pages)
+    assert [len(page) for page in pages.pages] == [1000, 500]
+
+
+def test_search_events_with_a_collector_counts_what_it_read_and_keeps_nothing():
+    pages = Pages()
+    result = search_events(make_client(AuditAPI(make_events(2345))), "*", settings(limit=2000), pages)
+    assert result.events == [] and result.read == 2000 and result.requests == 2
+    assert sum(len(page) for page in pages.pages) == 2000
+
+
+def test_projection_and_counts_of_several_queries_equal_those_of_the_whole_read_under_faults():
+    first, second = make_events(1200, "first"), make_events(700, "second")
+    queries = ["@evt.name:first", "@evt.name:second"]
+    faults = {2: (429, {"X-RateLimit-Reset": "1"}, b""), 5: (503, {}, b""), 6: (502, {}, b"<html>bad gateway</html>")}
+    whole, dummy, dummy_count = search_all(make_client(AuditAPI({queries[0]: first, queries[1]: second})), queries,
+                                           settings(limit=1100, page_size=500))
+    projected, dummy, requests_projected = search_all(
+        make_client(AuditAPI({queries[0]: first, queries[1]: second}, faults=faults)), queries,
+        settings(limit=1100, page_size=500), make_collector(fields=["id", "timestamp", "@evt.name", "@missing"]))
+    counted, dummy, requests_counted = search_all(
+        make_client(AuditAPI({queries[0]: first, queries[1]: second}, faults=faults)), queries,
+        settings(limit=1100, page_size=500), make_collector(count_by="@evt.name"))
+    assert projected == [{"id": event["id"], "timestamp": event["attributes"]["timestamp"],
+                          "evt_name": event["attributes"]["attributes"]["evt"]["name"], "missing": None} for event in whole]
+    assert counted == [{"evt_name": "first", "count": 1100}, {"evt_name": "second", "count": 700}]
+    assert requests_projected == requests_counted == 3 + 3  # 500, 500, 100; 500, 200, the empty page
 
 
 # -- request bodies ------------------------------------------------------------------------------------------
