@@ -10,6 +10,7 @@ ansible-core given (lane 1 and lane 2 of ``make test``), each in a fresh ``ansib
 - ``whole``: ``set_fact`` of every event as Datadog returns it, then ``ev | length`` (the only way before ``fields``);
 - ``fields``: ``set_fact`` of the events reduced to 4 fields, then one ``selectattr`` over them;
 - ``count_by``: ``set_fact`` of the events counted per user (``count_by='@usr.email'``), then the counts;
+- ``fields native``: ``fields`` with ``jinja2_native`` on (only on ansible-core before 2.19, where it is a setting);
 
 against the bare ``requests`` loop keeping the events (this file run as a script, in a fresh Python process, just
 before each of them: the baseline of the ratios), and the lookup called directly (``lookup.run()``, no playbook around it) with the same options.
@@ -41,6 +42,8 @@ COUNT_BY = "@usr.email"
 SPAN = "30d"
 GOALS = {"fields": 3.0, "count_by": 1.5}
 VARIANTS = ("whole", "fields", "count_by")
+#: A variant name ending in this runs with jinja2_native (ansible-core before 2.19, where it is a setting).
+NATIVE = " native"
 PAGE_SIZE = 1000
 
 
@@ -54,6 +57,7 @@ def lookup_call(options):
 
 def playbook_tasks(variant):
     """The two tasks of a variant: keep the lookup's result in a fact, then use it once (the result to check)."""
+    variant = variant.replace(NATIVE, "")
     if variant == "whole":
         keep, use = "{{ %s }}" % lookup_call({}), "{{ {'rows': ev | length} | to_json }}"
     elif variant == "fields":
@@ -129,8 +133,9 @@ def _vm_hwm_kib(pid):
 
 
 def run_playbook(bin_dir, variant, emulator, workdir, window):
-    playbook = os.path.join(workdir, "audit_playbook_%s.yml" % variant)
-    record = os.path.join(workdir, "audit_playbook_%s.json" % variant)
+    name = variant.replace(" ", "_")
+    playbook = os.path.join(workdir, "audit_playbook_%s.yml" % name)
+    record = os.path.join(workdir, "audit_playbook_%s.json" % name)
     play = {"name": variant, "hosts": "localhost", "connection": "local", "gather_facts": False,
             "vars": {"bench_from": window[0], "bench_to": window[1]}, "tasks": playbook_tasks(variant)}
     with open(playbook, "w") as handle:
@@ -140,6 +145,9 @@ def run_playbook(bin_dir, variant, emulator, workdir, window):
                ANSIBLE_CALLBACKS_ENABLED="bench_timer", DDOPS_BENCH_RECORD=record, ANSIBLE_LOCALHOST_WARNING="0",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER="auto_silent",
                ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    env.pop("ANSIBLE_JINJA2_NATIVE", None)
+    if variant.endswith(NATIVE):
+        env["ANSIBLE_JINJA2_NATIVE"] = "1"
     seconds, rss, output = run_measured([os.path.join(bin_dir, "ansible-playbook"), playbook], env=env)
     with open(record) as handle:
         tasks = dict((entry["task"], entry["seconds"]) for entry in json.load(handle))
@@ -170,6 +178,7 @@ def run_script(python, mode, emulator, window, options=None):
 
 def check(variant, result, expected):
     """The playbook's result against the bare loop's read (raises SystemExit on a difference)."""
+    variant = variant.replace(NATIVE, "")
     if variant == "whole":
         good = result == {"rows": expected["events"]}
     elif variant == "fields":
@@ -203,6 +212,8 @@ def bench_audit_playbook(emulator, workdir, events, rounds, lanes, whole_rounds=
         lane = figures["lanes"][name] = {"ansible_core": version, "bin": bin_dir, "variants": {}}
         print("  %s: ansible-core %s (%s)" % (name, version, bin_dir), flush=True)
         order = ["fields", "count_by", "lookup fields", "lookup count_by"]
+        if tuple(int(part) for part in version.split(".")[:2]) < (2, 19):  # jinja2_native is a setting there
+            order.insert(1, "fields" + NATIVE)
         schedule = []
         for round_number in range(rounds):
             schedule += order[round_number % len(order):] + order[:round_number % len(order)]
@@ -243,7 +254,7 @@ def bench_audit_playbook(emulator, workdir, events, rounds, lanes, whole_rounds=
             }
             if variant != "bare":
                 summary["ratio_vs_bare"] = round(statistics.median(row["ratio"] for row in measured), 2)
-            if variant in VARIANTS:
+            if variant.replace(NATIVE, "") in VARIANTS:
                 summary["keep_s"] = round(statistics.median(row["keep_s"] for row in measured), 2)
                 summary["use_s"] = round(statistics.median(row["use_s"] for row in measured), 2)
         lane["goals"] = dict((variant, {"ratio": lane["variants"][variant]["ratio_vs_bare"], "goal": goal,
@@ -258,6 +269,7 @@ LABELS = {
     "bare": "bare requests loop keeping the events (baseline)",
     "whole": "set_fact of whole events, then | length",
     "fields": "set_fact with fields (4), then one selectattr",
+    "fields" + NATIVE: "the same with jinja2_native = true",
     "count_by": "set_fact with count_by='%s'" % COUNT_BY,
     "lookup fields": "lookup.run() alone, fields (4)",
     "lookup count_by": "lookup.run() alone, count_by",
@@ -270,7 +282,7 @@ def print_figures(figures):
     print("  ratios: median of each run over the bare loop run just before it")
     for name, lane in figures["lanes"].items():
         print("  %s, ansible-core %s:" % (name, lane["ansible_core"]))
-        for variant in ("bare", "whole", "fields", "count_by", "lookup fields", "lookup count_by"):
+        for variant in ("bare", "whole", "fields", "fields" + NATIVE, "count_by", "lookup fields", "lookup count_by"):
             summary = lane["variants"].get(variant)
             if summary is None:
                 continue

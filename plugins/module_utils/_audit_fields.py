@@ -275,7 +275,8 @@ class Counts(object):
             return
         for event in events:
             value = resolve(event)
-            if value is None or type(value) is str:  # pylint: disable=unidiomatic-typecheck  (the common case, fast)
+            # the common case first, and fast: text or nothing
+            if value is None or type(value) is str:  # pylint: disable=unidiomatic-typecheck
                 counts[value] = counts.get(value, 0) + 1
             else:
                 self._add_other(value, single=True)

@@ -242,9 +242,9 @@ def test_fields_return_flat_dicts_in_event_order_with_the_requests_of_a_whole_re
 
 def test_fields_given_as_one_comma_separated_string(harness):
     lookup = harness(own_events(3))
-    assert lookup.run(fields="@action, id", **KEYS) == [{"action": "created", "id": "evt-00000"},
-                                                         {"action": "modified", "id": "evt-00001"},
-                                                         {"action": "deleted", "id": "evt-00002"}]
+    rows = lookup.run(fields="@action, id", **KEYS)
+    assert rows == [{"action": "created", "id": "evt-00000"}, {"action": "modified", "id": "evt-00001"},
+                    {"action": "deleted", "id": "evt-00002"}]
 
 
 def test_count_by_returns_counts_that_equal_those_of_the_whole_read(harness):
