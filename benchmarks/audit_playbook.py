@@ -191,13 +191,13 @@ def check(variant, result, expected):
                          % (variant, json.dumps(result)[:300], json.dumps(expected)[:300]))
 
 
-def bench_audit_playbook(emulator, workdir, events, rounds, lanes, whole_rounds=1):
+def bench_audit_playbook(emulator, workdir, events, rounds, lanes, whole_rounds=1, judge_times=True):
     """``lanes`` maps a lane name to the bin directory of its venv. Returns the figures (also printed).
 
     Every variant run is paired with a bare loop run just before it, and its ratio is taken to that run: on a shared
     machine the load changes from minute to minute, and a pair sees about the same. The figures are the medians of the
     runs and of the paired ratios (variants in rotating order over ``rounds``; whole events ``whole_rounds`` times, as
-    they take long).
+    they take long). With ``judge_times`` false (a smoke run) no goal is reported as met or missed.
     """
     emulator.reset(audit=True, counts=True)
     emulator.seed_audit(events, seed=4, span=SPAN)
@@ -261,6 +261,7 @@ def bench_audit_playbook(emulator, workdir, events, rounds, lanes, whole_rounds=
                                         "met": lane["variants"][variant]["ratio_vs_bare"] <= goal})
                              for variant, goal in GOALS.items())
     figures["expected"] = {"events": expected["events"], "deleted": expected["deleted"], "users": len(expected["per_user"])}
+    figures["goals_judged"] = judge_times
     print_figures(figures)
     return figures
 
@@ -292,8 +293,10 @@ def print_figures(figures):
             ratio = "%6.2fx" % summary["ratio_vs_bare"] if "ratio_vs_bare" in summary else "      "
             print("    %-52s %8.2f s  %s  peak RSS %7.1f MiB%s" % (
                 LABELS[variant], summary["seconds"], ratio, summary["peak_rss_mib"], split))
-        print("    goals: %s" % "; ".join("%s %.2fx (<= %.1fx) %s" % (variant, goal["ratio"], goal["goal"], "met" if goal["met"] else "MISSED")
-                                          for variant, goal in lane["goals"].items()), flush=True)
+        print("    goals: %s" % "; ".join("%s %.2fx (<= %.1fx) %s" % (
+            variant, goal["ratio"], goal["goal"],
+            ("met" if goal["met"] else "MISSED") if figures["goals_judged"] else "not judged in a smoke run")
+            for variant, goal in lane["goals"].items()), flush=True)
 
 
 # -- the subprocess variants ------------------------------------------------------------------------------------------------

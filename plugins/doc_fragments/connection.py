@@ -6,37 +6,42 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # The connection options every ddops.datadog module and lookup shares.
+    # The connection options every ddops.datadog module and lookup shares. They are defined once, in
+    # plugins/module_utils/_connection_options.py (OPTIONS); a unit test holds this fragment to that table.
     DOCUMENTATION = r"""
 options:
   api_key:
     description:
       - Datadog API key.
-      - Modules read the environment variables E(DD_API_KEY) and then E(DATADOG_API_KEY) when this is not set.
+      - Read from the environment variables E(DD_API_KEY) and then E(DATADOG_API_KEY) when not set.
       - Never put it in plain text in a playbook; use Ansible Vault, an AWX credential or the environment.
     type: str
   app_key:
     description:
       - Datadog application key (the key itself, not its ID).
-      - Modules read the environment variables E(DD_APP_KEY) and then E(DATADOG_APP_KEY) when this is not set.
-      - Action connection endpoints only accept an application key that is registered for the Actions API,
-        see M(ddops.datadog.datadog_app_key_registration).
+      - Read from the environment variables E(DD_APP_KEY) and then E(DATADOG_APP_KEY) when not set.
+      - Action connection endpoints only accept an application key that is registered for the Actions API, see
+        M(ddops.datadog.datadog_app_key_registration).
     type: str
   site:
     description:
       - The Datadog site of your organization, for example V(datadoghq.eu) or V(us5.datadoghq.com).
-      - One of V(datadoghq.com), V(us3.datadoghq.com), V(us5.datadoghq.com), V(ap1.datadoghq.com), V(ap2.datadoghq.com),
-        V(uk1.datadoghq.com), V(datadoghq.eu), V(ddog-gov.com), V(us2.ddog-gov.com); the short names V(us1), V(us3),
-        V(us5), V(ap1), V(ap2), V(uk1), V(eu) are accepted too. Anything else is refused before any request.
-      - Modules read the environment variable E(DD_SITE) when this is not set; the default is V(datadoghq.com).
+      - One of V(datadoghq.com), V(us3.datadoghq.com), V(us5.datadoghq.com), V(ap1.datadoghq.com),
+        V(ap2.datadoghq.com), V(uk1.datadoghq.com), V(datadoghq.eu), V(ddog-gov.com), V(us2.ddog-gov.com); the short
+        names V(us1), V(us3), V(us5), V(ap1), V(ap2), V(uk1), V(eu) are accepted too. Anything else is refused before
+        any request.
+      - Read from the environment variable E(DD_SITE) when not set; the default is V(datadoghq.com).
       - The API is then reached at C(https://api.<site>).
-      - Ignored when O(api_url) is set.
+      - O(site) and O(api_url) name the same thing. When both are set, the one from the stronger source is used (a
+        task option or lookup keyword, then a variable, then the environment; O(api_url) when both come from the same
+        source) and a warning says which.
     type: str
   api_url:
     description:
-      - Full base URL of the Datadog API, overriding O(site), for example a proxy or the collection's local emulator.
-      - Must be C(https://), except for loopback hosts (V(localhost), V(127.0.0.1), V(::1)) where C(http://) is allowed.
-      - Modules read the environment variable E(DD_API_URL) when this is not set.
+      - Full base URL of the Datadog API instead of O(site), for example a proxy or the collection's local emulator.
+      - Must be C(https://), except for loopback hosts (V(localhost), V(127.0.0.1), V(::1)) where C(http://) is
+        allowed.
+      - Read from the environment variable E(DD_API_URL) when not set.
     type: str
   validate_certs:
     description:
@@ -80,13 +85,14 @@ notes:
 options:
   api_key:
     env:
-      # For plugin options the last variable listed wins: DD_API_KEY over DATADOG_API_KEY, as for modules.
+      # The last variable listed wins: DD_API_KEY over DATADOG_API_KEY, as for modules.
       - name: DATADOG_API_KEY
       - name: DD_API_KEY
     vars:
       - name: datadog_api_key
   app_key:
     env:
+      # The last variable listed wins: DD_APP_KEY over DATADOG_APP_KEY, as for modules.
       - name: DATADOG_APP_KEY
       - name: DD_APP_KEY
     vars:

@@ -235,14 +235,9 @@ _list:
 from ansible.errors import AnsibleLookupError
 from ansible.utils.display import Display
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
-from ansible_collections.ddops.datadog.plugins.module_utils._audit import (
-    AuditSearchError,
-    search_all,
-    validate_queries,
-    validate_search,
-)
+from ansible_collections.ddops.datadog.plugins.module_utils._audit import search_all, validate_queries, validate_search
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.plugin_utils._lookup import DatadogLookupBase
 
 display = Display()
@@ -273,7 +268,7 @@ class LookupModule(DatadogLookupBase):
         with self.client() as client:
             try:
                 result, warnings, dummy = search_all(client, queries, settings, collector)
-            except AuditSearchError as exc:
+            except TaskFailure as exc:
                 raise AnsibleLookupError("%s: %s" % (name, exc)) from None
             finally:
                 self.warn_about_retries(client)

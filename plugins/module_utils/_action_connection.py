@@ -10,162 +10,97 @@ Plain Python (no Ansible imports): :func:`ensure_connection` takes a :class:`Dat
 dict and returns a plain result dict, so the module is a thin wrapper and the same logic can later run in the
 controller process for many loop items with one HTTP session.
 
-Requests (API-FACTS.md, ARCHITECTURE.md "Minimum HTTP"): unchanged by ``connection_id`` = 1 GET; unchanged by name =
-the list pages (1 GET up to 100 connections); update = that read + 1 PATCH; create = list + POST; ``absent`` by ID =
-1 DELETE (404 = already absent); check mode = the reads only.
+Requests (docs/dev/api-behaviour.md): unchanged by ``connection_id`` = 1 GET; unchanged by name = the list pages (1 GET
+up to 100 connections); update = that read + 1 PATCH; create = list + POST; ``absent`` by ID = 1 DELETE (404 = already
+absent); check mode = the reads only.
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
+import time
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import (
-    DatadogAPIError,
-    DatadogOutcomeUnknownError,
-    InputError,
-)
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     ALWAYS,
     ON_CREATE,
+    ROTATION_OPTION,
     create_body,
     diff_create,
     diff_delete,
-    diff_update,
     patch_body,
     plan_update,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import (
+    CONNECTIONS_PATH,
+    PAGE_SIZE,
+    attributes_of,
+    connection_path,
+    connection_view,
+    list_all,
+    read_only_fields,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     BODY,
+    BODY_FIELDS,
     CREDENTIAL_TYPES,
     ENTRIES,
     ENTRY_FIELDS,
+    INTEGRATION_FIELDS,
     INTEGRATION_TYPES,
-    TOKEN_TYPES,
     VARIANTS,
     credential_field_names,
-    redact_integration,
     secret_field_names,
     validate_connection_id,
     validate_integration,
     validate_name,
     validate_tags,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._locks import LockTimeout, name_lock
 
-CONNECTIONS_PATH = "/api/v2/actions/connections"
-#: The largest page the list endpoint serves.
-PAGE_SIZE = 100
 STATES = ("present", "absent")
 UPDATE_SECRETS = (ON_CREATE, ALWAYS)
-
-_LIST_MISSING = ("this Datadog API has no action connection list endpoint (GET %s answered HTTP %s), so connections "
-                 "cannot be found by name; pass connection_id to manage the connection by its ID")
-
-
-class ActionConnectionError(Exception):
-    """A failure that depends on what exists in Datadog (not found, ambiguous name, no list endpoint, ...).
-
-    ``details`` are extra result keys for the module (for example the IDs of connections sharing a name).
-    """
-
-    def __init__(self, message, **details):
-        super().__init__(message)
-        self.details = details
-
-
-class StepError(Exception):
-    """An API error during one step; ``action`` says which (``Failed to update action connection 'x'``)."""
-
-    def __init__(self, action, error):
-        super().__init__("%s: %s" % (action, error))
-        self.action = action
-        self.error = error
+#: A write sent without an answer may still be applied: wait up to this many times ``timeout`` for it to show.
+OUTCOME_WAIT_FACTOR = 6
+#: The first pause between two reads while waiting for such a write (doubled each time, at most ``_LONGEST_PAUSE``).
+_FIRST_PAUSE = 0.25
+_LONGEST_PAUSE = 8.0
 
 
 # -- argument spec -----------------------------------------------------------------------------------------------------
 
 def credentials_options():
-    """Every credential field of every variant as a suboption; secret ones are ``no_log``."""
+    """Every credential field of every variant as a suboption, from the catalogue; secret ones are ``no_log``."""
     secrets = set(secret_field_names())
-    kinds = {}
-    for variant in VARIANTS:
-        for field in variant.fields:
-            kinds[field.name] = field.kind
+    kinds = dict((field.name, field.kind) for variant in VARIANTS for field in variant.fields)
     options = {"type": dict(type="str", choices=list(CREDENTIAL_TYPES))}
     for name in credential_field_names():
         if kinds[name] == ENTRIES:
-            entry_options = {}
-            for entry in ENTRY_FIELDS[name]:
-                spec = dict(type="str", required=entry.required, no_log=entry.secret)
-                if name == "tokens" and entry.name == "type":
-                    spec = dict(type="str", choices=list(TOKEN_TYPES), default=TOKEN_TYPES[0])
-                entry_options[entry.name] = spec
+            entry_options = dict((entry.name, _string_option(entry)) for entry in ENTRY_FIELDS[name])
             options[name] = dict(type="list", elements="dict", no_log=False, options=entry_options)
         elif kinds[name] == BODY:
-            options[name] = dict(type="dict", options=dict(content=dict(type="str"), content_type=dict(type="str")))
+            options[name] = dict(type="dict", options=dict((key, dict(type="str")) for key in BODY_FIELDS))
         else:
             options[name] = dict(type="str", no_log=name in secrets)
     return options
 
 
+def _string_option(field):
+    option = dict(type="str", required=field.required and field.default is None, no_log=field.secret)
+    if field.choices:
+        option["choices"] = list(field.choices)
+    if field.default is not None:
+        option["default"] = field.default
+    return option
+
+
 def integration_options():
-    return dict(
-        type=dict(type="str", required=True, choices=list(INTEGRATION_TYPES)),
-        base_url=dict(type="str"),
-        credentials=dict(type="dict", options=credentials_options()),
-    )
-
-
-def argument_spec(raw_params=None, other_options=()):
-    """The module's argument spec (``other_options``: the names of the options added to it elsewhere).
-
-    ``raw_params`` are the module arguments as received, before Ansible validates them. Options the spec does not
-    know (a misspelt ``api_tokn``, a credential field put at the top level) and values of the wrong shape are
-    declared ``no_log`` raw options for this run, so Ansible masks them everywhere (also in ``invocation``); the
-    module then refuses them itself (:func:`unknown_options`, :func:`desired_from_params`) with what is allowed.
-    Without raw arguments (documentation tools) the spec is the documented one.
-    """
-    spec = dict(
-        name=dict(type="str"),
-        connection_id=dict(type="str"),
-        integration=dict(type="dict", options=integration_options()),
-        tags=dict(type="list", elements="str"),
-        update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=ON_CREATE, no_log=False),
-        generate_new_external_id=dict(type="bool", default=False),
-        state=dict(type="str", choices=list(STATES), default="present"),
-    )
-    if isinstance(raw_params, dict):
-        for name in unknown_options(raw_params, spec, other_options):
-            spec[name] = dict(type="raw", no_log=True)
-        _shield(spec, "integration", raw_params.get("integration"))
-    return spec
-
-
-def unknown_options(raw_params, spec=None, other_options=()):
-    """Top-level options in ``raw_params`` that the documented spec does not have (Ansible's own keys aside)."""
-    known = set(argument_spec() if spec is None else spec) | set(other_options)
-    return sorted(name for name in (raw_params or {}) if name not in known and not name.startswith("_ansible_"))
-
-
-def _shield(options, name, raw):
-    """Make ``options[name]`` accept ``raw`` without Ansible echoing anything it does not know (see argument_spec)."""
-    spec = options[name]
-    if raw is None or "options" not in spec:
-        return
-    if spec.get("type") == "dict":
-        elements = [raw]
-    elif isinstance(raw, list):
-        elements = raw
-    else:
-        elements = [None]
-    if not all(isinstance(element, dict) for element in elements):
-        options[name] = dict(type="raw", no_log=True)
-        return
-    for element in elements:
-        for key, value in element.items():
-            if key not in spec["options"]:
-                spec["options"][key] = dict(type="raw", no_log=True)
-            else:
-                _shield(spec["options"], key, value)
+    """The suboptions of ``integration``: its type, the fields next to the credentials, the credentials."""
+    options = dict(type=dict(type="str", required=True, choices=list(INTEGRATION_TYPES)))
+    options.update((name, dict(type="str")) for name in INTEGRATION_FIELDS)
+    options["credentials"] = dict(type="dict", options=credentials_options())
+    return options
 
 
 # -- desired state -----------------------------------------------------------------------------------------------------
@@ -206,17 +141,15 @@ def desired_from_params(params):
         raise InputError("integration is required to create action connection %r (give its type and credentials), "
                          "or pass connection_id to manage an existing connection without restating its integration"
                          % desired["name"])
-    if desired["generate_new_external_id"] and desired["integration"] is not None and desired["integration"]["type"] != "AWS":
-        raise InputError("generate_new_external_id is only for AWS connections; integration.type is %s"
-                         % desired["integration"]["type"])
+    if desired["generate_new_external_id"] and desired["integration"] is not None:
+        rotating = sorted(set(variant.integration for variant in VARIANTS if variant.rotation is not None))
+        if desired["integration"]["type"] not in rotating:
+            raise InputError("%s is only for %s connections; integration.type is %s"
+                             % (ROTATION_OPTION, ", ".join(rotating), desired["integration"]["type"]))
     return desired
 
 
 # -- reconcile ---------------------------------------------------------------------------------------------------------
-
-def connection_path(connection_id):
-    return "%s/%s" % (CONNECTIONS_PATH, connection_id)
-
 
 class ConnectionListing(object):
     """The connections of the list endpoint, read once, then kept current with the writes made through it.
@@ -230,13 +163,15 @@ class ConnectionListing(object):
         self.page_size = page_size
         self.items = None
         self.reads = 0
+        self.read_at = None  # time.time() when the list was last read (just before the read)
 
     def by_name(self, client, name, fresh=False):
         """Every connection named exactly ``name`` (all pages of the list, compared here)."""
         if self.items is None or fresh:
+            self.read_at = time.time()
             self.items = list_all(client, page_size=self.page_size)
             self.reads += 1
-        return [item for item in self.items if _attributes(item).get("name") == name]
+        return [item for item in self.items if attributes_of(item).get("name") == name]
 
     def remember(self, connection):
         """A connection this run created or changed, as Datadog answered it."""
@@ -256,8 +191,8 @@ def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, li
     ``listing``: a :class:`ConnectionListing` shared with other calls of the same task (the loop items of one task in
     the action plugin); a new one by default.
 
-    Raises :class:`InputError` (a change needs input that was not given), :class:`ActionConnectionError` (not found,
-    ambiguous name, no list endpoint, lost create) or :class:`StepError` (an API error, with the failed step).
+    Raises :class:`InputError` (a change needs input that was not given) or :class:`TaskFailure` (an API error, not
+    found, ambiguous name, no list endpoint, lost create), whose message names the operation.
     """
     if listing is None:
         listing = ConnectionListing(page_size)
@@ -278,32 +213,47 @@ def _label(desired, connection_id=None):
 def _ensure_present(client, desired, check_mode, listing):
     connection_id = desired["connection_id"]
     if connection_id:
-        response = _call("Failed to read " + _label(desired), client.get, connection_path(connection_id), expected=(200, 404))
+        with operation("read " + _label(desired)):
+            response = client.get(connection_path(connection_id), expected=(200, 404))
         if response.status == 404:
-            raise ActionConnectionError("%s does not exist (HTTP 404). connection_id must name an existing connection; "
-                                        "leave it out to find or create the connection by name" % _label(desired))
+            raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; "
+                              "leave it out to find or create the connection by name" % _label(desired))
         current = response.data
     else:
         current = _one_by_name(client, desired["name"], listing)
-        if current is None:
+        if current is None and check_mode:
             return _create(client, desired, check_mode, listing)
+        if current is None:
+            with _creation_lock(client, desired) as lock:
+                if lock.changed_since(listing.read_at):  # another task created it since the list was read
+                    current = _one_by_name(client, desired["name"], listing, fresh=True)
+                if current is None:
+                    result = _create(client, desired, check_mode, listing)
+                    lock.mark()
+                    return result
 
     attributes = current.get("attributes") or {}
-    plan = plan_update(desired, attributes, update_secrets=desired["update_secrets"],
-                       generate_new_external_id=desired["generate_new_external_id"])
+    rotate = desired["generate_new_external_id"]
+    plan = plan_update(desired, attributes, update_secrets=desired["update_secrets"], rotate=rotate)
     connection = current
+    warnings = []
     if plan.changed and not check_mode:
-        response = _call("Failed to update " + _label(desired, current.get("id")), client.patch,
-                         connection_path(current.get("id")), patch_body(plan),
-                         idempotent=not desired["generate_new_external_id"])
-        connection = response.data
+        label = _label(desired, current.get("id"))
+        try:
+            connection = client.patch(connection_path(current.get("id")), patch_body(plan), idempotent=not rotate).data
+        except DatadogOutcomeUnknownError as exc:
+            # Not idempotent (a rotation): never sent again blindly. It was applied if the rotated field changed.
+            connection = _wait_for(client, "update " + label, exc, lambda: _rotated(client, current, plan.regenerated))
+            warnings.append("The update request for %s got no answer (%s), but Datadog had applied it: %s was regenerated"
+                            % (label, exc, plan.regenerated))
+        except DatadogAPIError as exc:
+            raise api_failure(exc, "update " + label) from None
         listing.remember(connection)
-    new_external_id = None
-    if desired["generate_new_external_id"] and not check_mode:
-        new_external_id = ((_attributes(connection).get("integration") or {}).get("credentials") or {}).get("external_id")
-    diff = diff_update(desired, attributes, plan, generate_new_external_id=desired["generate_new_external_id"],
-                       new_external_id=new_external_id)
-    return {"changed": plan.changed, "connection": connection_view(connection), "diff": diff, "warnings": []}
+    regenerated = None
+    if rotate and not check_mode:
+        regenerated = read_only_fields(connection).get(plan.regenerated)
+    return {"changed": plan.changed, "connection": connection_view(connection), "diff": plan.diff(regenerated),
+            "warnings": warnings}
 
 
 def _create(client, desired, check_mode, listing):
@@ -315,55 +265,98 @@ def _create(client, desired, check_mode, listing):
                                                "tags": list(desired["tags"] or [])}}
         return {"changed": True, "connection": connection_view(would_be), "diff": diff, "warnings": []}
     warnings = []
-    # A create whose answer is lost (dropped connection, timeout) or is a 5xx (which a proxy may send after Datadog
-    # applied it) may or may not have been applied. The list is the truth: a connection with the name found there is
-    # adopted; none found means none was created, so sending the create again cannot make a duplicate. That happens at
-    # most ``retries`` times, like any other retry.
-    attempts_left = 1 + getattr(getattr(client, "options", None), "retries", 3)
+    # A create that got an error answer (a 5xx, which a proxy may send after Datadog applied it) is finished: one fresh
+    # read of the list tells whether it was applied; if not, it is sent again (at most ``retries`` times). A create sent
+    # without an answer (dropped, timed out, or a gateway's 504) may still be in progress at Datadog: the list is read
+    # until the connection shows, for up to OUTCOME_WAIT_FACTOR x timeout, and it is never sent again.
+    resends = client.options.retries
     while True:
-        attempts_left -= 1
         try:
-            response = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201))
-            connection = response.data
+            connection = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201)).data
+            exc = None
             break
-        except DatadogAPIError as exc:
-            if not _outcome_unknown(exc):
-                raise StepError("Failed to create " + _label(desired), exc) from None
-            matches = listing.by_name(client, desired["name"], fresh=True)
-            if len(matches) > 1:
-                raise _ambiguous(desired["name"], matches) from None
-            if matches:
-                connection = matches[0]
-                warnings.append("The create request for %s got no usable answer (%s), but Datadog had applied it: the "
-                                "connection was found by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
+        except DatadogAPIError as error:
+            exc = error
+            if isinstance(exc, DatadogOutcomeUnknownError) or exc.status == 504:
+                connection = _wait_for(client, "create " + _label(desired), exc,
+                                       lambda: _one_by_name(client, desired["name"], listing, fresh=True))
                 break
-            if attempts_left <= 0:
-                raise ActionConnectionError(
+            if exc.status not in (500, 502, 503):
+                raise api_failure(exc, "create " + _label(desired)) from None
+            connection = _one_by_name(client, desired["name"], listing, fresh=True)
+            if connection is not None:
+                break
+            if resends <= 0:
+                raise TaskFailure(
                     "Failed to create %s: the request got no usable answer (%s) and no connection with that name exists "
                     "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
+            resends -= 1
             warnings.append("The create request for %s got no usable answer (%s) and was not applied (no connection with "
                             "that name exists): sent again" % (_label(desired), exc))
+    if exc is not None:
+        warnings.append("The create request for %s got no usable answer (%s), but Datadog had applied it: the connection "
+                        "was found by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
     listing.remember(connection)
     return {"changed": True, "connection": connection_view(connection), "diff": diff, "warnings": warnings}
 
 
-def _outcome_unknown(error):
-    """A create that may have been applied: no answer after sending, or a server error answer."""
-    return isinstance(error, DatadogOutcomeUnknownError) or error.status in (500, 502, 503, 504)
+def _wait_for(client, wording, error, read):
+    """After a write sent without an answer: ``read()`` until it returns what shows the write applied, waiting between
+    reads, for up to OUTCOME_WAIT_FACTOR x timeout; then fail saying the outcome is unknown."""
+    window = OUTCOME_WAIT_FACTOR * client.options.timeout
+    deadline = client.clock() + window
+    pause = _FIRST_PAUSE
+    while True:
+        found = read()
+        if found is not None:
+            return found
+        remaining = deadline - client.clock()
+        if remaining <= 0:
+            raise TaskFailure(
+                "Failed to %s: the request was sent but got no answer (%s), and its effect had not shown after %d "
+                "seconds. The outcome is unknown: Datadog may still apply it. Re-running the task is safe once Datadog has "
+                "finished with the request: it finds the result by name instead of writing again."
+                % (wording, error, window), cause=error)
+        client.wait(min(pause, remaining), "waiting for a write with unknown outcome")
+        pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+def _rotated(client, current, field):
+    """The connection when its ``field`` (rotated by a PATCH) differs from before, else ``None``."""
+    with operation("read action connection %s" % current.get("id")):
+        connection = client.get(connection_path(current.get("id"))).data
+    if read_only_fields(connection).get(field) != read_only_fields(current).get(field):
+        return connection
+    return None
+
+
+@contextlib.contextmanager
+def _creation_lock(client, desired):
+    """The lock of this connection name in this org (see ``_locks``); waits for a create of the same name elsewhere."""
+    options = client.options
+    wait = 2 * OUTCOME_WAIT_FACTOR * options.timeout + 60
+    try:
+        with name_lock("%s\0%s" % (options.base_url, options.fingerprint()), desired["name"], wait=wait) as lock:
+            yield lock
+    except LockTimeout as exc:
+        raise TaskFailure("Failed to create %s: %s" % (_label(desired), exc)) from None
 
 
 def _ensure_absent(client, desired, check_mode, listing):
     connection_id = desired["connection_id"]
+    warnings = []
     if connection_id:
         label = _label(desired)
         if check_mode:
-            response = _call("Failed to read " + label, client.get, connection_path(connection_id), expected=(200, 404))
+            with operation("read " + label):
+                response = client.get(connection_path(connection_id), expected=(200, 404))
             exists = response.status != 404
             connection = connection_view(response.data) if exists else {}
         else:
-            response = _call("Failed to delete " + label, client.delete, connection_path(connection_id),
-                             expected=(200, 202, 204, 404))
-            exists = response.status != 404
+            with operation("delete " + label):
+                response = client.delete(connection_path(connection_id), expected=(200, 202, 204, 404))
+            exists = response.status != 404 or response.unanswered > 0
+            warnings.extend(_lost_delete(response, label))
             connection = {"id": connection_id} if exists else {}
             listing.forget(connection_id)
     else:
@@ -371,22 +364,25 @@ def _ensure_absent(client, desired, check_mode, listing):
         exists = current is not None
         connection = connection_view(current) if exists else {}
         if exists and not check_mode:
-            _call("Failed to delete " + _label(desired, current.get("id")), client.delete,
-                  connection_path(current.get("id")), expected=(200, 202, 204, 404))
+            label = _label(desired, current.get("id"))
+            with operation("delete " + label):
+                response = client.delete(connection_path(current.get("id")), expected=(200, 202, 204, 404))
+            warnings.extend(_lost_delete(response, label))
             listing.forget(current.get("id"))
     diff = diff_delete(connection) if exists else {"before": {}, "after": {}}
-    return {"changed": exists, "connection": connection, "diff": diff, "warnings": []}
+    return {"changed": exists, "connection": connection, "diff": diff, "warnings": warnings}
 
 
-def _call(action, method, *args, **kwargs):
-    try:
-        return method(*args, **kwargs)
-    except DatadogAPIError as exc:
-        raise StepError(action, exc) from None
+def _lost_delete(response, label):
+    """A delete answered 404 after an attempt that got no answer: that attempt deleted it, most likely."""
+    if response.status == 404 and response.unanswered:
+        return ["The delete request for %s got no answer and its retry found the connection gone: this run deleted it "
+                "(unless someone else did at the same moment)" % label]
+    return []
 
 
-def _one_by_name(client, name, listing):
-    matches = listing.by_name(client, name)
+def _one_by_name(client, name, listing, fresh=False):
+    matches = listing.by_name(client, name, fresh=fresh)
     if len(matches) > 1:
         raise _ambiguous(name, matches)
     return matches[0] if matches else None
@@ -394,66 +390,5 @@ def _one_by_name(client, name, listing):
 
 def _ambiguous(name, matches):
     ids = [match.get("id") for match in matches]
-    return ActionConnectionError("%d action connections are named %r (ids: %s); pass connection_id to choose one"
-                                 % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)
-
-
-def list_all(client, params=None, page_size=PAGE_SIZE):
-    """Every connection of the list endpoint (all pages); a missing endpoint says to use ``connection_id``."""
-    try:
-        return list(client.paginate(CONNECTIONS_PATH, params=params, page_size=page_size))
-    except DatadogAPIError as exc:
-        if exc.status in (404, 405):
-            raise ActionConnectionError(_LIST_MISSING % (CONNECTIONS_PATH, exc.status), status=exc.status) from None
-        raise StepError("Failed to list action connections", exc) from None
-
-
-def _attributes(item):
-    attributes = item.get("attributes") if isinstance(item, dict) else None
-    return attributes if isinstance(attributes, dict) else {}
-
-
-def connection_view(data):
-    """What the modules return for a connection: no secret field at all, AWS IDs at the top."""
-    attributes = _attributes(data)
-    integration = redact_integration(copy.deepcopy(attributes.get("integration")) or {})
-    view = {
-        "id": data.get("id") if isinstance(data, dict) else None,
-        "name": attributes.get("name"),
-        "tags": list(attributes.get("tags") or []),
-        "integration": integration,
-    }
-    credentials = integration.get("credentials") or {}
-    if integration.get("type") == "AWS":
-        view["external_id"] = credentials.get("external_id")
-        view["principal_id"] = credentials.get("principal_id")
-    return view
-
-
-# -- info --------------------------------------------------------------------------------------------------------------
-
-def list_connections(client, connection_id=None, name=None, integration_type=None, tags=None, page_size=PAGE_SIZE):
-    """Connections for the info module (secrets removed): one by ID (none when it does not exist), or the list
-    filtered by exact ``name``, ``integration_type`` and ``tags`` (all of them)."""
-    if connection_id is not None:
-        response = _call("Failed to read action connection %s" % connection_id, client.get,
-                         connection_path(connection_id), expected=(200, 404))
-        items = [] if response.status == 404 else [response.data]
-    else:
-        params = {}
-        if integration_type:
-            params["filter[integration]"] = integration_type
-        if tags:
-            params["filter[tags]"] = ",".join(tags)
-        items = list_all(client, params=params or None, page_size=page_size)
-    selected = []
-    for item in items:
-        attributes = _attributes(item)
-        if name is not None and attributes.get("name") != name:
-            continue
-        if integration_type and (attributes.get("integration") or {}).get("type") != integration_type:
-            continue
-        if tags and not set(tags) <= set(attributes.get("tags") or []):
-            continue
-        selected.append(connection_view(item))
-    return selected
+    return TaskFailure("%d action connections are named %r (ids: %s); pass connection_id to choose one"
+                       % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import ipaddress
+import html
 import json
 import platform
 import re
 import time
+import warnings
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ProtocolError, ReadTimeoutError
+    from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, MaxRetryError, ProtocolError, ReadTimeoutError
     from urllib3.util.retry import Retry
 except ImportError as exc:  # pragma: no cover - exercised by the import sanity test
     HAS_REQUESTS = False
@@ -37,38 +37,6 @@ else:
 
 
 COLLECTION_VERSION = "0.1.0"
-
-DEFAULT_SITE = "datadoghq.com"
-# Datadog sites and the short region names people use for them.
-SITES = (
-    "datadoghq.com",
-    "us3.datadoghq.com",
-    "us5.datadoghq.com",
-    "ap1.datadoghq.com",
-    "ap2.datadoghq.com",
-    "uk1.datadoghq.com",
-    "datadoghq.eu",
-    "ddog-gov.com",
-    "us2.ddog-gov.com",
-)
-SITE_ALIASES = {
-    "us1": "datadoghq.com",
-    "us3": "us3.datadoghq.com",
-    "us5": "us5.datadoghq.com",
-    "ap1": "ap1.datadoghq.com",
-    "ap2": "ap2.datadoghq.com",
-    "uk1": "uk1.datadoghq.com",
-    "eu": "datadoghq.eu",
-    "eu1": "datadoghq.eu",
-    "gov": "ddog-gov.com",
-    "us1-fed": "ddog-gov.com",
-    "us2-fed": "us2.ddog-gov.com",
-}
-
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_RETRIES = 3
-DEFAULT_RETRY_BACKOFF = 1.0
-DEFAULT_RETRY_MAX_WAIT = 60.0
 
 # Statuses worth another attempt. 429 means Datadog did not process the request, so it is retried for
 # every method; the others only for idempotent requests.
@@ -83,10 +51,12 @@ _REASONS = {
 }
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SNIPPET_LENGTH = 160
-
-
-class InputError(ValueError):
-    """An option has a value the collection refuses before sending anything."""
+#: The largest answer read (an audit page of 1,000 events is a few MB); a larger one is refused, not read into memory.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+_CHUNK = 256 * 1024
+MASKED = "********"
+#: The most items a paged list is read to (Datadog orgs hold far fewer connections or registrations).
+MAX_LIST_ITEMS = 100000
 
 
 class DatadogAPIError(Exception):
@@ -142,17 +112,22 @@ class DatadogOutcomeUnknownError(DatadogConnectionError):
 
 
 class ApiResponse(object):
-    """A decoded answer: ``status``, ``headers``, ``body`` (parsed JSON or ``None`` when empty)."""
+    """A decoded answer: ``status``, ``headers``, ``body`` (parsed JSON or ``None`` when empty).
 
-    __slots__ = ("status", "headers", "body", "method", "path", "request_id")
+    ``unanswered``: how many earlier attempts of the same request were sent but got no answer (so an idempotent write
+    answered 404 may have been applied by one of them).
+    """
 
-    def __init__(self, status, headers, body, method, path, request_id=None):
+    __slots__ = ("status", "headers", "body", "method", "path", "request_id", "unanswered")
+
+    def __init__(self, status, headers, body, method, path, request_id=None, unanswered=0):
         self.status = status
         self.headers = headers
         self.body = body
         self.method = method
         self.path = path
         self.request_id = request_id
+        self.unanswered = unanswered
 
     @property
     def data(self):
@@ -163,134 +138,6 @@ class ApiResponse(object):
                 status=self.status, method=self.method, path=self.path, request_id=self.request_id,
             )
         return self.body["data"]
-
-
-class ClientOptions(object):
-    """Connection options after validation. Build with :meth:`from_values`."""
-
-    __slots__ = ("api_key", "app_key", "base_url", "validate_certs", "timeout", "retries", "retry_backoff",
-                 "retry_max_wait", "site")
-
-    def __init__(self, api_key, app_key, base_url, validate_certs=True, timeout=DEFAULT_TIMEOUT,
-                 retries=DEFAULT_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF, retry_max_wait=DEFAULT_RETRY_MAX_WAIT,
-                 site=None):
-        self.api_key = api_key
-        self.app_key = app_key
-        self.base_url = base_url
-        self.validate_certs = validate_certs
-        self.timeout = timeout
-        self.retries = retries
-        self.retry_backoff = retry_backoff
-        self.retry_max_wait = retry_max_wait
-        self.site = site
-
-    def fingerprint(self):
-        """Identifies the key pair without holding it (for caches keyed by who is asking)."""
-        digest = hashlib.sha256()
-        for value in (self.api_key, self.app_key):
-            digest.update(("%s\0" % (value or "")).encode("utf-8"))
-        return digest.hexdigest()
-
-    def __repr__(self):
-        return "ClientOptions(base_url=%r, api_key=<hidden>, app_key=<hidden>)" % self.base_url
-
-    @classmethod
-    def from_values(cls, api_key=None, app_key=None, site=None, api_url=None, validate_certs=True, timeout=None,
-                    retries=None, retry_backoff=None, retry_max_wait=None, require_app_key=True):
-        """Validate raw option values (as a module or a lookup received them) and return options.
-
-        Raises :class:`InputError` naming the option and what it allows.
-        """
-        if not api_key:
-            raise InputError("api_key is required: set the api_key option or the DD_API_KEY (or DATADOG_API_KEY) "
-                             "environment variable")
-        if require_app_key and not app_key:
-            raise InputError("app_key is required: set the app_key option or the DD_APP_KEY (or DATADOG_APP_KEY) "
-                             "environment variable")
-        for name, value in (("api_key", api_key), ("app_key", app_key)):
-            if value is not None and (not isinstance(value, str) or not value.strip() or _has_control_chars(value)):
-                raise InputError("%s must be a non-empty string without spaces or control characters" % name)
-        if api_url:
-            base_url = normalize_api_url(api_url)
-            site = None
-        else:
-            site = normalize_site(site)
-            base_url = "https://api.%s" % site
-        return cls(
-            api_key=api_key.strip(),
-            app_key=app_key.strip() if app_key else None,
-            base_url=base_url,
-            validate_certs=_to_bool("validate_certs", validate_certs),
-            timeout=_number("timeout", DEFAULT_TIMEOUT if timeout is None else timeout, minimum=0, exclusive=True),
-            retries=int(_number("retries", DEFAULT_RETRIES if retries is None else retries, minimum=0, integer=True)),
-            retry_backoff=_number("retry_backoff", DEFAULT_RETRY_BACKOFF if retry_backoff is None else retry_backoff,
-                                  minimum=0),
-            retry_max_wait=_number("retry_max_wait", DEFAULT_RETRY_MAX_WAIT if retry_max_wait is None else retry_max_wait,
-                                   minimum=0),
-            site=site,
-        )
-
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-def normalized_uuid(value):
-    """``value`` stripped and lower-cased when it is a UUID string, else ``None`` (callers word their own error)."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip().lower()
-    return value if _UUID.match(value) else None
-
-
-def normalize_site(site):
-    """Return the Datadog site for ``site`` (``None`` → the default); refuse anything unknown."""
-    if site is None or site == "":
-        return DEFAULT_SITE
-    if not isinstance(site, str):
-        raise InputError("site must be a string, one of: %s" % ", ".join(SITES))
-    value = site.strip().lower()
-    for prefix in ("https://", "http://"):
-        if value.startswith(prefix):
-            raise InputError("site must be a Datadog site name such as datadoghq.eu, not a URL (got %r); "
-                             "use api_url for a full URL" % site)
-    value = SITE_ALIASES.get(value, value)
-    if value.startswith("app.") or value.startswith("api."):
-        value = value[4:]
-    if value not in SITES:
-        raise InputError("site %r is not a Datadog site; allowed: %s (or the short names %s)"
-                         % (site, ", ".join(SITES), ", ".join(sorted(SITE_ALIASES))))
-    return value
-
-
-def normalize_api_url(api_url):
-    """Validate a full API URL: https anywhere, plain http only for loopback hosts; no credentials."""
-    if not isinstance(api_url, str):
-        raise InputError("api_url must be a URL string such as https://api.datadoghq.eu")
-    try:
-        parts = urlsplit(api_url.strip())
-        host = parts.hostname
-        parts.port  # pylint: disable=pointless-statement  # raises ValueError for a bad port
-    except ValueError:
-        raise InputError("api_url %r is not a valid URL" % api_url) from None
-    if parts.scheme not in ("https", "http") or not host:
-        raise InputError("api_url must be an https:// URL such as https://api.datadoghq.eu (got %r)" % api_url)
-    if parts.username or parts.password:
-        raise InputError("api_url must not contain credentials; use the api_key and app_key options")
-    if parts.query or parts.fragment:
-        raise InputError("api_url must not contain a query string or fragment (got %r)" % api_url)
-    if parts.scheme == "http" and not is_loopback(host):
-        raise InputError("api_url uses plain http:// for %r; http:// is only allowed for loopback hosts "
-                         "(localhost, 127.0.0.0/8, ::1), use https://" % host)
-    return "%s://%s%s" % (parts.scheme, parts.netloc, parts.path.rstrip("/"))
-
-
-def is_loopback(host):
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_error_messages(body):
@@ -306,14 +153,14 @@ def parse_error_messages(body):
     messages = []
     for error in errors:
         if isinstance(error, dict):
-            title = _text(error.get("title"))
-            detail = _text(error.get("detail"))
+            title = one_line(error.get("title"))
+            detail = one_line(error.get("detail"))
             if title and detail and detail != title:
                 messages.append("%s: %s" % (title, detail))
             elif title or detail:
                 messages.append(title or detail)
         elif error not in (None, ""):
-            messages.append(_text(error))
+            messages.append(one_line(error))
     return messages
 
 
@@ -325,8 +172,8 @@ class _DatadogRetry(Retry):  # pylint: disable=too-many-ancestors
     """
 
     def __init__(self, *args, **kwargs):
-        self.backoff_base = kwargs.pop("backoff_base", DEFAULT_RETRY_BACKOFF)
-        self.max_wait = kwargs.pop("max_wait", DEFAULT_RETRY_MAX_WAIT)
+        self.backoff_base = kwargs.pop("backoff_base", None)  # set by the client; copied by new()
+        self.max_wait = kwargs.pop("max_wait", None)
         super().__init__(*args, **kwargs)
 
     def new(self, **kw):
@@ -359,8 +206,12 @@ class _DatadogRetry(Retry):  # pylint: disable=too-many-ancestors
 class DatadogClient(object):
     """A keep-alive session against one Datadog site.
 
-    ``sleep`` and ``clock`` are injectable so tests never wait for real. ``stats`` counts requests sent,
-    retries and seconds spent waiting.
+    ``options`` are validated connection options (``_connection_options.ClientOptions``). ``sleep`` and ``clock`` are
+    injectable so tests never wait for real. ``stats`` counts requests sent, retries and seconds spent waiting.
+
+    Every text of an answer that can reach a message is scrubbed first of every secret the client knows (its keys and
+    what :meth:`add_secrets` adds): raw, JSON-escaped, HTML-escaped, stripped and whitespace-collapsed forms, before
+    the text is shortened or normalised in any way.
     """
 
     def __init__(self, options, user_agent_extra=None, session=None, sleep=None, clock=None):
@@ -368,9 +219,10 @@ class DatadogClient(object):
             raise RuntimeError("the Python library 'requests' is required")  # callers check HAS_REQUESTS first
         self.options = options
         self._sleep = sleep or time.sleep
-        self._clock = clock or time.monotonic
+        self.clock = clock or time.monotonic
         self.stats = {"requests": 0, "retries": 0, "waited": 0.0, "causes": {}}
-        self._secrets = tuple(value for value in (options.api_key, options.app_key) if value)
+        self._secret_forms = ()
+        self.add_secrets(value for value in (options.api_key, options.app_key) if value)
         self.session = session if session is not None else self.new_session()
         self.session.headers.update({
             "DD-API-KEY": options.api_key,
@@ -393,6 +245,20 @@ class DatadogClient(object):
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         return session
+
+    def add_secrets(self, values):
+        """More values that must never reach a message (the task's ``no_log`` values)."""
+        forms = set(self._secret_forms)
+        for value in values:
+            forms.update(secret_forms(value))
+        self._secret_forms = tuple(sorted(forms, key=len, reverse=True))
+
+    def scrub(self, text):
+        """``text`` with every form of every known secret replaced by a mask."""
+        for form in self._secret_forms:
+            if form in text:
+                text = text.replace(form, MASKED)
+        return text
 
     def close(self):
         self.session.close()
@@ -445,35 +311,43 @@ class DatadogClient(object):
             backoff_base=self.options.retry_backoff, max_wait=self.options.retry_max_wait,
         )
         attempts = 0
+        unanswered = 0
         while True:
             attempts += 1
             self.stats["requests"] += 1
             try:
-                raw = self.session.request(method, url, params=params, data=data, headers=headers,
-                                           timeout=self.options.timeout, verify=self.options.validate_certs,
-                                           allow_redirects=False)
+                with warnings.catch_warnings():
+                    if not self.options.validate_certs:  # said once per task as an Ansible warning instead
+                        warnings.simplefilter("ignore", InsecureRequestWarning)
+                    raw = self.session.request(method, url, params=params, data=data, headers=headers,
+                                               timeout=self.options.timeout, verify=self.options.validate_certs,
+                                               allow_redirects=False, stream=True)
+                status = raw.status_code
+                content = self._read(raw, method, display_path) if status in expected else None
             except requests.exceptions.RequestException as exc:
                 sent = _may_have_been_sent(exc)
                 if sent and not idempotent:
                     raise DatadogOutcomeUnknownError(
-                        "no answer after the request was sent (%s); it may have been applied" % self._clean(_reason(exc)),
+                        "no answer after the request was sent (%s); it may have been applied" % self.scrub(_reason(exc)),
                         method=method, path=display_path, attempts=attempts,
                     ) from None
                 if not _is_retryable_exception(exc):
-                    raise DatadogConnectionError(self._clean(_describe_exception(exc, self.options)),
+                    raise DatadogConnectionError(self.scrub(_describe_exception(exc, self.options)),
                                                  method=method, path=display_path, attempts=attempts) from None
                 try:
                     policy = policy.increment(method=method, url=path, error=_as_urllib3_error(exc, sent))
                 except MaxRetryError:
-                    raise DatadogConnectionError(self._clean(_describe_exception(exc, self.options)),
+                    raise DatadogConnectionError(self.scrub(_describe_exception(exc, self.options)),
                                                  method=method, path=display_path, attempts=attempts) from None
+                unanswered += 1 if sent else 0
                 cause = "timeout" if isinstance(exc, requests.exceptions.Timeout) else "connection error"
                 self._wait(policy.get_backoff_time(), cause)
                 continue
 
-            status = raw.status_code
             if status in expected:
-                return self._decode(raw, method, display_path)
+                response = self._decode(raw, content, method, display_path)
+                response.unanswered = unanswered
+                return response
             retryable = status == RATE_LIMITED or (idempotent and status in RETRYABLE_STATUSES)
             if retryable:
                 try:
@@ -487,31 +361,57 @@ class DatadogClient(object):
                     continue
             raise self._error_from(raw, method, display_path, attempts)
 
+    def wait(self, seconds, cause):
+        """Sleep ``seconds`` (injectable), counted in :attr:`stats` and the retry summary under ``cause``."""
+        self._wait(seconds, cause)
+
     # -- paging -----------------------------------------------------------------------------------------
 
-    def paginate(self, path, params=None, page_size=100, max_pages=100000):
+    def paginate(self, path, params=None, page_size=100):
         """Yield every item of a page-number paged v2 list (``page[size]``/``page[number]`` from 0).
 
-        Stops on an empty page or once ``meta.total_filtered`` (or ``meta.total``) items have been read,
-        so N items at page size S cost ceil(N / S) requests.
+        Stops on an empty page or once ``meta.total_filtered`` (or ``meta.total``) items have been read, so N items at
+        page size S cost ceil(N / S) requests. A server that repeats a page (ignoring ``page[number]``), pages past the
+        total it reported, or reports more than ``MAX_LIST_ITEMS`` items gets a clear error after a bounded number of
+        requests instead of being read forever.
         """
         read = 0
-        for number in range(max_pages):
+        seen = set()
+        for number in range(MAX_LIST_ITEMS // page_size + 2):
             query = dict(params or {})
             query["page[size]"] = page_size
             query["page[number]"] = number
             response = self.get(path, params=query)
             items = response.data
             if not isinstance(items, list):
-                raise DatadogAPIError("the answer's 'data' member is not a list", status=response.status,
-                                      method="GET", path=path, request_id=response.request_id)
+                raise self._list_error(response, "the answer's 'data' member is not a list")
             if not items:
                 return
-            yield from items
+            ids = [item.get("id") for item in items if isinstance(item, dict) and item.get("id") is not None]
+            if ids and seen.issuperset(ids):
+                raise self._list_error(response, "page %d holds only items of earlier pages (the server may ignore "
+                                                 "page[number]); stopped after %d requests" % (number, number + 1))
+            seen.update(ids)
             read += len(items)
             total = _page_total(response.body)
+            if total is not None and total > MAX_LIST_ITEMS:
+                raise self._list_error(response, "the server reports %d items; this collection reads at most %d"
+                                       % (total, MAX_LIST_ITEMS))
+            # Short pages are allowed (up to twice the pages the total needs); a page beyond that is a server that pages on.
+            if read > MAX_LIST_ITEMS or (total is not None and number >= 2 * -(-total // page_size) + 1):
+                raise self._list_error(response, "the server keeps answering pages past the %s it reported; stopped "
+                                                 "after %d requests" % ("%d items" % total if total is not None
+                                                                        else "limit of %d items" % MAX_LIST_ITEMS,
+                                                                        number + 1))
+            yield from items
             if total is not None and read >= total:
                 return
+        raise self._list_error(response, "no end after %d pages" % (number + 1))
+
+    @staticmethod
+    def _list_error(response, message):
+        return DatadogAPIError(message, status=response.status, method="GET", path=response.path,
+                               request_id=response.request_id)
 
     # -- internals --------------------------------------------------------------------------------------
 
@@ -530,46 +430,95 @@ class DatadogClient(object):
             self.stats["waited"] += seconds
             self._sleep(seconds)
 
-    def _clean(self, text):
-        """Remove any key value from a text before it can reach a message (defence in depth)."""
-        for secret in self._secrets:
-            text = text.replace(secret, "********")
-        return text
+    def _read(self, raw, method, path, limit=None):
+        """The body of an answer, read in chunks; an answer larger than ``MAX_ANSWER_BYTES`` is refused unread.
 
-    def _decode(self, raw, method, path):
+        With ``limit`` (error answers, read only for their message) the body is cut there instead.
+        """
+        cap = limit or MAX_ANSWER_BYTES
+        declared = raw.headers.get("Content-Length", "")
+        if limit is None and declared.isdigit() and int(declared) > cap:
+            raw.close()
+            raise self._too_large(raw, method, path, int(declared))
+        chunks = []
+        size = 0
+        for chunk in raw.iter_content(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                raw.close()
+                if limit is not None:
+                    break
+                raise self._too_large(raw, method, path, size)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _too_large(raw, method, path, size):
+        return DatadogAPIError("the answer is larger than %d MiB (at least %d bytes); it was not read"
+                               % (MAX_ANSWER_BYTES // (1024 * 1024), size),
+                               status=raw.status_code, method=method, path=path, request_id=_request_id(raw))
+
+    def _decode(self, raw, content, method, path):
         request_id = _request_id(raw)
-        content = raw.content
         if not content or not content.strip():
             return ApiResponse(raw.status_code, raw.headers, None, method, path, request_id)
-        try:
-            body = json.loads(content.decode(raw.encoding or "utf-8"))
-        except ValueError:
+        text = content.decode(raw.encoding or "utf-8", "replace")
+        if method == "DELETE" and raw.status_code < 300:
+            # Datadog answers a delete with HTTP 204 and no body; anything else is not a delete it applied.
             raise DatadogAPIError(
-                "expected a JSON answer but got %s" % self._clean(_describe_non_json(raw)),
-                status=raw.status_code, method=method, path=path, request_id=request_id,
-            ) from None
+                "expected an empty answer (Datadog answers a delete with HTTP 204) but got %s; the delete may not have "
+                "been applied" % self._describe(raw, text), status=raw.status_code, method=method, path=path,
+                request_id=request_id)
+        try:
+            body = json.loads(text)
+        except ValueError:
+            raise DatadogAPIError("expected a JSON answer but got %s" % self._describe(raw, text),
+                                  status=raw.status_code, method=method, path=path, request_id=request_id) from None
         if isinstance(body, dict) and request_id is None:
             meta = body.get("meta")
             if isinstance(meta, dict) and isinstance(meta.get("request_id"), str):
                 request_id = meta["request_id"]
         return ApiResponse(raw.status_code, raw.headers, body, method, path, request_id)
 
+    def _describe(self, raw, text):
+        """A non-JSON (or unexpected) answer in a few words: its type, size and the start of its text, scrubbed."""
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return _describe_non_json(raw.headers.get("Content-Type", "no content type"), self.scrub(text),
+                                      len(text.encode("utf-8")))
+        return _describe_json(body)
+
     def _error_from(self, raw, method, path, attempts):
+        """The error of an answer outside ``expected``. Its text is scrubbed of secrets before it is parsed."""
+        try:
+            content = self._read(raw, method, path, limit=1024 * 1024)
+        except requests.exceptions.RequestException:
+            content = b""
         body = None
-        messages = []
-        content = raw.content or b""
-        if content.strip():
+        text = self.scrub(content.decode(raw.encoding or "utf-8", "replace"))
+        if text.strip():
             try:
-                body = json.loads(content.decode(raw.encoding or "utf-8"))
+                body = json.loads(text)
             except ValueError:
-                messages = [_describe_non_json(raw)]
+                messages = [_describe_non_json(raw.headers.get("Content-Type", "no content type"), text, len(content))]
             else:
                 messages = parse_error_messages(body) or ["unexpected answer %s" % _describe_json(body)]
         else:
             messages = [raw.reason or _REASONS.get(raw.status_code, "error")]
-        messages = [self._clean(message) for message in messages]
+        messages = [self.scrub(message) for message in messages]  # a secret split over lines, now joined
         return DatadogAPIError(messages, status=raw.status_code, method=method, path=path,
                                request_id=_request_id(raw), attempts=attempts, body=body)
+
+
+def secret_forms(value):
+    """The forms a secret takes in a server's text: as sent, stripped, JSON- and HTML-escaped, whitespace-collapsed."""
+    value = str(value)
+    forms = set()
+    for variant in (value, value.strip(), " ".join(value.split())):
+        forms.update((variant, json.dumps(variant)[1:-1], json.dumps(variant, ensure_ascii=False)[1:-1],
+                      html.escape(variant), html.escape(variant, quote=False)))
+    return set(form for form in forms if form.strip())
 
 
 @contextlib.contextmanager
@@ -682,9 +631,8 @@ def _short(exc):
     return text.strip() or type(reason).__name__
 
 
-def _describe_non_json(raw):
-    content_type = raw.headers.get("Content-Type", "no content type")
-    text = raw.content.decode(raw.encoding or "utf-8", "replace")
+def _describe_non_json(content_type, text, size):
+    """A text answer in a few words (``text`` is already scrubbed): its type, size and title or first words."""
     title = _HTML_TITLE.search(text)
     if title:
         snippet = " ".join(title.group(1).split())
@@ -692,7 +640,7 @@ def _describe_non_json(raw):
         snippet = " ".join(text.split())
     if len(snippet) > _SNIPPET_LENGTH:
         snippet = snippet[:_SNIPPET_LENGTH] + "..."
-    return "a %s answer (%d bytes): %r" % (content_type.split(";")[0], len(raw.content), snippet)
+    return "a %s answer (%d bytes): %r" % (content_type.split(";")[0], size, snippet)
 
 
 def _describe_json(body):
@@ -701,33 +649,8 @@ def _describe_json(body):
     return "a JSON %s" % type(body).__name__
 
 
-def _text(value):
+def one_line(value):
+    """A text on one line (runs of whitespace collapsed); ``""`` for ``None``."""
     if value is None:
         return ""
     return " ".join(str(value).split())
-
-
-def _has_control_chars(value):
-    return any(ord(char) < 32 or char == "\x7f" for char in value) or " " in value.strip()
-
-
-def _to_bool(name, value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    raise InputError("%s must be a boolean (true or false), got %r" % (name, value))
-
-
-def _number(name, value, minimum=None, exclusive=False, integer=False):
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = int(value) if integer and not isinstance(value, float) else float(value)
-        if integer and number != int(number):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise InputError("%s must be %s, got %r" % (name, "an integer" if integer else "a number", value)) from None
-    if minimum is not None and (number < minimum or (exclusive and number == minimum)):
-        raise InputError("%s must be %s %s, got %r" % (name, "greater than" if exclusive else "at least", minimum, value))
-    return number

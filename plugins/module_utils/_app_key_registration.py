@@ -9,17 +9,21 @@ Internal use only: not part of the collection's public interface.
 Plain Python (no Ansible imports): callers pass a :class:`DatadogClient` and get a plain result dict, so the
 logic is unit-tested directly and can later run in the controller process.
 
-Recorded behaviour this relies on (API-FACTS.md): ``PUT`` answers 201 even when the key is already registered,
+Recorded behaviour this relies on (docs/dev/api-behaviour.md): ``PUT`` answers 201 even when the key is already registered,
 so ``changed`` is decided from a ``GET`` first; ``DELETE`` answers 204, or 404 when not registered.
 """
 
 from __future__ import annotations
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError, normalized_uuid
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import normalized_uuid
 
 REGISTRATIONS_PATH = "/api/v2/actions/app_key_registrations"
 REGISTRATION_TYPE = "app_key_registration"
 DEFAULT_PAGE_SIZE = 100
+STATES = ("present", "absent")
+#: What each state does, as failure messages word it ("Failed to register application key ...").
+VERBS = {"present": "register", "absent": "unregister"}
 
 
 def validate_app_key_id(value, app_key=None):
@@ -56,22 +60,35 @@ def ensure_registration(client, app_key_id, state="present", check_mode=False):
     """Bring one registration to ``state``; return ``{"changed", "registration", "diff"}``.
 
     Requests: present & registered = 1 GET; present & missing = GET + PUT; absent = 1 DELETE (check mode: 1 GET).
+    A registration is only reported once Datadog's answer names the key; a 2xx answer without it fails.
+    Raises :class:`TaskFailure` (``Failed to register application key <id>: HTTP ...``) on an API error.
     """
+    if state not in STATES:
+        raise InputError("state must be one of %s; got %r" % (", ".join(STATES), state))
     path = registration_path(app_key_id)
-    if state == "present":
-        before = is_registered(client, app_key_id)
-        if not before and not check_mode:
-            client.put(path, expected=(200, 201, 204))
-        after = True
-    elif state == "absent":
-        if check_mode:
+    warnings = []
+    with operation("%s application key %s" % (VERBS[state], app_key_id)):
+        if state == "present":
             before = is_registered(client, app_key_id)
+            if not before and not check_mode:
+                registered = client.put(path, expected=(200, 201, 204)).data
+                if not isinstance(registered, dict) or str(registered.get("id", "")).lower() != app_key_id:
+                    raise TaskFailure("Failed to register application key %s: the answer does not name the key "
+                                      "(PUT %s)" % (app_key_id, path))
+            after = True
+        elif check_mode:
+            before = is_registered(client, app_key_id)
+            after = False
         else:
-            before = client.delete(path, expected=(200, 204, 404)).status != 404
-        after = False
-    else:
-        raise InputError("state must be one of present, absent; got %r" % (state,))
+            response = client.delete(path, expected=(200, 204, 404))
+            before = response.status != 404 or response.unanswered > 0
+            if response.status == 404 and response.unanswered:
+                warnings.append("The unregister request for application key %s got no answer and its retry found the "
+                                "key unregistered: this run unregistered it (unless someone else did at the same moment)"
+                                % app_key_id)
+            after = False
     return {
+        "warnings": warnings,
         "changed": before != after,
         "registration": registration_state(app_key_id, after),
         "diff": {"before": {"id": app_key_id, "registered": before}, "after": {"id": app_key_id, "registered": after}},
@@ -80,15 +97,17 @@ def ensure_registration(client, app_key_id, state="present", check_mode=False):
 
 def list_registrations(client, app_key_id=None, page_size=DEFAULT_PAGE_SIZE):
     """Every registration (all pages), or just ``app_key_id`` (empty list when it is not registered)."""
-    if app_key_id is not None:
-        response = client.get(registration_path(app_key_id), expected=(200, 404))
-        if response.status == 404:
-            return []
-        return [_registration(response.data)]
-    return [_registration(item) for item in client.paginate(REGISTRATIONS_PATH, page_size=page_size)]
+    with operation("read application key registrations"):
+        if app_key_id is not None:
+            response = client.get(registration_path(app_key_id), expected=(200, 404))
+            if response.status == 404:
+                return []
+            return [_registration(response.data)]
+        return [_registration(item) for item in client.paginate(REGISTRATIONS_PATH, page_size=page_size)]
 
 
 def _registration(item):
     if not isinstance(item, dict) or "id" not in item:
-        raise DatadogAPIError("unexpected registration in the answer (no 'id' member)", path=REGISTRATIONS_PATH)
+        raise TaskFailure("Failed to read application key registrations: unexpected registration in the answer (no 'id' "
+                          "member) (GET %s)" % REGISTRATIONS_PATH)
     return {"id": item["id"], "type": item.get("type", REGISTRATION_TYPE)}

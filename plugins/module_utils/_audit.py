@@ -24,7 +24,9 @@ import re
 
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, InputError, cyclic_gc_paused
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, cyclic_gc_paused, one_line
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import describe, validate_number
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import KeepEvents
 
 SEARCH_PATH = "/api/v2/audit/events/search"
@@ -53,14 +55,6 @@ _TIMEZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-:/]{0,63}$")
 
 TIME_HELP = ("date math such as now, now-15m, now-1d or now-7d (units s, m, h, d, w; optional rounding like now/d), "
              "an ISO 8601 time such as 2026-01-31T08:00:00Z, or epoch milliseconds")
-
-
-class AuditSearchError(Exception):
-    """A search request failed. ``str()`` is one line naming the query, the page and the client's message."""
-
-    def __init__(self, message, cause=None):
-        super().__init__(message)
-        self.cause = cause
 
 
 class SearchSettings(object):
@@ -135,10 +129,10 @@ def validate_search(time_from=None, time_to=None, sort=None, limit=None, page_si
         time_from=validate_time("from", DEFAULT_FROM if time_from is None else time_from),
         time_to=validate_time("to", DEFAULT_TO if time_to is None else time_to),
         sort=validate_sort(sort),
-        limit=validate_integer("limit", DEFAULT_LIMIT if limit is None else limit, minimum=0,
-                               allowed="an integer of at least 0 (events per query; 0 means all)"),
-        page_size=validate_integer("page_size", DEFAULT_PAGE_SIZE if page_size is None else page_size, minimum=1,
-                                   maximum=MAX_PAGE_SIZE, allowed="an integer from 1 to %d" % MAX_PAGE_SIZE),
+        limit=validate_number("limit", DEFAULT_LIMIT if limit is None else limit, integer=True, minimum=0,
+                              allowed="an integer of at least 0 (events per query; 0 means all)"),
+        page_size=validate_number("page_size", DEFAULT_PAGE_SIZE if page_size is None else page_size, integer=True,
+                                  minimum=1, maximum=MAX_PAGE_SIZE, allowed="an integer from 1 to %d" % MAX_PAGE_SIZE),
     )
     if timezone is not None and timezone != "" and time_offset is not None and time_offset != "":
         raise InputError("timezone and time_offset are mutually exclusive: Datadog accepts only one of them per search, "
@@ -146,8 +140,8 @@ def validate_search(time_from=None, time_to=None, sort=None, limit=None, page_si
     if timezone is not None and timezone != "":
         settings.timezone = validate_timezone(timezone)
     if time_offset is not None and time_offset != "":
-        settings.time_offset = validate_integer("time_offset", time_offset,
-                                                allowed="an integer number of seconds, for example 3600 or -18000")
+        settings.time_offset = validate_number("time_offset", time_offset, integer=True,
+                                               allowed="an integer number of seconds, for example 3600 or -18000")
     check_time_range(settings, now=now)
     return settings
 
@@ -155,7 +149,7 @@ def validate_search(time_from=None, time_to=None, sort=None, limit=None, page_si
 def validate_time(name, value):
     """Return ``value`` as Datadog takes it (a string); refuse what Datadog would not understand."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InputError("%s must be %s; got %s" % (name, TIME_HELP, _describe(value)))
+        raise InputError("%s must be %s; got %s" % (name, TIME_HELP, describe(value)))
     if isinstance(value, int):
         text = str(value)
     else:
@@ -181,26 +175,10 @@ def validate_sort(value):
     return value
 
 
-def validate_integer(name, value, minimum=None, maximum=None, allowed="an integer"):
-    """An int from an int, an integral float or a string of digits; never a bool."""
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and re.match(r"^\s*[+-]?\d+\s*$", value):
-        number = int(value)
-    if number is None or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise InputError("%s must be %s, got %s" % (name, allowed, _describe(value)))
-    return number
-
-
 def validate_timezone(value):
     if not isinstance(value, str) or not _TIMEZONE.match(value.strip()):
         raise InputError("timezone must be UTC, GMT, an offset such as UTC+1 or UTC-05:00, or a tz database name such as "
-                         "America/New_York; got %s" % _describe(value))
+                         "America/New_York; got %s" % describe(value))
     return value.strip()
 
 
@@ -268,7 +246,7 @@ def validate_queries(terms):
     for position, term in enumerate(terms or [], start=1):
         if not isinstance(term, str):
             raise InputError("term %d must be a search query string such as '@evt.name:Authentication', got %s"
-                             % (position, _describe(term)))
+                             % (position, describe(term)))
         queries.append(term.strip() or DEFAULT_QUERY)
     return queries or [DEFAULT_QUERY]
 
@@ -283,7 +261,8 @@ def search_events(client, query, settings, collector=None):
 
     ``client`` is a :class:`DatadogClient`: it waits ``X-RateLimit-Reset`` on 429 and retries 5xx answers and
     dropped connections by itself (the search is sent as idempotent, since it changes nothing).
-    Raises :class:`AuditSearchError` when a request fails or the answer is not a search answer.
+    Raises :class:`TaskFailure` (``Failed to search audit events for query ... (page N): ...``) when a request fails
+    or the answer is not a search answer.
     """
     result = SearchResult(query)
     add = result.events.extend if collector is None else collector.add
@@ -293,7 +272,7 @@ def search_events(client, query, settings, collector=None):
         page_limit = settings.page_limit(result.read)
         body = settings.body(query, page_limit, cursor)
         page_number = result.requests + 1
-        try:
+        with operation("search audit events for query %r (page %d)" % (query, page_number)):
             # A search changes nothing, so it may be retried like a GET after a 5xx or a dropped connection.
             response = client.request("POST", SEARCH_PATH, body=body, expected=(200,), idempotent=True)
             result.requests += 1
@@ -301,9 +280,6 @@ def search_events(client, query, settings, collector=None):
             if not isinstance(events, list):
                 raise DatadogAPIError("the answer's 'data' member is not a list", status=response.status,
                                       method="POST", path=SEARCH_PATH, request_id=response.request_id)
-        except DatadogAPIError as exc:
-            raise AuditSearchError("Failed to search audit events for query %r (page %d): %s"
-                                   % (query, page_number, exc), cause=exc) from None
         meta = response.body.get("meta") if isinstance(response.body, dict) else None
         meta = meta if isinstance(meta, dict) else {}
         collect_warnings(result, meta, page_number)
@@ -363,20 +339,8 @@ def collect_warnings(result, meta, page_number):
         return
     for warning in warnings:
         if isinstance(warning, dict):
-            text = ": ".join(_one_line(warning.get(key)) for key in ("code", "title", "detail") if _one_line(warning.get(key)))
+            text = ": ".join(one_line(warning.get(key)) for key in ("code", "title", "detail") if one_line(warning.get(key)))
         else:
-            text = _one_line(warning)
+            text = one_line(warning)
         if text:
             result.warn("Datadog warned about the audit search for query %r (results may be partial): %s" % (result.query, text))
-
-
-def _one_line(value):
-    if value is None:
-        return ""
-    return " ".join(str(value).split())
-
-
-def _describe(value):
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return repr(value)
-    return "a %s" % type(value).__name__

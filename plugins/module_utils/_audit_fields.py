@@ -35,7 +35,8 @@ import itertools
 import json
 import re
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import describe
 
 #: The standard members of an audit event, by the name a path uses for them, and where they are.
 STANDARD_FIELDS = {
@@ -137,7 +138,7 @@ def parse_paths(value, option):
     elif isinstance(value, (list, tuple)):
         entries = list(value)
     else:
-        raise InputError("%s must be a path or a list of paths (%s); got %s" % (option, PATH_HELP, _describe(value)))
+        raise InputError("%s must be a path or a list of paths (%s); got %s" % (option, PATH_HELP, describe(value)))
     if not entries:
         raise InputError("%s must name at least one path (%s); got an empty value" % (option, PATH_HELP))
     paths = []
@@ -145,7 +146,7 @@ def parse_paths(value, option):
     for position, entry in enumerate(entries, start=1):
         where = "%s item %d" % (option, position) if len(entries) > 1 or not isinstance(value, str) else option
         if not isinstance(entry, str):
-            raise InputError("%s must be a path string (%s); got %s" % (where, PATH_HELP, _describe(entry)))
+            raise InputError("%s must be a path string (%s); got %s" % (where, PATH_HELP, describe(entry)))
         text = entry.strip()
         if text not in STANDARD_FIELDS and not _PATH.match(text):
             raise InputError("%s is not a path: %r%s. A path is %s" % (where, entry, _hint(text), PATH_HELP))
@@ -349,9 +350,3 @@ def value_order(value):
     if isinstance(value, str):
         return (2, 0, value)
     return (4, 0, json.dumps(value, sort_keys=True, default=str))
-
-
-def _describe(value):
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return repr(value)
-    return "a %s" % type(value).__name__

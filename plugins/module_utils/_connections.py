@@ -7,12 +7,12 @@
 Internal use only: not part of the collection's public interface.
 
 Everything that depends on the variant reads :data:`VARIANTS`: input validation, comparison (which fields are secret
-and so never compared), request bodies, redaction of results, the module documentation and the variant table of
-``docs/action-connections.md`` (a unit test holds both against this table, and the table against the models of
-Datadog's official ``datadog-api-client``).
+and so never compared), request bodies, redaction of results, and the module documentation and the variant table of
+``docs/action-connections.md``, which ``tests/utils/generate_docs.py`` writes from it (``make lint`` checks them). A
+unit test holds the table against the models of Datadog's official ``datadog-api-client``.
 
-Sources: ``integration-variants.md`` and ``API-FACTS.md`` (the spec marks no field secret; a field is secret when
-Datadog answers it as ``""``). Plain Python, no Ansible imports.
+Sources: Datadog's OpenAPI spec and its recorded API traffic, summarised in docs/dev/api-behaviour.md (the spec marks
+no field secret; a field is secret when Datadog answers it as ``""``). Plain Python, no Ansible imports.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import re
 
 from urllib.parse import urlsplit
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError, normalized_uuid
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import normalized_uuid
 
 #: Datadog answers secrets as "" and they are never shown; diffs show this fixed mask instead.
 MASK = "********"
@@ -32,15 +33,27 @@ BODY = "body"  # the HTTP body object
 
 
 class Field(object):
-    """One field: ``kind`` is :data:`STR`, :data:`ENTRIES` or :data:`BODY`."""
+    """One field: ``kind`` is :data:`STR`, :data:`ENTRIES` or :data:`BODY`.
 
-    __slots__ = ("name", "required", "secret", "kind")
+    ``secret``: Datadog answers it as ``""`` (write-only, never compared or shown). ``choices``/``default``: the values
+    a string field takes. ``pattern``/``pattern_help``: a rule Datadog enforces (checked before any request) and the end of the
+    message that explains it (``{value}`` is the value given; patterns are only for fields that are not secret).
+    ``update_required``: an entry field the API's update model requires, so an entry sent to delete carries it.
+    """
 
-    def __init__(self, name, required=True, secret=False, kind=STR):
+    __slots__ = ("name", "required", "secret", "kind", "choices", "default", "pattern", "pattern_help", "update_required")
+
+    def __init__(self, name, required=True, secret=False, kind=STR, choices=None, default=None, pattern=None,
+                 pattern_help=None, update_required=False):
         self.name = name
         self.required = required
         self.secret = secret
         self.kind = kind
+        self.choices = tuple(choices) if choices else None
+        self.default = default
+        self.pattern = re.compile(pattern) if pattern else None
+        self.pattern_help = pattern_help
+        self.update_required = update_required
 
     def __repr__(self):
         return "Field(%r, required=%r, secret=%r, kind=%r)" % (self.name, self.required, self.secret, self.kind)
@@ -49,19 +62,25 @@ class Field(object):
 class Variant(object):
     """One integration type with one credential type.
 
-    ``fields`` are the credential fields a client sends on create; ``read_only`` the ones Datadog adds;
-    ``update_only`` the flags only a PATCH accepts; ``integration_fields`` the fields next to ``credentials``.
+    ``fields`` are the credential fields a client sends on create; ``read_only`` the ones Datadog adds (the modules
+    return them next to the connection's ID); ``rotation`` is ``(flag, field)`` when a PATCH with ``flag: true`` makes
+    Datadog regenerate ``field``; ``integration_fields`` the fields next to ``credentials``.
     """
 
-    __slots__ = ("integration", "credential", "fields", "read_only", "update_only", "integration_fields")
+    __slots__ = ("integration", "credential", "fields", "read_only", "rotation", "integration_fields")
 
-    def __init__(self, integration, credential, fields, read_only=(), update_only=(), integration_fields=()):
+    def __init__(self, integration, credential, fields, read_only=(), rotation=None, integration_fields=()):
         self.integration = integration
         self.credential = credential
         self.fields = tuple(fields)
         self.read_only = tuple(read_only)
-        self.update_only = tuple(update_only)
+        self.rotation = rotation
         self.integration_fields = tuple(integration_fields)
+
+    @property
+    def update_only(self):
+        """The flags only a PATCH accepts."""
+        return (self.rotation[0],) if self.rotation else ()
 
     def field(self, name):
         for field in self.fields:
@@ -102,20 +121,24 @@ def _plain(name, required=True):
     return Field(name, required=required)
 
 
-#: The entries of the HTTP credential lists, matched by ``name``.
-ENTRY_FIELDS = {
-    "headers": (Field("name"), Field("value")),
-    "tokens": (Field("name"), Field("type", required=False), Field("value", secret=True)),
-    "url_parameters": (Field("name"), Field("value")),
-}
 #: The one value ``tokens[].type`` accepts (and its default).
 TOKEN_TYPES = ("SECRET",)
+#: The entries of the HTTP credential lists, matched by ``name``.
+ENTRY_FIELDS = {
+    "headers": (Field("name", update_required=True), Field("value")),
+    "tokens": (Field("name", update_required=True),
+               Field("type", required=False, choices=TOKEN_TYPES, default=TOKEN_TYPES[0], update_required=True),
+               Field("value", secret=True, update_required=True)),
+    "url_parameters": (Field("name", update_required=True), Field("value")),
+}
 #: The HTTP ``body`` object.
 BODY_FIELDS = ("content", "content_type")
 
 VARIANTS = (
-    Variant("AWS", "AWSAssumeRole", (_plain("account_id"), _plain("role")),
-            read_only=("external_id", "principal_id"), update_only=("generate_new_external_id",)),
+    Variant("AWS", "AWSAssumeRole",
+            (Field("account_id", pattern=r"^\d{12}$",
+                   pattern_help="a 12-digit AWS account ID; got {value!r} (quote it in YAML so leading zeros stay)"), _plain("role")),
+            read_only=("external_id", "principal_id"), rotation=("generate_new_external_id", "external_id")),
     Variant("Anthropic", "AnthropicAPIKey", (_secret("api_token"),)),
     Variant("Asana", "AsanaAccessToken", (_secret("access_token"),)),
     Variant("Azure", "AzureTenant",
@@ -147,37 +170,6 @@ VARIANTS = (
     Variant("VirusTotal", "VirusTotalAPIKey", (_secret("api_key"),)),
 )
 
-#: What each credential field holds, for the module documentation (one text per field name).
-FIELD_DESCRIPTIONS = {
-    "access_token": "Personal access token.",
-    "account_id": "The AWS account ID the connection acts in, exactly 12 digits (quote it in YAML).",
-    "api_key": "API key of the service. For V(DatadogAPIKey), a Datadog API key of the organization the connection acts on.",
-    "api_password": "Password of the ConfigCat Public Management API credentials.",
-    "api_token": "API token of the service.",
-    "api_username": "User name of the ConfigCat Public Management API credentials.",
-    "app_client_id": "Client ID (application ID) of the Azure app registration.",
-    "app_key": "Datadog application key of the organization the connection acts on.",
-    "auth_email": "E-mail address of the Cloudflare account that owns the global API key.",
-    "body": "Request body sent with every request of the HTTP connection.",
-    "client_secret": "Client secret of the Azure app registration.",
-    "custom_scopes": "Custom OAuth 2 scope requested from Microsoft, C({identifierURI}/.default); used only by the HTTP action.",
-    "datacenter": "Datadog site (datacenter) of the organization the connection acts on.",
-    "domain": "Domain of the Freshservice or Okta account.",
-    "global_api_key": "Cloudflare global API key.",
-    "headers": "HTTP headers sent with every request, matched by name.",
-    "instance": "ServiceNow instance name.",
-    "password": "ServiceNow password.",
-    "private_key": "Private key of the GCP service account (from its JSON key file).",
-    "role": "Name of the IAM role Datadog assumes in that account.",
-    "sdk_key": "ConfigCat SDK key.",
-    "service_account_email": "E-mail address of the GCP service account.",
-    "subdomain": "Custom subdomain used in Datadog URLs the connection generates, for example V(acme) for C(https://acme.datadoghq.com).",
-    "tenant_id": "Azure tenant ID (directory ID).",
-    "tokens": "Secret tokens, matched by name, that requests of the HTTP connection can reference.",
-    "url_parameters": "URL query parameters sent with every request, matched by name.",
-    "username": "ServiceNow user name.",
-}
-
 _BY_INTEGRATION = {}
 for _variant in VARIANTS:
     _BY_INTEGRATION.setdefault(_variant.integration, []).append(_variant)
@@ -186,10 +178,9 @@ INTEGRATION_TYPES = tuple(sorted(_BY_INTEGRATION))
 CREDENTIAL_TYPES = tuple(variant.credential for variant in VARIANTS)
 _BY_CREDENTIAL = dict((variant.credential, variant) for variant in VARIANTS)
 
-_AWS_ACCOUNT = re.compile(r"^\d{12}$")
 #: Fields next to ``type`` and ``credentials`` (only HTTP's ``base_url``, a URL).
-_INTEGRATION_FIELDS = tuple(sorted(set(field.name for variant in VARIANTS for field in variant.integration_fields)))
-_INTEGRATION_KEYS = ("type",) + _INTEGRATION_FIELDS + ("credentials",)
+INTEGRATION_FIELDS = tuple(sorted(set(field.name for variant in VARIANTS for field in variant.integration_fields)))
+_INTEGRATION_KEYS = ("type",) + INTEGRATION_FIELDS + ("credentials",)
 
 
 def variants_of(integration_type):
@@ -236,10 +227,30 @@ def validate_connection_id(value):
     return connection_id
 
 
+#: The longest connection name this collection sends (Datadog documents no limit; names are shown in its UI).
+MAX_NAME_LENGTH = 255
+#: The longest tag Datadog keeps (its documented tag limit).
+MAX_TAG_LENGTH = 200
+
+
 def validate_name(value, option="name"):
     if not isinstance(value, str) or not value.strip():
         raise InputError("%s must be a non-empty string" % option)
+    if len(value) > MAX_NAME_LENGTH:
+        raise InputError("%s is %d characters long; at most %d are allowed" % (option, len(value), MAX_NAME_LENGTH))
+    problem = control_character_problem(option, value)
+    if problem:
+        raise InputError(problem)
     return value
+
+
+def control_character_problem(option, value):
+    """A message when ``value`` holds a line break, tab, NUL or other control character (never echoing the value)."""
+    for position, char in enumerate(value):
+        if ord(char) < 32 or ord(char) == 127:
+            return "%s must not contain control characters such as line breaks, tabs or NUL (found %r at position %d)" \
+                % (option, char, position)
+    return None
 
 
 def validate_tags(tags, option="tags"):
@@ -253,7 +264,11 @@ def validate_tags(tags, option="tags"):
             problems.append("%s[%d] must be a key:value string, got a %s" % (option, index, type(tag).__name__))
             continue
         key, separator, value = tag.partition(":")
-        if not (key.strip() and separator and value.strip()):
+        if len(tag) > MAX_TAG_LENGTH:
+            problems.append("%s[%d] is %d characters long; Datadog keeps at most %d" % (option, index, len(tag), MAX_TAG_LENGTH))
+        elif control_character_problem("%s[%d]" % (option, index), tag):
+            problems.append(control_character_problem("%s[%d]" % (option, index), tag))
+        elif not (key.strip() and separator and value.strip()):
             problems.append("%s[%d] %r must look like key:value (for example team:sre)" % (option, index, tag))
         elif key.strip().lower() == "default":
             problems.append("%s[%d] %r uses the tag key 'default', which Datadog reserves" % (option, index, tag))
@@ -306,7 +321,7 @@ def validate_integration(integration, complete=True, path="integration"):
 
     cleaned = {"type": integration_type}
     own_fields = dict((field.name, field) for field in (variant or variants[0]).integration_fields)
-    for name in _INTEGRATION_FIELDS:
+    for name in INTEGRATION_FIELDS:
         option = "%s.%s" % (path, name)
         if name not in own_fields:
             if name in integration:
@@ -342,7 +357,7 @@ def _validate_credentials(variant, credentials, complete, path):
         field = variant.field(name)
         if field is None:
             if name in variant.read_only:
-                hint = "; use generate_new_external_id to rotate it" if name == "external_id" else ""
+                hint = "; use %s to rotate it" % variant.rotation[0] if variant.rotation and variant.rotation[1] == name else ""
                 problems.append("%s.%s is set by Datadog and cannot be given%s" % (path, name, hint))
             else:
                 problems.append("%s.%s is not a field of %s credentials; allowed: %s"
@@ -351,8 +366,6 @@ def _validate_credentials(variant, credentials, complete, path):
         option = "%s.%s" % (path, name)
         if field.kind == STR:
             problem = _string_problem(option, value, field)
-            if problem is None and variant.credential == "AWSAssumeRole" and name == "account_id" and not _AWS_ACCOUNT.match(value):
-                problem = "%s must be a 12-digit AWS account ID; got %r (quote it in YAML so leading zeros stay)" % (option, value)
         elif field.kind == ENTRIES:
             value, problem = _entries(option, name, value)
         else:
@@ -368,11 +381,17 @@ def _validate_credentials(variant, credentials, complete, path):
     return cleaned, problems
 
 
-def _string_problem(option, value, field):
+def _string_problem(option, value, field, allow_empty=False):
     if not isinstance(value, str):
         return "%s must be a string, got a %s" % (option, type(value).__name__)
-    if field.required and not value.strip():
+    if field.required and not allow_empty and not value.strip():
         return "%s must not be empty" % option
+    if not field.secret and control_character_problem(option, value):
+        return control_character_problem(option, value)
+    if field.choices and value not in field.choices:
+        return "%s must be one of %s; got %r" % (option, ", ".join(field.choices), value)
+    if field.pattern is not None and not field.pattern.match(value):
+        return "%s must be %s" % (option, field.pattern_help.format(value=value))
     return None
 
 
@@ -395,10 +414,14 @@ def _entries(option, list_name, value):
         if unknown:
             problems.append("%s has unknown key(s) %s; allowed: %s" % (where, ", ".join(unknown), ", ".join(allowed)))
         for field in fields:
+            if field.default is not None:
+                entry.setdefault(field.name, field.default)
             if field.required and field.name not in entry:
                 problems.append("%s.%s is required" % (where, field.name))
-            elif field.name in entry and not isinstance(entry[field.name], str):
-                problems.append("%s.%s must be a string, got a %s" % (where, field.name, type(entry[field.name]).__name__))
+            elif field.name in entry:
+                problem = _string_problem("%s.%s" % (where, field.name), entry[field.name], field, allow_empty=True)
+                if problem:
+                    problems.append(problem)
         name = entry.get("name")
         if isinstance(name, str):
             if not name.strip():
@@ -406,10 +429,6 @@ def _entries(option, list_name, value):
             elif name in names:
                 problems.append("%s.name %r is used more than once; names must be unique" % (where, name))
             names.append(name)
-        if list_name == "tokens":
-            entry.setdefault("type", TOKEN_TYPES[0])
-            if entry["type"] not in TOKEN_TYPES:
-                problems.append("%s.type must be one of %s; got %r" % (where, ", ".join(TOKEN_TYPES), entry["type"]))
         cleaned.append(dict((key, entry[key]) for key in allowed if key in entry))
     return cleaned, "; ".join(problems) or None
 
@@ -430,6 +449,8 @@ def _body(option, value):
 def _url_problem(option, value):
     if not isinstance(value, str):
         return "%s must be an https:// URL string" % option
+    if any(char.isspace() for char in value.strip()) or control_character_problem(option, value):
+        return "%s must not contain spaces, line breaks or control characters" % option
     try:
         parts = urlsplit(value.strip())
         host = parts.hostname
@@ -467,10 +488,10 @@ def secret_values(integration):
         if name == "type" or value is None:
             continue
         if name in ENTRY_FIELDS:
+            known = dict((field.name, field) for field in ENTRY_FIELDS[name])
             for entry in value if isinstance(value, list) else [value]:
-                if isinstance(entry, dict):
-                    values.extend(_leaves(entry.get("value")) if name == "tokens" else [])
-                    values.extend(_leaves(dict((k, v) for k, v in entry.items() if k not in ("name", "type", "value"))))
+                if isinstance(entry, dict):  # secret keys, and unknown keys (a misspelt "vaule" still holds a value)
+                    values.extend(_leaves(dict((k, v) for k, v in entry.items() if k not in known or known[k].secret)))
                 else:
                     values.extend(_leaves(entry))
         elif name == "body" or name in known_plain:
@@ -514,45 +535,3 @@ def _without_secrets(credentials):
                      for entry in value]
         cleaned[name] = value
     return cleaned
-
-
-# -- documentation -----------------------------------------------------------------------------------------------------
-
-SECRET_NOTE = ("Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the "
-               "integration or credential type changes, and on every run with O(update_secrets=always).")
-
-
-def field_usage(name):
-    """The sentence of the module documentation that says which credential types use a field, and how."""
-    required = [variant.credential for variant in variants_using(name) if variant.field(name).required]
-    optional = [variant.credential for variant in variants_using(name) if not variant.field(name).required]
-    parts = []
-    if required:
-        parts.append("Required for %s." % ", ".join("V(%s)" % credential for credential in required))
-    if optional:
-        parts.append("Optional for %s." % ", ".join("V(%s)" % credential for credential in optional))
-    return " ".join(parts)
-
-
-TABLE_BEGIN = "<!-- BEGIN VARIANT TABLE (generated from plugins/module_utils/_connections.py; a unit test checks it) -->"
-TABLE_END = "<!-- END VARIANT TABLE -->"
-
-
-def variant_table_markdown():
-    """The variant table of ``docs/action-connections.md``, one row per credential variant."""
-    lines = [
-        "| `integration.type` | `credentials.type` | required fields | optional fields | secret (write-only) | set by Datadog |",
-        "|---|---|---|---|---|---|",
-    ]
-    for variant in VARIANTS:
-        required = ["`%s`" % field.name for field in variant.integration_fields if field.required]
-        required += ["`credentials.%s`" % name for name in variant.required]
-        lines.append("| %s | %s | %s | %s | %s | %s |" % (
-            variant.integration,
-            variant.credential,
-            ", ".join(required) or "-",
-            ", ".join("`credentials.%s`" % name for name in variant.optional) or "-",
-            ", ".join("`credentials.%s`" % name for name in variant.secrets) or "-",
-            ", ".join("`credentials.%s`" % name for name in variant.read_only) or "-",
-        ))
-    return "\n".join(lines)

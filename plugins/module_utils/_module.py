@@ -6,53 +6,55 @@
 
 Internal use only: not part of the collection's public interface.
 
-Each module is a :class:`ModuleDefinition` (argument spec + run function). The run function works through a
-:class:`ModuleHost`, which adds the shared connection options, builds the one :class:`DatadogClient` lazily
-(so bad input fails before any request) and turns API errors into messages of the form
-``Failed to <verb> <resource> <id>: HTTP <status>: <detail>``. :class:`DatadogModule` is the host inside a
-module process; the action plugins provide a controller-side host for the same run functions.
+A module file declares a :class:`ModuleDefinition`: its own argument spec (the connection options are added here, from
+the one table in ``_connection_options.py``) and a run function. The run function works through a :class:`ModuleHost`
+and returns the result dict; the host builds the one :class:`DatadogClient` lazily (so bad input fails before any
+request) and turns :class:`InputError` and :class:`TaskFailure` into the task's failure in one place
+(:meth:`ModuleHost.execute`). :class:`DatadogModule` is the host inside a module process; the action plugins provide a
+controller-side host for the same definitions (``plugins/plugin_utils/_action.py``).
 """
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+import json
+import os
+import re
+import sys
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    ClientOptions,
-    DatadogAPIError,
-    DatadogClient,
-    InputError,
+# ``basic.AnsibleModule`` is looked up when a module starts, not bound at import: ansible-lint validates a task's
+# arguments by running the module's main() with its own AnsibleModule patched into ``basic``.
+from ansible.module_utils import basic
+
+from ansible_collections.ddops.datadog.plugins.module_utils._api import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, DatadogClient
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import (
+    OPTION_NAMES,
+    OPTIONS,
+    resolve,
+    secret_values,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 
 
 def connection_argument_spec():
-    """The connection options, with the same names, types and fallbacks as the doc fragment."""
-    return dict(
-        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["DD_API_KEY", "DATADOG_API_KEY"])),
-        app_key=dict(type="str", no_log=True, fallback=(env_fallback, ["DD_APP_KEY", "DATADOG_APP_KEY"])),
-        site=dict(type="str", fallback=(env_fallback, ["DD_SITE"])),
-        api_url=dict(type="str", fallback=(env_fallback, ["DD_API_URL"])),
-        validate_certs=dict(type="bool", default=True),
-        timeout=dict(type="float", default=30),
-        retries=dict(type="int", default=3),
-        retry_backoff=dict(type="float", default=1),
-        retry_max_wait=dict(type="float", default=60),
-    )
-
-
-CONNECTION_OPTIONS = tuple(connection_argument_spec())
+    """The connection options as argument spec entries. Environment fallbacks are applied by ``resolve`` (not by
+    Ansible) so that an explicit option always wins over the environment, also across ``site`` and ``api_url``."""
+    spec = {}
+    for option in OPTIONS:
+        entry = dict(type=option.type, no_log=option.no_log)
+        if option.default is not None:
+            entry["default"] = option.default
+        spec[option.name] = entry
+    return spec
 
 
 class ModuleHost(object):
     """What a module's run function needs, whoever runs it.
 
     Two hosts exist: :class:`DatadogModule` (an ``AnsibleModule`` in the module's own process, the documented
-    interface and the path for remote hosts) and the controller host of the collection's action plugins
-    (``plugins/plugin_utils/_action.py``), which validates the same argument spec with the same no_log rules and
-    runs the same function in the controller process. Subclasses provide ``params``, ``check_mode``,
-    ``diff_mode``, ``name``, :meth:`add_no_log_values`, :meth:`warn`, :meth:`_fail` and :meth:`_exit`.
+    interface and the path for remote hosts) and the controller host of the collection's action plugins, which
+    validates the same argument spec with the same no_log rules and runs the same function in the controller process.
+    Subclasses provide ``params``, ``check_mode``, ``diff_mode``, ``name``, ``no_log_values`` (a set),
+    :meth:`warn`, :meth:`_fail` and :meth:`_exit`.
     """
 
     runner = "module"  # named in the User-Agent: "module" or "in-process"
@@ -60,13 +62,26 @@ class ModuleHost(object):
     _options = None
     _session = None
 
+    def execute(self, run):
+        """Run ``run(host)`` and end the task: its result, or the failure of an :class:`InputError` (bad input, no
+        request made) or a :class:`TaskFailure` (with its result keys such as ``status``)."""
+        try:
+            result = run(self)
+        except InputError as exc:
+            self.fail(str(exc))
+        except TaskFailure as exc:
+            self.fail(str(exc), **exc.result)
+        else:
+            self.finish(result)
+
     def connection_options(self):
-        """Validate the connection options (no request is made); fail the task on bad input."""
+        """The validated connection options (no request is made); :class:`InputError` on bad input."""
         if self._options is None:
-            try:
-                self._options = ClientOptions.from_values(**dict((name, self.params[name]) for name in CONNECTION_OPTIONS))
-            except InputError as exc:
-                self.fail(str(exc))
+            options = resolve(dict((name, self.params.get(name)) for name in OPTION_NAMES), environ=os.environ)
+            self.add_no_log_values(secret_values(options))  # keys read from the environment too
+            for warning in options.warnings:
+                self.warn(warning)
+            self._options = options
         return self._options
 
     @property
@@ -74,7 +89,15 @@ class ModuleHost(object):
         if self._client is None:
             self._client = DatadogClient(self.connection_options(), user_agent_extra=self._user_agent_extra(),
                                          session=self._session)
+            self._client.add_secrets(self.no_log_values)  # scrubbed from every answer text that reaches a message
         return self._client
+
+    def add_no_log_values(self, values):
+        """Values never to show: masked in the result like ``no_log`` options, scrubbed from answer texts."""
+        values = [value for value in values if value]
+        self.no_log_values.update(values)
+        if self._client is not None:
+            self._client.add_secrets(values)
 
     def _user_agent_extra(self):
         from ansible.module_utils.ansible_release import __version__ as ansible_version  # pylint: disable=import-outside-toplevel
@@ -85,21 +108,19 @@ class ModuleHost(object):
         ``factory()`` every time: a module process runs one item."""
         return factory()
 
+    def finish(self, result):
+        """End the task with ``result``: its ``warnings`` go to the host, ``diff`` only in diff mode."""
+        for warning in result.pop("warnings", ()):
+            self.warn(warning)
+        diff = result.pop("diff", None)
+        if self.diff_mode and diff is not None:
+            result["diff"] = diff
+        self._warn_about_retries()
+        self._exit(**result)
+
     def fail(self, msg, **result):
         self._warn_about_retries()
         self._fail(msg, **result)
-
-    def fail_api(self, error, action, **result):
-        """Fail with ``<action>: <the API error in one line>``, e.g. ``Failed to register application key X: HTTP 403: ...``."""
-        if isinstance(error, DatadogAPIError):
-            result.setdefault("status", error.status)
-            if error.request_id:
-                result.setdefault("request_id", error.request_id)
-        self.fail("%s: %s" % (action, error), **result)
-
-    def exit(self, **result):
-        self._warn_about_retries()
-        self._exit(**result)
 
     def _warn_about_retries(self):
         """Rate limiting and transient failures are worth knowing about even when the task succeeded."""
@@ -111,14 +132,11 @@ class ModuleHost(object):
 class DatadogModule(ModuleHost):
     """An ``AnsibleModule`` with the Datadog connection options and one lazily built client."""
 
-    def __init__(self, argument_spec, name=None, raw_params=None, **kwargs):
-        spec = connection_argument_spec()
-        spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+    def __init__(self, argument_spec, name=None, **kwargs):
+        self.module = basic.AnsibleModule(argument_spec=argument_spec, **kwargs)
         if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+            self.module.fail_json(msg=basic.missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.name = name or self.module._name  # pylint: disable=protected-access
-        self.raw_params = raw_params
 
     @property
     def params(self):
@@ -132,8 +150,9 @@ class DatadogModule(ModuleHost):
     def diff_mode(self):
         return self.module._diff  # pylint: disable=protected-access
 
-    def add_no_log_values(self, values):
-        self.module.no_log_values.update(values)
+    @property
+    def no_log_values(self):
+        return self.module.no_log_values
 
     def warn(self, msg):
         self.module.warn(msg)
@@ -146,38 +165,132 @@ class DatadogModule(ModuleHost):
 
 
 class ModuleDefinition(object):
-    """One module: its name, argument spec, AnsibleModule constraints and run function.
+    """One module: its name, its own argument spec, AnsibleModule constraints and run function.
 
-    ``argument_spec(raw_params)`` returns the module's own options (the connection options are added here);
-    ``raw_params`` are the arguments as given, or None for documentation tools. ``run(host)`` does the work
-    through a :class:`ModuleHost` and ends with ``host.exit(...)`` or ``host.fail(...)``. The module file's
-    ``main()`` calls :meth:`main`; the action plugin of the same name runs ``run`` in the controller.
+    ``run(host)`` does the work through a :class:`ModuleHost` and returns the result dict (``warnings`` and ``diff``
+    included); it raises :class:`InputError` or :class:`TaskFailure` to fail. The module file's ``main()`` calls
+    :meth:`main`; the action plugin of the same name runs the same definition in the controller.
     """
 
-    def __init__(self, name, argument_spec, run, wants_raw_params=False, **module_kwargs):
+    def __init__(self, name, argument_spec, run, explain_unsupported=None, **module_kwargs):
         self.name = name
         self._argument_spec = argument_spec
         self.run = run
-        self.wants_raw_params = wants_raw_params
+        self.explain_unsupported = explain_unsupported or {}
         self.module_kwargs = module_kwargs
 
-    def argument_spec(self, raw_params=None):
+    def argument_spec(self):
         """The full argument spec: the connection options and the module's own."""
         spec = connection_argument_spec()
-        spec.update(self._argument_spec(raw_params))
+        spec.update(self._argument_spec)
         return spec
 
+    def unsupported(self, params):
+        """The message refusing arguments Ansible would accept badly, or ``None`` (see :func:`argument_problems`).
+
+        Unknown top-level options are named Ansible's way. Problems inside an option may be worded better by the
+        module's ``explain_unsupported[option](params)`` (what is allowed where).
+        """
+        unknown, wrong = argument_problems(params, self.argument_spec())
+        if not unknown and not wrong:
+            return None
+        top = [path for path in unknown if _option_of(path) == path]
+        messages = []
+        if top:
+            messages.append("Unsupported parameters for (%s) module: %s. Supported parameters include: %s."
+                            % (self.name, ", ".join(top), ", ".join(sorted(self.argument_spec()))))
+        problems = {}
+        for path in unknown:
+            if path not in top:
+                problems.setdefault(_option_of(path), []).append("Unsupported parameter: %s." % path)
+        for problem in wrong:
+            problems.setdefault(_option_of(problem), []).append(problem)
+        for option, found in sorted(problems.items()):
+            explain = self.explain_unsupported.get(option)
+            explained = explain(params) if explain is not None else None
+            messages.extend([explained] if explained else found)
+        return " ".join(messages)
+
     def main(self):
-        raw_params = _raw_module_arguments() if self.wants_raw_params else None
-        module = DatadogModule(argument_spec=self._argument_spec(raw_params), name=self.name, raw_params=raw_params,
-                               **self.module_kwargs)
-        self.run(module)
+        refusal = self.unsupported(_module_arguments())
+        if refusal:
+            _fail_without_arguments(refusal)
+        host = DatadogModule(self.argument_spec(), name=self.name, **self.module_kwargs)
+        host.execute(self.run)
 
 
-def _raw_module_arguments():
-    """The module arguments before validation (see ``_action_connection.argument_spec``), or None."""
-    from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
+def argument_problems(params, spec, prefix=""):
+    """``(unknown, wrong)``: the paths of the options in ``params`` that ``spec`` does not know, also inside options
+    with suboptions (``integration.credentials.api_tokn``), and the options whose value has the wrong shape (a dict
+    or list where a string is expected, a string where a dict is expected).
+
+    Checked before Ansible validates the arguments: Ansible would refuse unknown options too, but it echoes every
+    argument it does not know (in ``invocation``) and cannot know that a misspelt ``api_tokn`` holds a secret; and it
+    turns a dict given for a string option into the text ``"{'a': 1}"``. The messages name paths and kinds only, never
+    a value. A string holding a template (ansible-lint checks tasks before templating) is left to Ansible.
+    """
+    unknown, wrong = [], []
+    for name, value in sorted((params or {}).items()):
+        if name.startswith("_ansible_"):
+            continue
+        path = prefix + name
+        option = spec.get(name)
+        if option is None:
+            unknown.append(path)
+            continue
+        if value is None or _is_template(value):
+            continue
+        kind = option.get("type", "str")
+        if kind == "list":
+            if not isinstance(value, list) and (option.get("options") or isinstance(value, dict)):
+                wrong.append("%s must be a list, got a %s." % (path, type(value).__name__))
+                continue
+            elements = [("%s[%d]" % (path, index), element) for index, element in enumerate(value)] \
+                if isinstance(value, list) else []
+            kind = option.get("elements")
+        else:
+            elements = [(path, value)]
+        for where, element in elements:
+            if element is None or _is_template(element):
+                continue
+            if option.get("options") and (kind == "dict" or kind is None):
+                if isinstance(element, dict):
+                    more_unknown, more_wrong = argument_problems(element, option["options"], where + ".")
+                    unknown.extend(more_unknown)
+                    wrong.extend(more_wrong)
+                else:
+                    wrong.append("%s must be a dict, got a %s." % (where, type(element).__name__))
+            elif kind == "str" and isinstance(element, (dict, list)):
+                wrong.append("%s must be a string, got a %s." % (where, type(element).__name__))
+    return unknown, wrong
+
+
+def unsupported_options(params, spec):
+    """Every path :func:`argument_problems` finds (unknown options first)."""
+    unknown, wrong = argument_problems(params, spec)
+    return unknown + wrong
+
+
+def _option_of(path):
+    """The top-level option of a path such as ``integration.credentials.tokens[0].value`` (or of a message about it)."""
+    return re.split(r"[.\[ ]", path, maxsplit=1)[0]
+
+
+def _is_template(value):
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def _module_arguments():
+    """The module arguments before validation, or ``{}`` when this ansible-core does not expose them."""
     try:
         return basic._load_params()  # pylint: disable=protected-access
-    except Exception:  # pylint: disable=broad-exception-caught  # a future ansible-core: fall back to the plain spec
-        return None
+    except Exception:  # pylint: disable=broad-exception-caught  # a future ansible-core: Ansible's own check applies
+        return {}
+
+
+def _fail_without_arguments(msg):
+    """Fail like ``fail_json`` but before ``AnsibleModule`` exists and without ``invocation``: the arguments may hold
+    secrets under names no spec marks. (An ``AnsibleModule`` cannot fail with its own message before validating, and
+    ansible-lint replaces it with a class that stops right after validation.)"""
+    print(json.dumps({"failed": True, "msg": msg}))  # pylint: disable=ansible-bad-function
+    sys.exit(1)  # pylint: disable=ansible-bad-function

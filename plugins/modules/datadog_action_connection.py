@@ -232,8 +232,8 @@ options:
                 required: true
               value:
                 description:
-                  - Header value. Datadog stores and returns it in clear, so it is compared. Do not put secrets here;
-                    use O(integration.credentials.tokens) for them.
+                  - Header value. Datadog stores and returns it in clear, so it is compared. Do not put secrets here; use
+                    O(integration.credentials.tokens) for them.
                 type: str
                 required: true
           instance:
@@ -531,11 +531,57 @@ connection_ids:
   sample: [0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, 5f7c0f4e-3d9b-4a43-9e0f-2b1d8c6a7e11]
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._definitions import ACTION_CONNECTION
+from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
+    STATES,
+    UPDATE_SECRETS,
+    ConnectionListing,
+    desired_from_params,
+    ensure_connection,
+    integration_options,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import secret_values, validate_integration
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+
+
+def run(module):
+    module.add_no_log_values(secret_values(module.params["integration"]))
+    desired = desired_from_params(module.params)
+    options = module.connection_options()
+    # The loop items of one task share one read of the connection list (action plugin; a module reads its own).
+    listing = module.shared(("action connections", options.base_url, options.fingerprint()), ConnectionListing)
+    return ensure_connection(module.client, desired, check_mode=module.check_mode, listing=listing)
+
+
+def explain_unsupported(params):
+    """Unknown or badly shaped fields inside ``integration``, in the catalogue's words (what is allowed where)."""
+    try:
+        validate_integration(params["integration"], complete=params.get("connection_id") is None)
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+MODULE = ModuleDefinition(
+    "ddops.datadog.datadog_action_connection",
+    argument_spec=dict(
+        name=dict(type="str"),
+        connection_id=dict(type="str"),
+        integration=dict(type="dict", options=integration_options()),  # every field of the catalogue's 24 types
+        tags=dict(type="list", elements="str"),
+        update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=UPDATE_SECRETS[0], no_log=False),
+        generate_new_external_id=dict(type="bool", default=False),
+        state=dict(type="str", choices=list(STATES), default="present"),
+    ),
+    run=run,
+    explain_unsupported=dict(integration=explain_unsupported),
+    required_one_of=[("name", "connection_id")],
+    supports_check_mode=True,
+)
 
 
 def main():
-    ACTION_CONNECTION.main()
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -131,11 +131,44 @@ total:
   sample: 1
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._definitions import ACTION_CONNECTION_INFO
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import PAGE_SIZE, list_connections
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
+    INTEGRATION_TYPES,
+    validate_connection_id,
+    validate_tags,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import validate_number
+
+
+def run(module):
+    params = module.params
+    connection_id = None if params["connection_id"] is None else validate_connection_id(params["connection_id"])
+    tags = None if params["tags"] is None else validate_tags(params["tags"])
+    page_size = validate_number("page_size", params["page_size"], integer=True, minimum=1, maximum=PAGE_SIZE,
+                                allowed="between 1 and %d" % PAGE_SIZE)
+    module.connection_options()
+    connections = list_connections(module.client, connection_id=connection_id, name=params["name"],
+                                   integration_type=params["integration_type"], tags=tags, page_size=page_size)
+    return dict(changed=False, connections=connections, total=len(connections))
+
+
+MODULE = ModuleDefinition(
+    "ddops.datadog.datadog_action_connection_info",
+    argument_spec=dict(
+        connection_id=dict(type="str"),
+        name=dict(type="str"),
+        integration_type=dict(type="str", choices=list(INTEGRATION_TYPES)),
+        tags=dict(type="list", elements="str"),
+        page_size=dict(type="int", default=PAGE_SIZE),
+    ),
+    run=run,
+    supports_check_mode=True,
+)
 
 
 def main():
-    ACTION_CONNECTION_INFO.main()
+    MODULE.main()
 
 
 if __name__ == "__main__":

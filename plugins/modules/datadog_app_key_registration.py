@@ -101,11 +101,38 @@ registration:
       sample: true
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._definitions import APP_KEY_REGISTRATION
+from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registration import (
+    STATES,
+    ensure_registration,
+    validate_app_key_id,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+
+
+def run(module):
+    value = module.params["app_key_id"]
+    try:
+        app_key_id = validate_app_key_id(value, app_key=module.connection_options().app_key)
+    except InputError:
+        module.add_no_log_values([value])  # people paste the key itself here: never echo it
+        raise
+    return ensure_registration(module.client, app_key_id, state=module.params["state"], check_mode=module.check_mode)
+
+
+MODULE = ModuleDefinition(
+    "ddops.datadog.datadog_app_key_registration",
+    argument_spec=dict(
+        app_key_id=dict(type="str", required=True),
+        state=dict(type="str", choices=list(STATES), default="present"),
+    ),
+    run=run,
+    supports_check_mode=True,
+)
 
 
 def main():
-    APP_KEY_REGISTRATION.main()
+    MODULE.main()
 
 
 if __name__ == "__main__":

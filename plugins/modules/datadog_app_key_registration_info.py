@@ -101,11 +101,42 @@ total:
   sample: 2
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._definitions import APP_KEY_REGISTRATION_INFO
+from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registration import (
+    DEFAULT_PAGE_SIZE,
+    list_registrations,
+    validate_app_key_id,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+from ansible_collections.ddops.datadog.plugins.module_utils._validation import validate_number
+
+
+def run(module):
+    app_key_id = module.params["app_key_id"]
+    if app_key_id is not None:
+        try:
+            app_key_id = validate_app_key_id(app_key_id, app_key=module.connection_options().app_key)
+        except InputError:
+            module.add_no_log_values([module.params["app_key_id"]])  # people paste the key itself here
+            raise
+    page_size = validate_number("page_size", module.params["page_size"], integer=True, minimum=1)
+    registrations = list_registrations(module.client, app_key_id=app_key_id, page_size=page_size)
+    return dict(changed=False, registrations=registrations, total=len(registrations))
+
+
+MODULE = ModuleDefinition(
+    "ddops.datadog.datadog_app_key_registration_info",
+    argument_spec=dict(
+        app_key_id=dict(type="str"),
+        page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
+    ),
+    run=run,
+    supports_check_mode=True,
+)
 
 
 def main():
-    APP_KEY_REGISTRATION_INFO.main()
+    MODULE.main()
 
 
 if __name__ == "__main__":

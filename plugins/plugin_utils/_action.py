@@ -92,16 +92,19 @@ class ControllerModule(ModuleHost):
     def __init__(self, definition, args, check_mode=False, diff_mode=False, session=None, shared_state=None):
         self.name = definition.name
         self._shared_state = shared_state if shared_state is not None else {}
-        self.raw_params = dict(args)
         self.check_mode = check_mode
         self.diff_mode = diff_mode
         self._session = session
         self._warnings = []
         self.no_log_values = set()
+        self.params = {}
+        refusal = definition.unsupported(args)
+        if refusal:  # refused before validation, without echoing any argument (see _module.unsupported_options)
+            raise ModuleFinished({"failed": True, "changed": False, "msg": refusal})
         self.params = dict(args)
         kwargs = definition.module_kwargs
         validator = ModuleArgumentSpecValidator(
-            definition.argument_spec(self.raw_params),
+            definition.argument_spec(),
             kwargs.get("mutually_exclusive"), kwargs.get("required_together"), kwargs.get("required_one_of"),
             kwargs.get("required_if"), kwargs.get("required_by"))
         validation = validator.validate(self.params)
@@ -116,9 +119,6 @@ class ControllerModule(ModuleHost):
             if isinstance(error, UnsupportedError):
                 msg = "Unsupported parameters for (%s) module: %s" % (self.name, msg)
             self._fail(msg)
-
-    def add_no_log_values(self, values):
-        self.no_log_values.update(values)
 
     def shared(self, key, factory):
         if key not in self._shared_state:
@@ -212,7 +212,7 @@ def run_in_process(definition, args, check_mode=False, diff_mode=False, task_env
         try:
             host = ControllerModule(definition, args, check_mode=check_mode, diff_mode=diff_mode, session=session,
                                     shared_state=shared_state)
-            definition.run(host)
+            host.execute(definition.run)
             error = "%s ended without a result" % definition.name
         except ModuleFinished as finished:
             return finished.result

@@ -7,10 +7,14 @@
 Internal use only: not part of the collection's public interface.
 
 Options, including the shared connection options, are read only through ``set_options``/``get_option``,
-so the documented precedence holds: keyword > variables > environment > default.
+so the documented precedence holds: keyword > variables > environment > default. Where each connection option came
+from (for the warning when both ``site`` and ``api_url`` are set) is worked out from the same table
+(``module_utils/_connection_options.py``) that the doc fragment is checked against.
 """
 
 from __future__ import annotations
+
+import os
 
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
@@ -18,25 +22,24 @@ from ansible.plugins.lookup import LookupBase
 from ansible.release import __version__ as ansible_version
 from ansible.utils.display import Display
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    ClientOptions,
-    DatadogClient,
-    InputError,
-)
+from ansible_collections.ddops.datadog.plugins.module_utils._api import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, DatadogClient
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import OPTION_NAMES, ClientOptions, sources
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 
 # Keywords ansible-core 2.19+ passes to lookups although they are not lookup options.
 IGNORED_KEYWORDS = frozenset(("allow_unsafe",))
 
 display = Display()
 
-CONNECTION_OPTIONS = ("api_key", "app_key", "site", "api_url", "validate_certs", "timeout", "retries", "retry_backoff",
-                      "retry_max_wait")
-
 
 class DatadogLookupBase(LookupBase):
     """Reads the connection options and builds the one client of a lookup run."""
+
+    _given = ({}, {})  # the keywords and (templated) variables of the last set_options, for the options' origins
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        self._given = (dict(direct or {}), dict(var_options or {}))
+        super(DatadogLookupBase, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
 
     def connection_options(self):
         """Validated connection options; :class:`AnsibleLookupError` on bad input, before any request."""
@@ -45,10 +48,16 @@ class DatadogLookupBase(LookupBase):
                 "the %s lookup needs the Python library 'requests' on the controller: %s"
                 % (self.plugin_name(), to_native(REQUESTS_IMPORT_ERROR))
             )
+        keywords, variables = self._given
+        origins = dict((name, origin) for name, (dummy, origin) in
+                       sources(keywords, variables, os.environ, given_as="keyword").items())
         try:
-            return ClientOptions.from_values(**dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS))
+            options = ClientOptions.from_values(origins=origins, **dict((name, self.get_option(name)) for name in OPTION_NAMES))
         except InputError as exc:
             raise AnsibleLookupError("%s: %s" % (self.plugin_name(), exc)) from None
+        for warning in options.warnings:
+            display.warning("%s: %s" % (self.plugin_name(), warning))
+        return options
 
     def check_keywords(self, kwargs):
         """Refuse keywords that are not options (a typo like ``limt=5`` must not be silently ignored)."""

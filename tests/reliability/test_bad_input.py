@@ -20,57 +20,109 @@ with open(os.path.join(HERE, "bad_input.yml")) as handle:
 
 
 def case_task(case):
-    """One playbook task for a case: the module with its arguments, or a debug of the lookup."""
+    """One playbook task for a case: the module with its arguments, or a debug of the lookup. The lookup's keyword
+    values come from task variables, so that they reach it as given (a NaN, a line break, a dict, non-ASCII text)."""
     task = {"name": case["id"], "ignore_errors": True}
+    if "environment" in case:
+        task["environment"] = case["environment"]
     if "module" in case:
         task[case["module"]] = case["args"]
     else:
+        kwargs = case.get("kwargs", {})
         arguments = ", ".join(["'%s'" % term for term in case.get("terms", ["*"])]
-                              + ["%s=%s" % (name, json.dumps(value)) for name, value in case["kwargs"].items()])
+                              + ["%s=bad_input_%s" % (name, name) for name in kwargs])
+        task["vars"] = dict(("bad_input_%s" % name, value) for name, value in kwargs.items())
         task["ansible.builtin.debug"] = {"msg": "{{ query('%s', %s) }}" % (case["lookup"], arguments)}
     return task
 
 
-def test_the_table_covers_every_plugin_with_at_least_40_cases():
+#: Cases a plugin still gets wrong (``known_bug`` says how): run apart, in a test that must keep failing until fixed.
+KNOWN_BUGS = [case for case in CASES if case.get("known_bug")]
+CHECKED = [case for case in CASES if not case.get("known_bug")]
+MODULES = ("ddops.datadog.datadog_app_key_registration", "ddops.datadog.datadog_app_key_registration_info",
+           "ddops.datadog.audit_events", "ddops.datadog.datadog_action_connection",
+           "ddops.datadog.datadog_action_connection_info")
+
+
+def test_the_table_covers_every_plugin_with_at_least_80_cases():
     plugins = set(case.get("module") or case.get("lookup") for case in CASES)
-    assert len(CASES) >= 40, len(CASES)
-    assert {"ddops.datadog.datadog_app_key_registration", "ddops.datadog.datadog_app_key_registration_info",
-            "ddops.datadog.audit_events", "ddops.datadog.datadog_action_connection",
-            "ddops.datadog.datadog_action_connection_info"} <= plugins
+    assert len(CASES) >= 80, len(CASES)
+    assert set(MODULES) <= plugins
     assert len(set(case["id"] for case in CASES)) == len(CASES), "case ids must be unique"
 
 
-@pytest.mark.parametrize("path", list(PATHS))
-def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, figures, path):
-    # At -vvvv: the secret check below then also covers Ansible's most verbose output, which names the path taken.
-    run = playbooks.run([case_task(case) for case in CASES], emulator=emulator, play_vars=PATHS[path], verbosity=4)
-    problems = []
-    for case in CASES:
+def table_secrets(emulator, cases):
+    """The keys and every secret of the cases, whole and (for the ones that are not ASCII) as far as their ASCII
+    start goes, so that an escaped form is found too."""
+    found = set()
+    for ensure_ascii in (True, False):
+        found.update(re.findall(r"rel-secret-[\w-]*\w", json.dumps(cases, ensure_ascii=ensure_ascii)))
+    return [emulator.api_key, emulator.app_key] + sorted(found)
+
+
+def run_cases(playbooks, emulator, proxy, path, cases):
+    """Run the cases as one playbook at -vvvv; return ``(run, problems by case id, leaking case ids, secrets)``.
+
+    At -vvvv the secret check also covers Ansible's most verbose output, which names the path taken. HTTPS requests go
+    to a local proxy that refuses them, so a case that slips through reaches no real endpoint."""
+    environment = {"HTTPS_PROXY": proxy.url, "https_proxy": proxy.url, "NO_PROXY": "127.0.0.1,localhost",
+                   "no_proxy": "127.0.0.1,localhost"}
+    run = playbooks.run([case_task(case) for case in cases], emulator=emulator, play_vars=PATHS[path], verbosity=4,
+                        env=environment)
+    problems = {}
+    for case in cases:
         record = run.task(case["id"])
         message = record["result"].get("msg", "")
+        found = []
         if record["status"] != "failed":
-            problems.append("%s: did not fail (%s)" % (case["id"], record["status"]))
-            continue
-        missing = [text for text in case["expect"] if text not in message]
-        if missing:
-            problems.append("%s: message %r lacks %r" % (case["id"], message, missing))
-        if "Traceback" in json.dumps(record["result"]) or "MODULE FAILURE" in message:
-            problems.append("%s: traceback instead of a message" % case["id"])
-    requests_sent = emulator.counts()["total"]
-    secrets = [emulator.api_key, emulator.app_key] + sorted(set(re.findall(r"rel-secret-\d+", json.dumps(CASES))))
-    leaks = [case["id"] for case in CASES if any(secret in json.dumps(run.task(case["id"])) for secret in secrets)]
+            found.append("did not fail (%s)" % record["status"])
+        else:
+            missing = [text for text in case["expect"] if text not in message]
+            if missing:
+                found.append("message %r lacks %r" % (message[:400], missing))
+            if "Traceback" in json.dumps(record["result"]) or "MODULE FAILURE" in message:
+                found.append("traceback instead of a message")
+        if found:
+            problems[case["id"]] = found
+    if os.environ.get("DDOPS_SHOW_MESSAGES"):
+        for case in cases:
+            print("%-55s %s" % (case["id"], run.task(case["id"])["result"].get("msg", "")[:400]))
+    secrets = table_secrets(emulator, cases)
+    leaks = [case["id"] for case in cases
+             if any(secret in json.dumps(run.task(case["id"]), ensure_ascii=False) for secret in secrets)]
     leaks += ["playbook output"] if any(secret in run.output for secret in secrets) else []
+    return run, problems, leaks, secrets
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, recording_proxy, figures, path):
+    run, problems, leaks, secrets = run_cases(playbooks, emulator, recording_proxy, path, CHECKED)
+    requests_sent = emulator.counts()["total"] + len(recording_proxy.requests)
     figures["bad input (%s)" % path] = {
-        "invalid inputs": len(CASES),
-        "plugins covered": len(set(case.get("module") or case.get("lookup") for case in CASES)),
-        "rejected with a clear message": len(CASES) - len(problems),
-        "requests sent for bad input": requests_sent,
+        "invalid inputs": "%d (+ %d known plugin bugs, run apart)" % (len(CHECKED), len(KNOWN_BUGS)),
+        "plugins covered": len(set(case.get("module") or case.get("lookup") for case in CHECKED)),
+        "rejected with a clear message": len(CHECKED) - len(problems),
+        "requests sent for bad input (emulator + elsewhere)": requests_sent,
         "secret values checked": len(secrets),
         "cases echoing a secret or key": len(leaks),
+        "-vvvv output searched": "%d bytes" % len(run.output),
     }
-    modules = sum(1 for case in CASES if "module" in case)
+    modules = sum(1 for case in CHECKED if "module" in case)
     announced = "runs in the controller process" if path == "in-process" else "runs as a module (ddops_datadog_in_process is false)"
     assert run.output.count(announced) == modules, (path, run.output.count(announced), modules)
-    assert not problems, "\n".join(problems)
-    assert requests_sent == 0, emulator.counts()
-    assert not leaks
+    assert not problems, "\n".join("%s: %s" % (name, "; ".join(found)) for name, found in problems.items())
+    assert requests_sent == 0, (emulator.counts(), recording_proxy.requests)
+    assert not leaks, leaks
+
+
+@pytest.mark.skipif(not KNOWN_BUGS, reason="no known plugin bug in the table")
+@pytest.mark.xfail(strict=True, reason="plugin bugs reported to the lead (bad_input.yml: known_bug); when this passes, "
+                                       "drop the known_bug marks")
+@pytest.mark.parametrize("path", list(PATHS))
+def test_the_known_plugin_bugs_of_the_table(playbooks, emulator, recording_proxy, figures, path):
+    run, problems, leaks, dummy = run_cases(playbooks, emulator, recording_proxy, path, KNOWN_BUGS)
+    figures["bad input: known plugin bugs (%s)" % path] = dict(
+        (case["id"], "%s; %s" % (case["known_bug"], "; ".join(problems.get(case["id"], []) +
+                                                                  (["echoes a secret"] if case["id"] in leaks else []))[:200]))
+        for case in KNOWN_BUGS)
+    assert not problems and not leaks and emulator.counts()["total"] == 0 and not recording_proxy.requests

@@ -16,6 +16,9 @@ from conftest import PATHS, path_taken
 CONNECTIONS = 50
 FAULT_SHARE = 0.30
 FAULT_KINDS = ("429", "500", "502", "503", "drop")
+#: A create whose connection is dropped after sending has an unknown outcome: the module waits for it to show and then
+#: fails, never sending it twice (test_unknown_outcome.py). Here connections are dropped on every other method.
+DROPPED_METHODS = ("GET", "PATCH", "DELETE", "PUT")
 # Each kind fires with probability p, so that a request gets some fault with probability 1 - (1 - p)^5 = 30%.
 PER_KIND = 1 - (1 - FAULT_SHARE) ** (1.0 / len(FAULT_KINDS))
 # What a demanding user would set against a flaky API: more retries, short waits (the 429 wait is capped too).
@@ -102,8 +105,11 @@ def check_state(emulator, connections):
 def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbooks, emulator, figures, path):
     connections = desired_connections(CONNECTIONS)
     emulator.add_faults(*[{"kind": kind, "probability": PER_KIND, "seed": 100 + index, "reset": 1}
-                          for index, kind in enumerate(FAULT_KINDS)])
-    summary = {"connections": CONNECTIONS, "fault share per answer": "%.0f%% (%s)" % (FAULT_SHARE * 100, ", ".join(FAULT_KINDS)),
+                          for index, kind in enumerate(FAULT_KINDS) if kind != "drop"])
+    emulator.add_faults(*[{"kind": "drop", "method": method, "probability": PER_KIND, "seed": 104 + index}
+                          for index, method in enumerate(DROPPED_METHODS)])
+    summary = {"connections": CONNECTIONS, "fault share per answer": "%.0f%% (%s; drop on every method but POST)"
+               % (FAULT_SHARE * 100, ", ".join(FAULT_KINDS)),
                "client options": OPTIONS}
     for run_number, expect_changes in ((1, CONNECTIONS), (2, 0)):
         before = sum(rule["injected"] for rule in emulator.faults())

@@ -32,9 +32,9 @@ def test_a_route_that_always_answers_503_fails_after_the_configured_retries(play
     assert record["result"]["msg"] == ("Failed to register application key %s: HTTP 503: Service Unavailable (GET %s, gave up after "
                                        "4 attempts)" % (KEY_ID, REGISTRATION))
     assert record["result"]["warnings"] == ["Datadog API: 3 retries (HTTP 503 x3), waited 1.8 s in total"]
+    # Bounded, never a hang: exactly 4 attempts reached the API and the task ended (how long it took is a figure; the
+    # waits themselves are checked with an injected clock in tests/unit/plugins/module_utils/test_api.py).
     assert emulator.counts()["routes"]["GET /api/v2/actions/app_key_registrations/{app_key_id}"] == 4
-    # Bounded: the waits plus module start-up, never a hang (generous margin for a loaded machine).
-    assert expected_wait <= record["seconds"] < expected_wait + 10
     figures["give up after retries (always 503)"] = {
         "attempts": 4, "configured retries": 3, "expected wait s": expected_wait, "task seconds": record["seconds"]}
 
@@ -48,7 +48,9 @@ def test_an_answer_slower_than_timeout_fails_clearly_without_hanging(playbooks, 
     assert record["status"] == "failed"
     assert record["result"]["msg"] == ("Failed to register application key %s: no answer from %s within timeout=1.0 seconds (GET %s, "
                                        "gave up after 2 attempts)" % (KEY_ID, emulator.url, REGISTRATION))
-    assert record["seconds"] < 2 * 1 + 0.1 + 10
+    # No hang: had the client waited for the 8 s answer instead of giving up after timeout=1, the registration would
+    # have succeeded; it failed with the timeout message after exactly 2 attempts.
+    assert emulator.counts()["routes"]["GET /api/v2/actions/app_key_registrations/{app_key_id}"] == 2
     figures["slow answer beyond timeout"] = {"timeout s": 1, "attempts": 2, "task seconds": record["seconds"]}
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What users and Galaxy run on the collection: ansible-doc of every plugin and role, antsibull-docs lint,
+# What users and Galaxy run on the collection: ansible-doc of every plugin and role, the module payloads, antsibull-docs lint,
 # ansible-galaxy build + galaxy-importer on the tarball, ansible-builder introspect, and a playbook run from
 # the tarball installed into a clean path (against the local emulator).
 # Usage: collection_checks.sh <collection tree> <work dir>; the venv's bin must be first on PATH.
@@ -25,6 +25,9 @@ for path in "$tree"/roles/*/; do doc role "$(basename "$path")"; done
 listed=$(ansible-doc -t module -l ddops.datadog | wc -l)
 echo "ansible-doc rendered $count plugins/roles; $listed modules listed"
 
+echo "== module payloads: each module ships only the collection code it uses"
+python "$here/module_payloads.py" "$ANSIBLE_COLLECTIONS_PATH"
+
 echo "== antsibull-docs lint-collection-docs"
 (cd "$tree" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .)
 
@@ -46,9 +49,21 @@ grep -q "requests>=.*from collection ddops.datadog" "$work/introspect.txt" || { 
 grep -A3 "python:" "$work/introspect.txt" | head -4
 
 echo "== install the tarball into a clean path and run a playbook from it"
-ansible-galaxy collection install --force -p "$work/installed" "$tarball" >/dev/null
-ANSIBLE_COLLECTIONS_PATH="$work/installed" python "$here/emulated.py" -- \
-  ansible-playbook ddops.datadog.demo
+# The play runs on the implicit localhost, as a user's would: no inventory, so none of the warnings about one.
+ANSIBLE_COLLECTIONS_PATH="$work/installed" ansible-galaxy collection install --force -p "$work/installed" "$tarball" >/dev/null
+ANSIBLE_COLLECTIONS_PATH="$work/installed" ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_LOCALHOST_WARNING=false \
+  python "$here/emulated.py" -- ansible-playbook ddops.datadog.demo
+
+echo "== Event-Driven Ansible: the event source loads from the installed tarball in a clean interpreter"
+listing=$(tar -tzf "$tarball")
+for path in extensions/eda/plugins/event_source/audit_events.py extensions/eda/rulebooks/restore_deleted_action_connections.yml \
+            playbooks/restore_action_connection.yml; do
+  grep -qx "$path" <<<"$listing" || { echo "$path is missing from the tarball"; exit 1; }
+done
+(cd / && env -u PYTHONPATH -u ANSIBLE_COLLECTIONS_PATH python -c 'import runpy, sys
+runpy.run_path(sys.argv[1])
+print("ddops.datadog.audit_events loaded; its module_utils from", sys.modules["ansible_collections.ddops.datadog.plugins.module_utils._api"].__file__)' \
+  "$work/installed/ansible_collections/ddops/datadog/extensions/eda/plugins/event_source/audit_events.py")
 
 echo "== AWX: an ansible-runner job with only the shipped credential type's environment injected"
 python "$here/awx_runner_check.py" "$work/installed" "$work/awx"

@@ -11,6 +11,7 @@ then may get a fault, then is authenticated and handled with the state lock held
 from __future__ import annotations
 
 import socket
+import time
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -19,7 +20,8 @@ from werkzeug.wrappers import Request
 from dd_emulator.api import CONNECTIONS, Answer, Api, Call
 from dd_emulator.control import Control
 from dd_emulator.errors import JSON, ApiError, forbidden, not_registered, text_errors
-from dd_emulator.faults import APPLYING_KINDS
+from dd_emulator.faults import APPLYING_KINDS, REWRITING_KINDS
+from dd_emulator.hostile import echo_answer, huge_response, rewritten, synthetic_page
 
 BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
                     "</body>\r\n</html>\r\n")
@@ -64,6 +66,7 @@ class EmulatorApp:
         return response(environ, start_response)
 
     def _api(self, request):
+        request.environ["dd_emulator.received"] = time.time()
         try:
             endpoint, path_args = self._routes.bind_to_environ(request.environ).match()
             missing = None
@@ -76,11 +79,16 @@ class EmulatorApp:
         if rule is not None and rule.kind == "drop":
             self._drop(request)
         if rule is not None and rule.kind == "slow":
-            self._stopping.wait(rule.delay)
+            self._stopping.wait(rule.delay)  # then answered (and applied) normally
+        if rule is not None and rule.kind == "huge":
+            self.state.log_response(request, 200, "<%d bytes of generated JSON, streamed>" % rule.size)
+            return huge_response(rule)
         if rule is None or rule.kind in APPLYING_KINDS:
             answer = self._answer(request, endpoint, path_args, missing)
+        elif rule.kind in REWRITING_KINDS:
+            answer = self._answer(rewritten(rule, request), endpoint, path_args, missing)
         else:
-            answer = _fault_answer(rule, route)
+            answer = _fault_answer(rule, route, request)
         lost = rule is not None and rule.kind == "lost_answer"
         self.state.log_response(request, answer.status, answer.text(), delivered=not lost)
         if lost:
@@ -120,8 +128,12 @@ class EmulatorApp:
         raise DropConnection("connection dropped by a fault rule")
 
 
-def _fault_answer(rule, route):
-    """The answer of a ``429``/``5xx``/malformed-answer rule; the request itself is not applied."""
+def _fault_answer(rule, route, request):
+    """The answer of a ``429``/``5xx``/malformed/``echo``/``huge_total`` rule; the request itself is not applied."""
+    if rule.kind == "echo":
+        return Answer(*echo_answer(rule, request))
+    if rule.kind == "huge_total":
+        return Answer(*synthetic_page(rule, request, route.split(" ", 1)[1]))
     if rule.kind == "429":
         area = "_".join(route.split(" ", 1)[1].split("/")[3:5])  # e.g. actions_connections, audit_events
         return Answer(429, None, JSON, dict(RATE_LIMIT, **{"X-RateLimit-Reset": str(rule.reset), "X-RateLimit-Name": area}))

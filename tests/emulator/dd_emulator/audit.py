@@ -37,6 +37,10 @@ SORTS = ("timestamp", "-timestamp")
 SNAPSHOTS_KEPT = 64
 CHANGE_SERVICE = "workflow-automation"
 CHANGE_EVENT_NAME = "Workflow Automation"
+#: ``add_events``: the members an event spec may have, and the defaults of an event added without them.
+EVENT_SPEC_KEYS = ("message", "service", "tags", "attributes", "timestamp", "visible_after")
+ADDED_EVENT_NAME = "Emulator"
+ADDED_EVENT_SERVICE = "emulator"
 
 #: Seeding mix: (evt.name, service, asset type, actions).
 SEED_KINDS = (
@@ -83,6 +87,7 @@ class AuditLog:
         self._sequence = itertools.count()
         self._snapshots = OrderedDict()
         self._meta_overrides = deque()
+        self._pending = []  # (visible_ms, StoredEvent): added, not yet indexed (see add_events)
 
     def __len__(self):
         return len(self._events)
@@ -92,13 +97,14 @@ class AuditLog:
         self._events.clear()
         self._snapshots.clear()
         self._meta_overrides.clear()
+        self._pending.clear()
 
     def now_ms(self):
         return int(self._clock() * 1000)
 
     # -- recording ------------------------------------------------------------------------------------------
 
-    def _add(self, timestamp_ms, message, service, tags, attributes):
+    def _add(self, timestamp_ms, message, service, tags, attributes, visible_ms=None):
         sequence = next(self._sequence)
         event_id = "AAAAA" + base64.urlsafe_b64encode(timestamp_ms.to_bytes(8, "big") + sequence.to_bytes(8, "big")).decode().rstrip("=")
         item = {
@@ -112,7 +118,11 @@ class AuditLog:
                 "attributes": attributes,
             },
         }
-        self._events.append(StoredEvent(timestamp_ms, sequence, message.lower(), item))
+        stored = StoredEvent(timestamp_ms, sequence, message.lower(), item)
+        if visible_ms is not None and visible_ms > self.now_ms():
+            self._pending.append((visible_ms, stored))
+        else:
+            self._events.append(stored)
         return item
 
     def record_change(self, action, asset, user, *, method, path, status_code):
@@ -158,6 +168,58 @@ class AuditLog:
             message = "%s %s %s %s" % (user["name"], action, asset_type.replace("_", " "), asset_name)
             self._add(now - rng.randrange(span_ms), message, service, tags, attributes)
         return count
+
+    def add_events(self, specs):
+        """Add events given in full; return ``[{"id", "timestamp", "visible_at"}]`` (ISO times).
+
+        Each spec (a dict, every member optional): ``message``, ``service``, ``tags`` (list of ``key:value``),
+        ``attributes`` (the event's own attributes, such as ``{"evt": {"name": ...}, "usr": {...}}``), ``timestamp``
+        (date math, ISO 8601 or epoch milliseconds; default now) and ``visible_after`` (seconds from now until search
+        sees the event; default 0). An event whose timestamp is earlier than the moment it becomes visible is a
+        *late-indexed* event, as Datadog sometimes has: a poller that only searches after its last poll misses it.
+        All specs are checked before any is added.
+        """
+        if not isinstance(specs, list):
+            raise ValueError("events must be a list of event objects")
+        now = self.now_ms()
+        prepared = []
+        for position, spec in enumerate(specs, start=1):
+            if not isinstance(spec, dict):
+                raise ValueError("event %d must be an object, got %r" % (position, spec))
+            unknown = sorted(set(spec) - set(EVENT_SPEC_KEYS))
+            if unknown:
+                raise ValueError("event %d: unknown member(s) %s; known: %s" % (position, ", ".join(unknown), ", ".join(EVENT_SPEC_KEYS)))
+            timestamp_ms = parse_time(spec.get("timestamp", "now"), now)
+            delay = spec.get("visible_after", 0)
+            if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+                raise ValueError("event %d: visible_after must be a number of seconds of at least 0, got %r" % (position, delay))
+            tags = spec.get("tags", ["source:audit", "env:emulator"])
+            attributes = spec.get("attributes", {"evt": {"name": ADDED_EVENT_NAME}})
+            message = spec.get("message", "Emulator test event")
+            if not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
+                raise ValueError("event %d: tags must be a list of strings" % position)
+            if not isinstance(attributes, dict) or not isinstance(message, str):
+                raise ValueError("event %d: attributes must be an object and message a string" % position)
+            prepared.append((timestamp_ms, message, str(spec.get("service", ADDED_EVENT_SERVICE)), tags, attributes,
+                             now + int(delay * 1000)))
+        added = []
+        for timestamp_ms, message, service, tags, attributes, visible_ms in prepared:
+            item = self._add(timestamp_ms, message, service, list(tags), json.loads(json.dumps(attributes)), visible_ms=visible_ms)
+            added.append({"id": item["id"], "timestamp": item["attributes"]["timestamp"], "visible_at": format_iso(max(visible_ms, now))})
+        return added
+
+    @property
+    def pending(self):
+        """How many added events search does not see yet."""
+        return len(self._pending)
+
+    def _index_due(self):
+        """Make the added events whose ``visible_after`` has passed visible to search."""
+        if not self._pending:
+            return
+        now = self.now_ms()
+        self._events.extend(stored for visible_ms, stored in self._pending if visible_ms <= now)
+        self._pending = [(visible_ms, stored) for visible_ms, stored in self._pending if visible_ms > now]
 
     # -- search ---------------------------------------------------------------------------------------------
 
@@ -226,6 +288,7 @@ class AuditLog:
         return answer
 
     def _new_snapshot(self, query, time_from, time_to, sort):
+        self._index_due()
         try:
             matches = compile_query(query)
         except QueryError as error:

@@ -4,7 +4,7 @@
 
 """The 24 action-connection integration / credential variants as one table.
 
-Source: ``shared/datadog-api/integration-variants.md`` (Datadog's OpenAPI spec plus recorded answers). Everything the
+Source: Datadog's OpenAPI spec plus recorded answers (``docs/dev/api-behaviour.md`` of the collection). Everything the
 emulator does per variant (required fields, secret blanking, server-generated fields) reads this table.
 
 Secret paths are either a credential field name (``api_token``) or ``list[].field`` for a field of every entry of a

@@ -42,6 +42,7 @@ class Control:
             ("POST", "/_emulator/registrations", self.register),
             ("POST", "/_emulator/audit/seed", self.seed_audit),
             ("POST", "/_emulator/audit/search_meta", self.search_meta),
+            ("POST", "/_emulator/audit/events", self.add_audit_events),
             ("GET", "/_emulator/settings", self.settings),
             ("POST", "/_emulator/settings", self.update_settings),
             ("GET", "/_emulator/state", self.dump),
@@ -109,6 +110,10 @@ class Control:
     def seed_audit(self, body, _args):
         seeded = self.state.seed_audit(int(body.get("count", 0)), seed=body.get("seed", 0), span=body.get("span", "7d"))
         return 200, {"seeded": seeded, "total": len(self.state.audit)}
+
+    def add_audit_events(self, body, _args):
+        added = self.state.add_audit_events(body.get("events"))
+        return 201, {"added": added, "total": len(self.state.audit), "pending": self.state.audit.pending}
 
     def search_meta(self, body, _args):
         queued = self.state.queue_search_meta(times=int(body.get("times", 1)), status=body.get("status"), warnings=body.get("warnings"))

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""API errors with the exact bodies Datadog was recorded answering (``shared/datadog-api/API-FACTS.md``)."""
+"""API errors with the exact bodies Datadog was recorded answering (``docs/dev/api-behaviour.md`` of the collection)."""
 
 from __future__ import annotations
 

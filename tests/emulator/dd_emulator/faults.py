@@ -11,6 +11,12 @@ matching request. The first rule that fires wins.
 
 Malformed answers (the request is not applied): ``not_json`` is a 200 with a plain-text body, ``html_200`` a 200
 HTML page (a proxy's or captive portal's), ``no_data`` a 200 JSON object without ``data``.
+
+Hostile answers (see :mod:`dd_emulator.hostile`): ``echo`` answers an error that repeats what the client sent, in one
+of :data:`ECHO_FORMS` (not applied); ``repeat_page`` makes a list route ignore ``page[number]``; ``huge_total`` makes
+a list route report ``total`` items and serve fresh made-up items on every page; ``endless_cursor`` makes an audit
+route ignore the cursor (a fresh cursor, the same events, forever); ``huge`` answers 200 with ``size`` bytes of JSON,
+generated while it is sent.
 """
 
 from __future__ import annotations
@@ -18,10 +24,23 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_answer", "not_json", "html_200", "no_data")
+KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_answer", "not_json", "html_200", "no_data",
+         "echo", "repeat_page", "huge_total", "endless_cursor", "huge")
 #: Kinds after which the request is still applied (``slow`` answers normally, ``lost_answer`` applies then drops).
 APPLYING_KINDS = ("slow", "lost_answer")
-RULE_KEYS = ("kind", "method", "route", "skip", "times", "probability", "seed", "reset", "delay")
+#: Kinds answered normally, but from a request changed first (``repeat_page``: without ``page[number]``;
+#: ``endless_cursor``: without the cursor). They only apply to reads.
+REWRITING_KINDS = ("repeat_page", "endless_cursor")
+#: How an ``echo`` answer repeats the request (see :func:`dd_emulator.hostile.echo_answer`).
+ECHO_FORMS = ("json", "json_values", "json_collapsed", "padded", "text", "html")
+LIST_ROUTES = ("/api/v2/actions/connections", "/api/v2/actions/app_key_registrations")
+AUDIT_ROUTES = ("/api/v2/audit/events", "/api/v2/audit/events/search")
+#: Kinds that only fire on some route templates (elsewhere they do not match, and are not counted as injected).
+ROUTES_OF_KIND = {"repeat_page": LIST_ROUTES, "huge_total": LIST_ROUTES, "endless_cursor": AUDIT_ROUTES}
+DEFAULT_HUGE_TOTAL = 10 ** 12
+DEFAULT_HUGE_SIZE = 400 * 1000 * 1000
+RULE_KEYS = ("kind", "method", "route", "skip", "times", "probability", "seed", "reset", "delay", "form", "status", "total",
+             "size", "content_length")
 
 
 class FaultError(ValueError):
@@ -41,7 +60,13 @@ class FaultRule:
     seed: int | None = None
     reset: int = 1
     delay: float = 1.0
+    form: str = "json"
+    status: int = 400
+    total: int = DEFAULT_HUGE_TOTAL
+    size: int = DEFAULT_HUGE_SIZE
+    content_length: bool = False
     injected: int = 0
+    streamed: int = 0
     seen: int = 0
     _random: random.Random = field(default=None, repr=False)
 
@@ -61,9 +86,20 @@ class FaultRule:
         try:
             rule = cls(kind=kind, method=spec["method"].upper() if spec.get("method") else None, route=spec.get("route"),
                        skip=int(spec.get("skip", 0)), times=_optional(int, spec.get("times")), probability=_optional(float, spec.get("probability")),
-                       seed=_optional(int, spec.get("seed")), reset=int(spec.get("reset", 1)), delay=float(spec.get("delay", 1.0)))
+                       seed=_optional(int, spec.get("seed")), reset=int(spec.get("reset", 1)), delay=float(spec.get("delay", 1.0)),
+                       form=str(spec.get("form", "json")), status=int(spec.get("status", 400)),
+                       total=int(spec.get("total", DEFAULT_HUGE_TOTAL)), size=int(spec.get("size", DEFAULT_HUGE_SIZE)),
+                       content_length=_boolean(spec.get("content_length", False)))
         except (TypeError, ValueError, AttributeError) as error:
             raise FaultError("invalid rule %r: %s" % (spec, error)) from None
+        if rule.form not in ECHO_FORMS:
+            raise FaultError("form must be one of %s, got %r" % (", ".join(ECHO_FORMS), rule.form))
+        if not 400 <= rule.status <= 599:
+            raise FaultError("status must be an error status from 400 to 599")
+        if rule.total < 0:
+            raise FaultError("total must not be negative")
+        if rule.size < 128:
+            raise FaultError("size must be at least 128 bytes")
         if rule.times is not None and rule.times < 0:
             raise FaultError("times must not be negative")
         if rule.skip < 0:
@@ -75,6 +111,10 @@ class FaultRule:
 
     def matches(self, method, template, path):
         if self.method and self.method != method:
+            return False
+        if self.kind in ROUTES_OF_KIND and template not in ROUTES_OF_KIND[self.kind]:
+            return False
+        if self.kind in ("repeat_page", "huge_total") and method != "GET":  # a POST to the list route is a create
             return False
         return not self.route or self.route == template or path.startswith(self.route)
 
@@ -98,11 +138,23 @@ class FaultRule:
             described["reset"] = self.reset
         if self.kind == "slow":
             described["delay"] = self.delay
+        if self.kind == "echo":
+            described.update(form=self.form, status=self.status)
+        if self.kind == "huge_total":
+            described["total"] = self.total
+        if self.kind == "huge":
+            described.update(size=self.size, content_length=self.content_length, streamed=self.streamed)
         return described
 
 
 def _optional(convert, value):
     return None if value is None else convert(value)
+
+
+def _boolean(value):
+    if not isinstance(value, bool):
+        raise ValueError("content_length must be true or false")
+    return value
 
 
 class FaultInjector:

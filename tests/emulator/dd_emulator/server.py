@@ -138,6 +138,11 @@ class Emulator:
         """Add ``count`` deterministic synthetic audit events over the past ``span``; return ``count``."""
         return self.state.seed_audit(count, seed=seed, span=span)
 
+    def add_audit_events(self, *events):
+        """Add audit events given in full (dicts, see README), e.g. late-indexed ones with ``timestamp`` and
+        ``visible_after``; return ``[{"id", "timestamp", "visible_at"}]``."""
+        return self.state.add_audit_events(list(events))
+
     def queue_search_meta(self, times=1, status=None, warnings=None):
         """Make the next ``times`` audit answers carry ``meta.status`` and/or ``meta.warnings``; return the queue length."""
         return self.state.queue_search_meta(times=times, status=status, warnings=warnings)

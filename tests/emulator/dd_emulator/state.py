@@ -123,6 +123,11 @@ class State:
         with self.lock:
             return self.audit.seed(count, seed=seed, span=span)
 
+    def add_audit_events(self, specs):
+        """Add audit events given in full, each visible to search at once or after ``visible_after`` seconds."""
+        with self.lock:
+            return self.audit.add_events(specs)
+
     def queue_search_meta(self, times=1, status=None, warnings=None):
         with self.lock:
             return self.audit.queue_meta(times=times, status=status, warnings=warnings)
@@ -138,9 +143,11 @@ class State:
             return {"total": sum(self.counts.values()), "routes": dict(sorted(self.counts.items()))}
 
     def log_response(self, request, status, body, delivered=True):
-        """Remember an /api/ answer (``delivered`` is false when a fault dropped it after it was produced)."""
+        """Remember an /api/ answer (``delivered`` is false when a fault dropped it after it was produced; ``received``
+        is when its request arrived, ``time.time()``: a ``slow`` answer is logged late, but at its request's time)."""
         entry = {"method": request.method, "path": request.path, "query": request.query_string.decode("latin-1"), "status": status, "body": body,
-                 "delivered": delivered, "user_agent": request.headers.get("User-Agent", "")}
+                 "delivered": delivered, "user_agent": request.headers.get("User-Agent", ""),
+                 "received": request.environ.get("dd_emulator.received")}
         with self.lock:
             entry["seq"] = self.responses_seen
             self.responses_seen += 1
@@ -197,4 +204,5 @@ class State:
                 "keys": [{"app_key_id": pair.app_key_id, "user": pair.user, "registered": pair.app_key_id in self.registrations}
                          for pair in self.keys],
                 "audit_events": len(self.audit),
+                "audit_events_pending": self.audit.pending,
             }

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import time
+
 import requests
 
 CONNECTIONS = "/api/v2/actions/connections"
@@ -40,6 +42,20 @@ class Client:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+
+def wait_until(observe, polls=2400, interval=0.05):
+    """Poll ``observe()`` until it returns something true, and return that.
+
+    For what happens in the emulator's own threads after a client gave up (a slow answer applied late). ``polls``
+    (two minutes) only turns a hang into a failure; it measures no speed.
+    """
+    for _poll in range(polls):
+        seen = observe()
+        if seen:
+            return seen
+        time.sleep(interval)
+    raise AssertionError("still not observed after %d polls" % polls)
 
 
 def connection_body(name="conn", integration=None, tags=None):

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Authentication, the Actions API registration gate and the app key registration endpoints (API-FACTS.md)."""
+"""Authentication, the Actions API registration gate and the app key registration endpoints (docs/dev/api-behaviour.md)."""
 
 from __future__ import annotations
 

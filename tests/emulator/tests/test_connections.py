@@ -16,7 +16,7 @@ from emulator_helpers import CONNECTIONS, aws_integration, connection_body, crea
 UNKNOWN_ID = "0b5c8f52-7f0e-4a57-9d0e-2f3a4b5c6d7e"
 GO_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC$")
 
-# integration type, credential type, credential fields sent, secret fields (answered as "") -- from integration-variants.md
+# integration type, credential type, credential fields sent, secret fields (answered as "") -- docs/dev/api-behaviour.md
 VARIANTS = [
     ("AWS", "AWSAssumeRole", {"account_id": "123456789012", "role": "ddops"}, ()),
     ("Anthropic", "AnthropicAPIKey", {"api_token": "s1"}, ("api_token",)),

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from emulator_helpers import CONNECTIONS, REGISTRATIONS, connection_body
+from emulator_helpers import CONNECTIONS, REGISTRATIONS, connection_body, wait_until
 
 CREATE = "POST /api/v2/actions/connections"
 
@@ -70,14 +70,20 @@ def test_lost_answer_applies_the_request_but_the_client_gets_no_answer(client):
 
 
 def test_slow_answers_late_and_still_applies(client):
-    client.emulator.add_faults({"kind": "slow", "delay": 0.6, "method": "POST", "times": 1})
-    started = time.monotonic()
+    # The delay is ten times the timeout: a client slowed down by a busy machine still gives up before the answer.
+    client.emulator.add_faults({"kind": "slow", "delay": 2, "method": "POST", "times": 1})
+    sent = time.time()
     with pytest.raises(requests.exceptions.Timeout):
         client.post(CONNECTIONS, json=connection_body(), timeout=0.2)
-    time.sleep(0.6)
+    # The emulator logs an answer once it has applied the request: wait for that, not for a number of seconds.
+    posts = wait_until(lambda: [entry for entry in client.emulator.responses_log() if entry["method"] == "POST"])
+    assert [entry["status"] for entry in posts] == [201]
     assert _connection_count(client.emulator) == 1
-    assert time.monotonic() - started >= 0.6
+    assert client.emulator.faults()[0]["injected"] == 1
     assert client.post(CONNECTIONS, json=connection_body()).status_code == 201
+    # Each log entry carries the time its request arrived.
+    slow, quick = client.emulator.responses_log()
+    assert sent <= slow["received"] < quick["received"]
 
 
 def test_rules_match_by_method_and_route_template_or_prefix(client):

@@ -22,8 +22,8 @@ name: record_results
 type: stdout
 short_description: Default output plus every task and loop-item result as JSON lines (ddops.datadog tests)
 description:
-  - Appends one JSON object per result (task name, status, seconds, item or not, result) to the file named by
-    E(DDOPS_RECORD), then shows the result like the default callback.
+  - Appends one JSON object per result (task name, status, seconds since the task started, when it ended, host, item
+    or not, result) to the file named by E(DDOPS_RECORD), then shows the result like the default callback.
 extends_documentation_fragment:
   - default_callback
   - result_format_callback
@@ -52,6 +52,7 @@ class CallbackModule(DefaultCallback):
         task = result._task  # pylint: disable=protected-access
         started = self._started.get(task._uuid, time.monotonic())  # pylint: disable=protected-access
         entry = {"task": task.get_name(), "status": status, "item": item, "seconds": round(time.monotonic() - started, 3),
+                 "ended": time.time(), "host": result._host.get_name(),  # pylint: disable=protected-access
                  "result": copy.deepcopy(result._result)}  # pylint: disable=protected-access
         with open(self._path, "a") as handle:
             handle.write(json.dumps(entry, default=str) + "\n")

@@ -74,14 +74,12 @@ def run_module(capsys, monkeypatch):
 def run_plugin(request, run_module):
     """``run_plugin(module, args, check_mode=False, diff=False)``: the module's result, once through its ``main()``
     (an AnsibleModule, as on a remote host) and once in-process as its action plugin runs it on the controller."""
-    from ansible_collections.ddops.datadog.plugins.module_utils._definitions import DEFINITIONS  # pylint: disable=import-outside-toplevel
     from ansible_collections.ddops.datadog.plugins.plugin_utils._action import run_in_process  # pylint: disable=import-outside-toplevel
 
     def run(module, args, check_mode=False, diff=False):
         if request.param == "module":
             return run_module(module.main, args, check_mode=check_mode, diff=diff)
-        definition = DEFINITIONS["ddops.datadog." + module.__name__.rsplit(".", 1)[-1]]
-        result = run_in_process(definition, dict(args), check_mode=check_mode, diff_mode=diff)
+        result = run_in_process(module.MODULE, dict(args), check_mode=check_mode, diff_mode=diff)
         return json.loads(json.dumps(result))
 
     run.path = request.param

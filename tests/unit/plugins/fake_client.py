@@ -7,13 +7,26 @@
 from __future__ import annotations
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import ApiResponse, DatadogAPIError
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 
 
 class FakeClient(object):
+    options = ClientOptions("fake-api-key", "fake-app-key", "https://api.example.test")
+
     def __init__(self, answers=None):
-        # {(method, path): [ (status, body) | DatadogAPIError, ... ]} consumed in order; the last one repeats.
+        # {(method, path): [ (status, body[, unanswered attempts]) | DatadogAPIError, ... ]} consumed in order; the
+        # last one repeats.
         self.answers = dict(answers or {})
         self.calls = []
+        self.now = 0.0  # the fake clock; wait() advances it
+        self.waits = []
+
+    def clock(self):
+        return self.now
+
+    def wait(self, seconds, cause):
+        self.waits.append((seconds, cause))
+        self.now += seconds
 
     def answer(self, method, path, *steps):
         self.answers[(method, path)] = list(steps)
@@ -27,10 +40,10 @@ class FakeClient(object):
         step = steps.pop(0) if len(steps) > 1 else steps[0]
         if isinstance(step, Exception):
             raise step
-        status, payload = step
+        status, payload = step[:2]
         if status not in expected:
             raise DatadogAPIError(["scripted failure"], status=status, method=method, path=path)
-        return ApiResponse(status, {}, payload, method, path)
+        return ApiResponse(status, {}, payload, method, path, unanswered=step[2] if len(step) > 2 else 0)
 
     def get(self, path, params=None, expected=(200,)):
         return self.request("GET", path, params=params, expected=expected)

@@ -19,14 +19,14 @@ import pytest
 from ansible_collections.ddops.datadog.plugins.action.datadog_action_connection import ActionModule as ConnectionAction
 from ansible_collections.ddops.datadog.plugins.action.datadog_app_key_registration import ActionModule as RegistrationAction
 from ansible_collections.ddops.datadog.plugins.module_utils import _module
-from ansible_collections.ddops.datadog.plugins.module_utils._api import ClientOptions
-from ansible_collections.ddops.datadog.plugins.module_utils._definitions import (
-    ACTION_CONNECTION,
-    APP_KEY_REGISTRATION,
-    DEFINITIONS,
-    ModuleDefinition,
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
+from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+from ansible_collections.ddops.datadog.plugins.modules import (
+    datadog_action_connection,
+    datadog_action_connection_info,
+    datadog_app_key_registration,
+    datadog_app_key_registration_info,
 )
-from ansible_collections.ddops.datadog.plugins.modules import datadog_app_key_registration
 from ansible_collections.ddops.datadog.plugins.plugin_utils import _action
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 
@@ -34,6 +34,11 @@ KEY_ID = "3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81"
 API_KEY = "action-api-key-5e6f7a"
 APP_KEY = "action-app-key-1b2c3d"
 SECRET = "action-secret-token-9f8e"
+ACTION_CONNECTION = datadog_action_connection.MODULE
+APP_KEY_REGISTRATION = datadog_app_key_registration.MODULE
+DEFINITIONS = dict((module.MODULE.name, module.MODULE) for module in (
+    datadog_action_connection, datadog_action_connection_info, datadog_app_key_registration,
+    datadog_app_key_registration_info))
 
 
 def make_action(cls, args=None, transport="local", async_val=0, become=False, check_mode=False, diff=False,
@@ -172,7 +177,7 @@ def test_an_unexpected_error_fails_the_task_with_secrets_masked():
 
     # The token value is masked because the argument spec declares it no_log, as for the module.
     definition = ModuleDefinition(ACTION_CONNECTION.name, ACTION_CONNECTION._argument_spec, broken,
-                                  wants_raw_params=True, **ACTION_CONNECTION.module_kwargs)
+                                  **ACTION_CONNECTION.module_kwargs)
     args = {"api_key": API_KEY, "app_key": APP_KEY, "name": "web", "integration": {
         "type": "HTTP", "base_url": "https://example.com", "credentials": {
             "type": "HTTPTokenAuth", "tokens": [{"name": "bearer", "value": SECRET}]}}}
@@ -221,7 +226,7 @@ def test_loop_items_of_one_task_share_state_and_nothing_else_does():
 
 
 def test_a_connection_loop_reads_the_list_once_in_process(monkeypatch):
-    from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import CONNECTIONS_PATH  # pylint: disable=import-outside-toplevel
+    from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH  # pylint: disable=import-outside-toplevel
     from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (  # pylint: disable=import-outside-toplevel
         page,
         resource,

@@ -287,21 +287,16 @@ def sent_to(lookup):
     return request.url.split("/api/")[0], request.headers["DD-API-KEY"], request.headers["DD-APPLICATION-KEY"]
 
 
-def test_connection_options_default_to_the_us1_site(harness, monkeypatch):
-    monkeypatch.setenv("DD_API_KEY", API_KEY)
-    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
+@pytest.mark.parametrize("environment, base_url", [
+    ({"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY}, "https://api.datadoghq.com"),
+    ({"DD_API_URL": "https://env.example.test", "DD_API_KEY": API_KEY, "DATADOG_APP_KEY": APP_KEY}, "https://env.example.test"),
+], ids=["keys only: the US1 site", "URL and keys"])
+def test_the_environment_supplies_the_connection(harness, monkeypatch, environment, base_url):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     lookup = harness()
     lookup.run()
-    assert sent_to(lookup) == ("https://api.datadoghq.com", API_KEY, APP_KEY)
-
-
-def test_the_environment_supplies_the_connection(harness, monkeypatch):
-    monkeypatch.setenv("DD_API_URL", "https://env.example.test")
-    monkeypatch.setenv("DD_API_KEY", API_KEY)
-    monkeypatch.setenv("DATADOG_APP_KEY", APP_KEY)
-    lookup = harness()
-    lookup.run()
-    assert sent_to(lookup) == ("https://env.example.test", API_KEY, APP_KEY)
+    assert sent_to(lookup) == (base_url, API_KEY, APP_KEY)
 
 
 def test_dd_site_from_the_environment_selects_the_api_host(harness, monkeypatch):

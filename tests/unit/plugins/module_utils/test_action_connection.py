@@ -7,22 +7,20 @@
 from __future__ import annotations
 
 import json
-import types
 
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    CONNECTIONS_PATH,
-    ActionConnectionError,
     ConnectionListing,
-    StepError,
-    argument_spec,
     desired_from_params,
     ensure_connection,
-    list_connections,
-    unknown_options,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError, InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH, list_connections
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
+from ansible_collections.ddops.datadog.plugins.module_utils._module import unsupported_options
+from ansible_collections.ddops.datadog.plugins.modules.datadog_action_connection import MODULE
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (
     CONNECTION_ID,
@@ -156,11 +154,11 @@ def test_check_mode_reads_only_and_reports_the_same_change():
 
 def test_ambiguous_name_fails_listing_the_ids_and_changes_nothing():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("dup", OKTA), resource("dup", AWS, OTHER_ID)))
-    with pytest.raises(ActionConnectionError) as caught:
+    with pytest.raises(TaskFailure) as caught:
         ensure_connection(client, desired(name="dup", integration=OKTA))
     assert str(caught.value) == ("2 action connections are named 'dup' (ids: %s, %s); pass connection_id to choose one"
                                  % (CONNECTION_ID, OTHER_ID))
-    assert caught.value.details == {"connection_ids": [CONNECTION_ID, OTHER_ID]}
+    assert caught.value.result == {"connection_ids": [CONNECTION_ID, OTHER_ID]}
     assert routes(client) == ["GET " + CONNECTIONS_PATH]
 
 
@@ -174,13 +172,13 @@ def test_names_match_exactly():
 @pytest.mark.parametrize("status", [404, 405])
 def test_missing_list_endpoint_says_to_pass_connection_id(status):
     client = FakeClient().answer("GET", CONNECTIONS_PATH, DatadogAPIError(["Not Found"], status=status))
-    with pytest.raises(ActionConnectionError, match="pass connection_id to manage the connection by its ID"):
+    with pytest.raises(TaskFailure, match="pass connection_id to manage the connection by its ID"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
 
 
 def test_unknown_connection_id_is_an_error_that_says_so():
     client = FakeClient().answer("GET", PATH, NOT_FOUND)
-    with pytest.raises(ActionConnectionError) as caught:
+    with pytest.raises(TaskFailure) as caught:
         ensure_connection(client, desired(connection_id=CONNECTION_ID, integration=OKTA))
     assert str(caught.value).startswith("action connection %s does not exist (HTTP 404)" % CONNECTION_ID)
 
@@ -188,18 +186,18 @@ def test_unknown_connection_id_is_an_error_that_says_so():
 def test_api_errors_name_the_step():
     client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
     client.answer("PATCH", PATH, DatadogAPIError(["Generic Error: bad"], status=400, method="PATCH", path=PATH))
-    with pytest.raises(StepError) as caught:
+    with pytest.raises(TaskFailure) as caught:
         ensure_connection(client, desired(connection_id=CONNECTION_ID, name="new"))
-    assert caught.value.action == "Failed to update action connection 'new' (%s)" % CONNECTION_ID
-    assert caught.value.error.status == 400
+    assert str(caught.value).startswith("Failed to update action connection 'new' (%s): " % CONNECTION_ID)
+    assert caught.value.cause.status == 400 and caught.value.result["status"] == 400
 
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
     client.answer("POST", CONNECTIONS_PATH, DatadogAPIError(["Forbidden"], status=403))
-    with pytest.raises(StepError, match="Failed to create action connection 'okta': HTTP 403: Forbidden"):
+    with pytest.raises(TaskFailure, match="Failed to create action connection 'okta': HTTP 403: Forbidden"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
 
     client = FakeClient().answer("GET", CONNECTIONS_PATH, DatadogAPIError(["Forbidden"], status=403))
-    with pytest.raises(StepError, match="Failed to list action connections: HTTP 403"):
+    with pytest.raises(TaskFailure, match="Failed to list action connections: HTTP 403"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
 
 
@@ -240,14 +238,40 @@ def test_a_create_answered_with_a_server_error_is_reconciled_by_name_not_failed(
 def test_a_create_refused_with_400_fails_at_once():
     error = DatadogAPIError(["Generic Error: bad"], status=400, method="POST", path=CONNECTIONS_PATH)
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page()).answer("POST", CONNECTIONS_PATH, error)
-    with pytest.raises(StepError):
+    with pytest.raises(TaskFailure):
         ensure_connection(client, desired(name="okta", integration=OKTA))
     assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH]
 
 
-def test_a_lost_create_that_created_nothing_is_sent_again_because_the_list_shows_none():
+def test_a_lost_create_is_never_sent_again_it_is_waited_for_then_adopted():
+    # Datadog applies the create after the client gave up: the third read after the create shows it.
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(), page(), page(resource("okta", OKTA)))
+    client.answer("POST", CONNECTIONS_PATH, LOST)
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert result["changed"] is True and result["connection"]["id"] == CONNECTION_ID
+    assert routes(client).count("POST " + CONNECTIONS_PATH) == 1
+    assert routes(client).count("GET " + CONNECTIONS_PATH) == 4
+    assert [seconds for seconds, _cause in client.waits] == [0.25, 0.5]
+    assert "found by name and adopted" in result["warnings"][0]
+
+
+def test_a_lost_create_that_never_shows_fails_saying_the_outcome_is_unknown():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
-    client.answer("POST", CONNECTIONS_PATH, LOST, (201, {"data": resource("okta", OKTA)}))
+    client.answer("POST", CONNECTIONS_PATH, LOST)
+    with pytest.raises(TaskFailure) as caught:
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+    message = str(caught.value)
+    assert message.startswith("Failed to create action connection 'okta': the request was sent but got no answer")
+    assert "The outcome is unknown" in message and "Re-running the task is safe" in message
+    assert routes(client).count("POST " + CONNECTIONS_PATH) == 1
+    # It waited OUTCOME_WAIT_FACTOR x timeout (6 x 30 s) on the fake clock, with growing pauses.
+    assert client.now == 180 and max(seconds for seconds, _cause in client.waits) == 8.0
+
+
+def test_a_create_answered_503_and_not_applied_is_sent_again_up_to_the_retries():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, DatadogAPIError(["Service Unavailable"], status=503, method="POST",
+                                                            path=CONNECTIONS_PATH), (201, {"data": resource("okta", OKTA)}))
     result = ensure_connection(client, desired(name="okta", integration=OKTA))
     assert result["changed"] is True and result["connection"]["id"] == CONNECTION_ID
     assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH, "GET " + CONNECTIONS_PATH,
@@ -255,11 +279,12 @@ def test_a_lost_create_that_created_nothing_is_sent_again_because_the_list_shows
     assert "was not applied (no connection with that name exists): sent again" in result["warnings"][0]
 
 
-def test_creates_that_keep_losing_their_answer_give_up_after_the_retries():
+def test_creates_that_keep_failing_with_503_give_up_after_the_retries():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
-    client.answer("POST", CONNECTIONS_PATH, LOST)
-    client.options = types.SimpleNamespace(retries=1)
-    with pytest.raises(ActionConnectionError, match="no connection with that name exists afterwards, so nothing was created"):
+    client.answer("POST", CONNECTIONS_PATH, DatadogAPIError(["Service Unavailable"], status=503, method="POST",
+                                                            path=CONNECTIONS_PATH))
+    client.options = ClientOptions("k", "a", "https://api.example.test", retries=1)
+    with pytest.raises(TaskFailure, match="no connection with that name exists afterwards, so nothing was created"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
     assert routes(client).count("POST " + CONNECTIONS_PATH) == 2
 
@@ -267,7 +292,7 @@ def test_creates_that_keep_losing_their_answer_give_up_after_the_retries():
 def test_a_lost_create_with_duplicates_afterwards_lists_them():
     client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA), resource("okta", OKTA, OTHER_ID)))
     client.answer("POST", CONNECTIONS_PATH, LOST)
-    with pytest.raises(ActionConnectionError, match="2 action connections are named 'okta'"):
+    with pytest.raises(TaskFailure, match="2 action connections are named 'okta'"):
         ensure_connection(client, desired(name="okta", integration=OKTA))
 
 
@@ -310,22 +335,21 @@ def test_partial_integration_is_fine_with_a_connection_id():
 
 # -- argument spec ------------------------------------------------------------------------------------------------------------
 
-def test_unknown_keys_become_masked_raw_options_for_this_run():
+def test_unknown_keys_are_found_at_every_level_by_path():
     raw = {"name": "x", "integration": {"type": "Okta", "typo": {"x": 1}, "credentials": {
         "api_tokn": "s", "tokens": [{"name": "a", "value": "b", "extra": "e"}], "headers": [{"name": "h", "value": "v"}]}}}
-    spec = argument_spec(raw)["integration"]
-    assert spec["options"]["typo"] == {"type": "raw", "no_log": True}
-    credentials = spec["options"]["credentials"]["options"]
-    assert credentials["api_tokn"] == {"type": "raw", "no_log": True}
-    assert credentials["tokens"]["options"]["extra"] == {"type": "raw", "no_log": True}
-    assert "typo" not in argument_spec()["integration"]["options"]
+    assert unsupported_options(raw, MODULE.argument_spec()) == [
+        "integration.credentials.api_tokn", "integration.credentials.tokens[0].extra", "integration.typo"]
+    assert "typo" not in MODULE.argument_spec()["integration"]["options"]
 
 
-def test_unknown_top_level_options_become_masked_raw_options():
-    spec = argument_spec({"name": "x", "api_tokn": "s", "api_key": "k", "_ansible_check_mode": True}, other_options=("api_key",))
-    assert spec["api_tokn"] == {"type": "raw", "no_log": True}
-    assert "api_key" not in spec and "_ansible_check_mode" not in spec
-    assert unknown_options({"name": "x", "api_tokn": "s", "api_key": "k"}, other_options=("api_key",)) == ["api_tokn"]
+def test_unknown_top_level_options_are_refused_by_name_only():
+    params = {"name": "x", "api_tokn": "s3cr3t-value", "api_key": "k", "_ansible_check_mode": True}
+    assert unsupported_options(params, MODULE.argument_spec()) == ["api_tokn"]
+    message = MODULE.unsupported(params)
+    assert message.startswith("Unsupported parameters for (ddops.datadog.datadog_action_connection) module: api_tokn. "
+                              "Supported parameters include: ")
+    assert "s3cr3t-value" not in message
 
 
 @pytest.mark.parametrize("raw", [
@@ -335,17 +359,14 @@ def test_unknown_top_level_options_become_masked_raw_options():
     {"integration": {"type": "HTTP", "credentials": {"tokens": ["t"]}}},
     {"integration": {"type": "HTTP", "credentials": {"body": ["t"]}}},
 ])
-def test_badly_shaped_values_become_masked_raw_options(raw):
-    spec = argument_spec(raw)
-    found = []
-
-    def walk(options):
-        for option in options.values():
-            if option == {"type": "raw", "no_log": True}:
-                found.append(option)
-            walk(option.get("options", {}))
-    walk(spec)
+def test_badly_shaped_values_are_refused_once_without_their_value(raw):
+    found = unsupported_options(raw, MODULE.argument_spec())
     assert len(found) == 1
+    assert "must be a" in found[0] and "'t'" not in found[0] and "Okta" not in found[0]
+
+
+def test_templates_are_left_to_ansible():
+    assert unsupported_options({"integration": "{{ item.integration }}"}, MODULE.argument_spec()) == []
 
 
 # -- info ------------------------------------------------------------------------------------------------------------------------
@@ -395,3 +416,26 @@ def test_a_create_with_unknown_outcome_reads_the_list_afresh_even_when_shared():
     assert client.methods() == ["GET", "POST", "GET"] and listing.reads == 2
     assert ensure_connection(client, desired(name="okta", integration=OKTA), listing=listing)["changed"] is False
     assert len(client.calls) == 3  # the adopted connection is in the listing: no further read
+
+
+# -- refusing arguments before Ansible validates them --------------------------------------------------------------------
+
+def test_each_option_with_problems_is_named_in_the_refusal():
+    params = {"name": {"a": 1}, "api_tokn": "s3cr3t", "integration": {"type": "Okta", "credentials": {
+        "api_tokn": "s3cr3t", "domain": "d"}}}
+    message = MODULE.unsupported(params)
+    assert message.startswith("Unsupported parameters for (ddops.datadog.datadog_action_connection) module: api_tokn. ")
+    assert "integration.credentials.api_tokn is not a field of OktaAPIToken credentials; allowed: api_token, domain" in message
+    assert "name must be a string, got a dict." in message
+    assert "s3cr3t" not in message and "'a'" not in message
+
+
+def test_a_dict_given_for_a_secret_is_refused_not_turned_into_text():
+    message = MODULE.unsupported({"name": "x", "integration": {"type": "Okta", "credentials": {
+        "api_token": {"nested": "s3cr3t"}, "domain": "d"}}})
+    assert message == "integration.credentials.api_token must be a string, got a dict"
+
+
+def test_nothing_to_refuse_gives_none():
+    okta = {"type": "Okta", "credentials": {"api_token": "t", "domain": "d"}}
+    assert MODULE.unsupported({"name": "x", "integration": okta}) is None

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from datetime import datetime, timezone
@@ -14,10 +15,11 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import ClientOptions, DatadogClient, InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogClient
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._audit import (
     SEARCH_PATH,
-    AuditSearchError,
     SearchSettings,
     search_all,
     search_events,
@@ -97,7 +99,7 @@ class AuditAPI(BaseAdapter):
         response = requests.Response()
         response.status_code = status
         response.headers.update(headers or {})
-        response._content = json.dumps(body).encode() if isinstance(body, (dict, list)) else (body or b"")  # pylint: disable=protected-access
+        response.raw = io.BytesIO(json.dumps(body).encode() if isinstance(body, (dict, list)) else (body or b""))
         response.encoding = "utf-8"
         response.url = request.url
         response.request = request
@@ -372,7 +374,7 @@ def test_a_5xx_midway_is_retried_because_a_search_changes_nothing():
 
 def test_an_api_error_names_the_query_the_page_and_the_answer_but_no_key():
     api = AuditAPI(make_events(1500), faults={2: (400, {}, {"errors": ["Bad Request"]})})
-    with pytest.raises(AuditSearchError) as error:
+    with pytest.raises(TaskFailure) as error:
         search_events(make_client(api), "@evt.name:(", settings(limit=0))
     message = str(error.value)
     assert message == ("Failed to search audit events for query '@evt.name:(' (page 2): HTTP 400: Bad Request "
@@ -382,7 +384,7 @@ def test_an_api_error_names_the_query_the_page_and_the_answer_but_no_key():
 
 def test_a_forbidden_answer_is_reported_once_without_retrying():
     api = AuditAPI([], faults={1: (403, {}, {"errors": ["Forbidden"]})})
-    with pytest.raises(AuditSearchError) as error:
+    with pytest.raises(TaskFailure) as error:
         search_events(make_client(api), "*", settings())
     assert "HTTP 403: Forbidden" in str(error.value)
     assert len(api.sent) == 1
@@ -390,7 +392,7 @@ def test_a_forbidden_answer_is_reported_once_without_retrying():
 
 def test_an_answer_without_a_data_list_is_an_error():
     api = AuditAPI([], faults={1: (200, {}, {"data": {"id": "x"}})})
-    with pytest.raises(AuditSearchError) as error:
+    with pytest.raises(TaskFailure) as error:
         search_events(make_client(api), "*", settings())
     assert "'data' member is not a list" in str(error.value)
 

@@ -14,7 +14,7 @@ import random
 
 import pytest
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import (
     Counts,
     FieldPath,

@@ -11,14 +11,13 @@ import json
 
 import pytest
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     MASK_SENT,
     REGENERATED,
     create_body,
     diff_create,
     diff_delete,
-    diff_update,
     patch_body,
     plan_update,
 )
@@ -183,12 +182,12 @@ def test_http_base_url_and_body_keys_given():
 def test_aws_rotation_is_a_change_and_needs_aws():
     desired = desired_of(AWS)
     current = current_of(desired)
-    plan = plan_update(desired, current, generate_new_external_id=True)
+    plan = plan_update(desired, current, rotate=True)
     assert plan.attributes == {"integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "generate_new_external_id": True}}}
-    plan = plan_update({"name": None, "tags": None, "integration": None}, current, generate_new_external_id=True)
+    plan = plan_update({"name": None, "tags": None, "integration": None}, current, rotate=True)
     assert plan.changes == ["integration.credentials.external_id"]
     with pytest.raises(InputError, match="generate_new_external_id is only for AWS connections; this connection's integration type is Okta"):
-        plan_update({"name": None, "tags": None, "integration": None}, current_of(desired_of(OKTA)), generate_new_external_id=True)
+        plan_update({"name": None, "tags": None, "integration": None}, current_of(desired_of(OKTA)), rotate=True)
 
 
 def test_create_body_has_every_field_and_tags_only_when_given():
@@ -206,7 +205,7 @@ def test_diff_shows_compared_fields_and_masks_secrets():
     current = current_of(desired)
     desired["integration"]["credentials"]["datacenter"] = "eu1"
     plan = plan_update(desired, current)
-    diff = diff_update(desired, current, plan)
+    diff = plan.diff()
     assert diff["before"]["integration"]["credentials"] == {
         "type": "DatadogAPIKey", "api_key": MASK, "app_key": MASK, "datacenter": "v-datacenter", "subdomain": "v-subdomain"}
     assert diff["after"]["integration"]["credentials"]["datacenter"] == "eu1"
@@ -219,7 +218,7 @@ def test_diff_marks_secrets_that_are_sent():
     desired = desired_of(HTTP)
     current = current_of(desired)
     plan = plan_update(desired, current, update_secrets="always")
-    diff = diff_update(desired, current, plan)
+    diff = plan.diff()
     assert diff["before"]["integration"]["credentials"]["tokens"] == [{"name": "first", "type": "SECRET", "value": MASK}]
     assert diff["after"]["integration"]["credentials"]["tokens"] == [{"name": "first", "type": "SECRET", "value": MASK_SENT}]
     assert "v-tokens-1" not in json.dumps(diff)
@@ -228,11 +227,11 @@ def test_diff_marks_secrets_that_are_sent():
 def test_diff_of_a_rotation_shows_the_external_id():
     desired = desired_of(AWS)
     current = current_of(desired)
-    plan = plan_update(desired, current, generate_new_external_id=True)
-    diff = diff_update(desired, current, plan, generate_new_external_id=True)
+    plan = plan_update(desired, current, rotate=True)
+    diff = plan.diff()
     assert diff["before"]["integration"]["credentials"]["external_id"] == "0123456789abcdef0123456789abcdef"
     assert diff["after"]["integration"]["credentials"]["external_id"] == REGENERATED
-    diff = diff_update(desired, current, plan, generate_new_external_id=True, new_external_id="f" * 32)
+    diff = plan.diff("f" * 32)
     assert diff["after"]["integration"]["credentials"]["external_id"] == "f" * 32
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _connections as catalogue
-from ansible_collections.ddops.datadog.plugins.module_utils._api import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     VARIANTS,
     redact_integration,
@@ -24,19 +24,15 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     validate_tags,
 )
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import sample
+from ansible_collections.ddops.datadog.tests.utils import generate_docs
 
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
 
 # -- docs kept in sync with the catalogue ------------------------------------------------------------------------------------
 
-def test_the_variant_table_in_the_user_guide_is_the_catalogue():
-    with open(os.path.join(COLLECTION, "docs", "action-connections.md")) as handle:
-        text = handle.read()
-    start = text.index(catalogue.TABLE_BEGIN) + len(catalogue.TABLE_BEGIN)
-    end = text.index(catalogue.TABLE_END)
-    assert text[start:end].strip() == catalogue.variant_table_markdown(), \
-        "docs/action-connections.md: paste the output of _connections.variant_table_markdown() between the markers"
+def test_the_generated_documentation_is_what_the_catalogue_gives():
+    assert generate_docs.stale(COLLECTION) == [], "run python tests/utils/generate_docs.py (make test runs it with --check)"
 
 
 def test_module_documentation_lists_every_field_with_its_credential_types():
@@ -49,18 +45,18 @@ def test_module_documentation_lists_every_field_with_its_credential_types():
     assert set(credentials) - {"type"} == set(catalogue.credential_field_names())
     for name in catalogue.credential_field_names():
         text = " ".join(credentials[name]["description"])
-        assert catalogue.FIELD_DESCRIPTIONS[name] in text, name
-        assert catalogue.field_usage(name) in text, name
+        assert generate_docs.FIELD_DESCRIPTIONS[name] in text, name
+        assert generate_docs.field_usage(name) in text, name
         secret = name in catalogue.secret_field_names()
-        assert (catalogue.SECRET_NOTE in text) is secret, name
+        assert (generate_docs.SECRET_NOTE in text) is secret, name
     type_text = " ".join(credentials["type"]["description"])
     for variant in VARIANTS:
         assert "V(%s)" % variant.credential in type_text
 
 
 def test_argument_spec_marks_exactly_the_secret_fields_no_log():
-    from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import argument_spec  # pylint: disable=import-outside-toplevel
-    credentials = argument_spec()["integration"]["options"]["credentials"]["options"]
+    from ansible_collections.ddops.datadog.plugins.modules.datadog_action_connection import MODULE  # pylint: disable=import-outside-toplevel
+    credentials = MODULE.argument_spec()["integration"]["options"]["credentials"]["options"]
     no_log = set(name for name, spec in credentials.items() if spec.get("no_log"))
     assert no_log == set(catalogue.secret_field_names())
     tokens = credentials["tokens"]["options"]

@@ -112,7 +112,7 @@ def test_http_entry_and_body_fields_match_the_sdk():
 
 
 def test_secret_fields_are_the_ones_datadog_blanks():
-    # integration-variants.md: secret = answered as "" (the SDK marks none).
+    # A field is secret when Datadog answers it as "" (docs/dev/api-behaviour.md); the SDK marks none.
     assert catalogue.secret_field_names() == (
         "access_token", "api_key", "api_password", "api_token", "app_key", "client_secret", "global_api_key",
         "password", "private_key", "sdk_key")
@@ -133,7 +133,7 @@ def test_a_field_name_is_secret_in_every_variant_or_in_none():
 def test_create_and_patch_bodies_parse_with_the_sdk_models(variant, validation):
     desired = desired_of(variant)
     validation.check_body(create_body(desired), "CreateActionConnectionRequest")
-    plan = plan_update(desired, current_of(desired), update_secrets="always", generate_new_external_id=variant.integration == "AWS")
+    plan = plan_update(desired, current_of(desired), update_secrets="always", rotate=variant.rotation is not None)
     plan.attributes["name"] = "renamed"
     validation.check_body(patch_body(plan), "UpdateActionConnectionRequest")
 

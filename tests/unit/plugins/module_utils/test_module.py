@@ -6,43 +6,46 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
-from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import operation
+from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule, connection_argument_spec
 
 API_KEY = "module-api-key-4c2a9e1f"
 APP_KEY = "module-app-key-8d3b7f0e"
 
 
-def options_main():
-    module = DatadogModule(argument_spec={}, supports_check_mode=True)
+def read_options(module):
     options = module.connection_options()
-    module.exit(changed=False, base_url=options.base_url, timeout=options.timeout, retries=options.retries,
+    return dict(changed=False, base_url=options.base_url, timeout=options.timeout, retries=options.retries,
                 keys_match=(options.api_key, options.app_key) == (API_KEY, APP_KEY))
 
 
+def options_main():
+    DatadogModule(argument_spec=connection_argument_spec(), supports_check_mode=True).execute(read_options)
+
+
+def fail_to_register(module):
+    with operation("register application key abc"):
+        raise DatadogAPIError(["Forbidden"], status=403, method="PUT", path="/api/v2/x", request_id="r1")
+
+
 def api_error_main():
-    module = DatadogModule(argument_spec={})
-    module.fail_api(DatadogAPIError(["Forbidden"], status=403, method="PUT", path="/api/v2/x", request_id="r1"),
-                    "Failed to register application key abc")
+    DatadogModule(argument_spec=connection_argument_spec()).execute(fail_to_register)
 
 
-def test_keys_and_site_come_from_dd_environment(run_module, monkeypatch):
-    monkeypatch.setenv("DD_API_KEY", API_KEY)
-    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
-    monkeypatch.setenv("DD_SITE", "datadoghq.eu")
+@pytest.mark.parametrize("environment, base_url", [
+    ({"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY, "DD_SITE": "datadoghq.eu"}, "https://api.datadoghq.eu"),
+    ({"DATADOG_API_KEY": API_KEY, "DATADOG_APP_KEY": APP_KEY, "DD_API_URL": "http://127.0.0.1:9"}, "http://127.0.0.1:9"),
+], ids=["DD_ keys and site", "DATADOG_ keys (the second fallback) and URL"])
+def test_keys_and_address_come_from_the_environment(run_module, monkeypatch, environment, base_url):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     result = run_module(options_main, {})
     assert result["keys_match"] is True
-    assert result["base_url"] == "https://api.datadoghq.eu"
+    assert result["base_url"] == base_url
     assert result["timeout"] == 30 and result["retries"] == 3
-
-
-def test_datadog_prefixed_environment_is_the_second_fallback(run_module, monkeypatch):
-    monkeypatch.setenv("DATADOG_API_KEY", API_KEY)
-    monkeypatch.setenv("DATADOG_APP_KEY", APP_KEY)
-    monkeypatch.setenv("DD_API_URL", "http://127.0.0.1:9")
-    result = run_module(options_main, {})
-    assert result["keys_match"] is True
-    assert result["base_url"] == "http://127.0.0.1:9"
 
 
 def test_options_win_over_environment(run_module, monkeypatch):
@@ -86,9 +89,9 @@ class RetriedClient(object):
 
 
 def retried_main():
-    module = DatadogModule(argument_spec={})
+    module = DatadogModule(argument_spec=connection_argument_spec())
     module._client = RetriedClient()  # pylint: disable=protected-access
-    module.exit(changed=False)
+    module.finish(dict(changed=False))
 
 
 def test_retries_are_reported_as_one_warning(run_module):

@@ -10,11 +10,9 @@ import json
 
 import pytest
 
-from ansible_collections.ddops.datadog.plugins.module_utils import _module
-from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import CONNECTIONS_PATH
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
 from ansible_collections.ddops.datadog.plugins.modules import datadog_action_connection, datadog_action_connection_info
-from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (
     CONNECTION_ID,
     page,
@@ -32,13 +30,6 @@ DATADOG = {"type": "Datadog", "credentials": {"type": "DatadogAPIKey", "api_key"
 HTTP = {"type": "HTTP", "base_url": "https://api.example.com", "credentials": {
     "type": "HTTPTokenAuth", "tokens": [{"name": "bearer", "type": "SECRET", "value": SECRETS[2]}],
     "headers": [{"name": "Accept", "value": "application/json"}]}}
-
-
-@pytest.fixture
-def client(monkeypatch):
-    fake = FakeClient()
-    monkeypatch.setattr(_module.ModuleHost, "client", property(lambda self: fake))
-    return fake
 
 
 @pytest.fixture

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from ansible_collections.ddops.datadog.plugins.module_utils import _module
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
 from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registration import REGISTRATIONS_PATH
 from ansible_collections.ddops.datadog.plugins.modules import datadog_app_key_registration, datadog_app_key_registration_info
-from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 
 KEY_ID = "3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81"
 PATH = REGISTRATIONS_PATH + "/" + KEY_ID
@@ -21,13 +17,6 @@ APP_KEY = "unit-app-key-reg-3d4e5f"
 CONNECTION = {"api_key": API_KEY, "app_key": APP_KEY}
 FOUND = (200, {"data": {"id": KEY_ID, "type": "app_key_registration"}})
 MISSING = (404, {"errors": [{"detail": "app key not found"}]})
-
-
-@pytest.fixture
-def client(monkeypatch):
-    fake = FakeClient()
-    monkeypatch.setattr(_module.ModuleHost, "client", property(lambda self: fake))
-    return fake
 
 
 def test_register_reports_changed_and_the_registration(run_plugin, client):

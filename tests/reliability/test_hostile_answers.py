@@ -1,0 +1,262 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Answers no Datadog gives but a server or proxy on the way can: errors echoing the secrets sent, 2xx writes without
+their body, lost delete answers, paging that never ends, answers of 400 MB. Clear errors, no leak, bounded work."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from conftest import PATHS, path_taken
+
+from dd_emulator.faults import ECHO_FORMS
+
+CONNECTIONS = "/api/v2/actions/connections"
+CONNECTION = CONNECTIONS + "/{connection_id}"
+REGISTRATIONS = "/api/v2/actions/app_key_registrations"
+REGISTRATION = REGISTRATIONS + "/{app_key_id}"
+AUDIT_SEARCH = "/api/v2/audit/events/search"
+
+# -- error answers echoing the secrets sent ------------------------------------------------------------------------
+
+#: Secrets shaped the way echoes break masking: multi-line, double spaces, padding, JSON escapes, HTML specials.
+MULTI_LINE_KEY = ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANechoLINEoneAAAAAAAA\nMIIEechoLINEtwoBBBBBBBBBBBBBBBB\n"
+                  "echoLINEthreeCCCC==\n-----END PRIVATE KEY-----\n")
+TOKENS = ("echo  double  space  token", "   echo-padded-token   ", 'echo-SEKRIT"quote\\back', "echo<b>&'html'</b>token")
+
+
+def echo_tasks(form):
+    gcp = {"name": "echo %s: GCP multi-line key" % form, "ignore_errors": True, "ddops.datadog.datadog_action_connection": {
+        "name": "echo %s gcp" % form, "integration": {"type": "GCP", "credentials": {
+            "type": "GCPServiceAccount", "service_account_email": "echo@p.iam.gserviceaccount.com", "private_key": MULTI_LINE_KEY}}}}
+    http = {"name": "echo %s: HTTP tokens" % form, "ignore_errors": True, "ddops.datadog.datadog_action_connection": {
+        "name": "echo %s http" % form, "integration": {"type": "HTTP", "base_url": "https://echo.example.com", "credentials": {
+            "type": "HTTPTokenAuth",
+            "tokens": [{"name": "t%d" % index, "type": "SECRET", "value": value} for index, value in enumerate(TOKENS)]}}}}
+    return [gcp, http]
+
+
+def leak_forms(secret):
+    """Every form in which ``secret`` (or a line of it) could show in output: as is, trimmed, whitespace-collapsed,
+    each JSON-escaped once or twice, HTML-escaped, or as a Python repr."""
+    variants = {secret, secret.strip(), " ".join(secret.split())}
+    variants.update(line for line in secret.splitlines() if "echo" in line)
+    forms = set()
+    for variant in variants:
+        once = json.dumps(variant)[1:-1]
+        forms.update((variant, once, json.dumps(once)[1:-1], json.dumps(variant, ensure_ascii=False)[1:-1],
+                      html.escape(variant), html.escape(variant, quote=False), json.dumps(html.escape(variant))[1:-1],
+                      repr(variant)[1:-1]))
+    return set(form for form in forms if len(form.strip()) >= 8)
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_error_answers_echoing_secrets_in_six_forms_leak_nothing_at_vvvv(playbooks, emulator, figures, path):
+    tasks = [task for form in ECHO_FORMS for task in echo_tasks(form)]
+    emulator.add_faults(*[{"kind": "echo", "form": form, "method": "POST", "route": CONNECTIONS, "times": 2} for form in ECHO_FORMS])
+    # And an echo of the request's headers (so of the keys) in a 503 answer to a PUT, which the client retries.
+    emulator.add_faults({"kind": "echo", "form": "text", "status": 503, "method": "PUT", "route": REGISTRATION})
+    tasks.append({"name": "echo text 503: keys in the echoed headers", "ignore_errors": True,
+                  "ddops.datadog.datadog_app_key_registration": {"app_key_id": "0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
+                                                                 "retries": 1, "retry_backoff": 0}})
+    run = playbooks.run(tasks, emulator=emulator, play_vars=PATHS[path], verbosity=4)
+    secrets = [MULTI_LINE_KEY] + list(TOKENS) + [emulator.api_key, emulator.app_key]
+    forms = set(form for secret in secrets for form in leak_forms(secret))
+    recorded = json.dumps(run.records)
+    output_hits = sorted(form for form in forms if form in run.output)
+    result_hits = sorted(form for form in forms if form in recorded)
+    messages = dict((task["name"], run.task(task["name"])["result"].get("msg", "")) for task in tasks)
+    statuses = dict((task["name"], run.task(task["name"])["status"]) for task in tasks)
+    echoed = [entry for entry in emulator.responses_log() if entry["method"] in ("POST", "PUT") and entry["status"] >= 400]
+    # The attack reached the client: every secret was in the echoing answers (in one form or another).
+    delivered = [secret for secret in secrets if any(form in entry["body"] for entry in echoed for form in leak_forms(secret))]
+    figures["error answers echoing secrets (%s)" % path] = {
+        "echo forms": "%d (%s) + a text echo of the request headers in a retried 503" % (len(ECHO_FORMS), ", ".join(ECHO_FORMS)),
+        "secret values": "%d (a multi-line key, double spaces, padding, JSON escapes, HTML specials, API and app key)" % len(secrets),
+        "forms searched": len(forms),
+        "echoing answers sent": len(echoed),
+        "secrets the answers echoed": len(delivered),
+        "tasks failed with a message": sum(1 for name in messages if statuses[name] == "failed" and messages[name]),
+        "-vvvv output searched": "%d lines, %d bytes" % (run.output.count("\n"), len(run.output)),
+        "hits in the output": len(output_hits),
+        "hits in the results": len(result_hits),
+        "example message": messages[tasks[2]["name"]][:160],
+    }
+    assert all(status == "failed" for status in statuses.values()), statuses
+    assert all(messages.values()), messages
+    assert len(echoed) == 2 * len(ECHO_FORMS) + 2  # every echo reached the client (the PUT twice: retried once)
+    assert delivered == secrets
+    assert not output_hits and not result_hits, (output_hits, result_hits)
+    print("\n".join("%s: %s" % item for item in messages.items()))
+    assert path_taken(emulator, path)
+
+
+# -- writes answered 2xx without their body; deletes whose answer was lost ------------------------------------------
+
+KEYS = ("5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "6b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e", "7c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f")
+
+
+def aws(name, tags=("suite:reliability",)):
+    return {"ddops.datadog.datadog_action_connection": {"name": name, "tags": list(tags), "integration": {
+        "type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "123456789012", "role": "reliability"}}}}
+
+
+def named(name, task, **extra):
+    return dict({"name": name, "ignore_errors": True}, **task, **extra)
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_writes_answered_without_their_body_fail_and_lost_delete_answers_count_as_changed(playbooks, emulator, figures, path):
+    emulator.register_app_key(KEYS[1], KEYS[2])
+    emulator.add_faults(
+        {"kind": "no_data", "method": "POST", "route": CONNECTIONS, "skip": 3, "times": 1},
+        {"kind": "no_data", "method": "PATCH", "route": CONNECTION, "times": 1},
+        {"kind": "no_data", "method": "DELETE", "route": CONNECTION, "times": 1},
+        {"kind": "lost_answer", "method": "DELETE", "route": CONNECTION, "times": 1},
+        {"kind": "no_data", "method": "PUT", "route": REGISTRATION, "times": 1},
+        {"kind": "no_data", "method": "DELETE", "route": REGISTRATION, "times": 1},
+        {"kind": "lost_answer", "method": "DELETE", "route": REGISTRATION, "times": 1},
+    )
+    no_data = {
+        "POST " + CONNECTIONS: named("create: 200 without data", aws("never created")),
+        "PATCH " + CONNECTIONS: named("update: 200 without data", aws("to update", tags=["suite:changed"])),
+        "DELETE " + CONNECTIONS: named("delete: 200 with a body", {"ddops.datadog.datadog_action_connection": {
+            "name": "to keep", "state": "absent"}}),
+        "PUT " + REGISTRATIONS: named("register: 201 without data", {"ddops.datadog.datadog_app_key_registration": {"app_key_id": KEYS[0]}}),
+        "DELETE " + REGISTRATIONS: named("unregister: 200 with a body", {"ddops.datadog.datadog_app_key_registration": {
+            "app_key_id": KEYS[1], "state": "absent"}}),
+    }
+    lost = [named("delete: answer lost", {"ddops.datadog.datadog_action_connection": {"name": "to delete", "state": "absent"}}),
+            named("unregister: answer lost", {"ddops.datadog.datadog_app_key_registration": {"app_key_id": KEYS[2], "state": "absent"}})]
+    setup = [dict(aws(name), name="setup " + name) for name in ("to update", "to keep", "to delete")]
+    run = playbooks.run(setup + list(no_data.values()) + lost, emulator=emulator, play_vars=PATHS[path])
+    state = emulator.dump_state()
+    by_name = dict((connection["attributes"]["name"], connection["attributes"]) for connection in state["connections"])
+    summary = {}
+    problems = []
+    for route, task in no_data.items():
+        record = run.task(task["name"])
+        message = record["result"].get("msg", "")
+        method, prefix = route.split(" ")
+        summary[route] = "%s: %s" % (record["status"], message[:150])
+        if record["status"] != "failed" or method not in message or prefix not in message:
+            problems.append("%s: %s %r" % (route, record["status"], message))
+    for task in lost:
+        record = run.task(task["name"])
+        warnings = record["result"].get("warnings") or []
+        summary[task["name"]] = "%s, changed=%s, warning: %s" % (record["status"], record["result"].get("changed"),
+                                                                 (warnings or ["none"])[0][:150])
+        if record["status"] != "changed" or not any("got no answer" in warning for warning in warnings):
+            problems.append("%s: %s %s" % (task["name"], record["status"], warnings))
+    end_state = {"never created": "never created" in by_name, "to update tags": by_name.get("to update", {}).get("tags"),
+                 "to keep": "to keep" in by_name, "to delete": "to delete" in by_name,
+                 "registered": sorted(key for key in KEYS if key in state["registrations"])}
+    summary["end state"] = json.dumps(end_state)
+    figures["writes without their body, lost delete answers (%s)" % path] = summary
+    assert not problems, "\n".join(problems)
+    assert end_state == {"never created": False, "to update tags": ["suite:reliability"], "to keep": True, "to delete": False,
+                         "registered": [KEYS[1]]}
+    assert [rule["injected"] for rule in emulator.faults()] == [1] * 7
+    assert not [record for record in run.records if record["task"].startswith("setup") and record["status"] == "failed"]
+    assert path_taken(emulator, path)
+
+
+# -- paging that never ends, answers of 400 MB ----------------------------------------------------------------------
+
+def paging_tasks():
+    return [named("connection list", {"ddops.datadog.datadog_action_connection_info": {}}),
+            named("connection by name", {"ddops.datadog.datadog_action_connection": {"name": "nobody", "state": "absent"}}),
+            named("registration list", {"ddops.datadog.datadog_app_key_registration_info": {}})]
+
+
+def audit_task(limit=0):
+    return named("audit lookup, limit=%d" % limit, {"ansible.builtin.debug": {
+        "msg": "{{ query('ddops.datadog.audit_events', '*', from='now-30d', limit=%d, page_size=10) | length }}" % limit}})
+
+
+def fill(emulator, connections=150, registrations=150, events=50):
+    """More items than one page of 100 holds, so that paging has to go on (added without API requests)."""
+    with emulator.state.lock:
+        for number in range(connections):
+            body = {"data": {"type": "action_connection", "attributes": {"name": "filler %03d" % number, "integration": {
+                "type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "123456789012", "role": "r"}}}}}
+            emulator.state.connections.create(body, "filler")
+    emulator.register_app_key(count=registrations)
+    emulator.seed_audit(events, span="1d")
+
+
+def paging_outcome(run, emulator, task, limit_seconds):
+    """``(status, requests, message)`` of a task of a run that may have been killed while the task was paging."""
+    matches = [record for record in run.records if record["task"] == task["name"]]
+    if matches:
+        record = matches[-1]
+        return record["status"], len(run.requests_during(task["name"], emulator)), record["result"].get("msg", "")
+    return "killed", emulator.counts()["total"], "still paging when the run was killed after %d s" % limit_seconds
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_list_routes_that_never_end_paging_get_a_clear_error_after_two_requests(playbooks, emulator, figures, path):
+    """150 connections and registrations (two pages of 100): the server repeats the first page whatever page is asked,
+    or reports 10**12 items and serves fresh ones on every page."""
+    fill(emulator, events=0)
+    summary = {}
+    problems = []
+    for mode, rule, most in (("repeats page 0", "repeat_page", 2), ("reports 10**12 items", "huge_total", 1)):
+        emulator.reset(faults=True, counts=True, log=True)
+        emulator.add_faults({"kind": rule})
+        run = playbooks.run(paging_tasks(), emulator=emulator, play_vars=PATHS[path], limit_seconds=120)
+        for task in paging_tasks():
+            status, count, message = paging_outcome(run, emulator, task, 120)
+            summary["%s: %s" % (mode, task["name"])] = "%s after %d requests: %s" % (status, count, message[:170])
+            if status != "failed" or count != most or "Traceback" in message or "MODULE FAILURE" in message:
+                problems.append("%s, %s: %s after %d requests: %s" % (mode, task["name"], status, count, message[:300]))
+    figures["endless list paging (%s)" % path] = summary
+    assert not problems, "\n".join(problems)
+    assert path_taken(emulator, path)
+
+
+AUDIT_LIMIT_SECONDS = 10
+
+
+@pytest.mark.xfail(strict=True, reason="plugin bug reported to the lead: the audit lookup only stops on a cursor it has "
+                                       "seen before, so fresh cursors with the same events page on without end")
+def test_an_audit_search_that_never_ends_its_cursor_gets_a_clear_error_after_a_few_requests(playbooks, emulator, figures):
+    """The audit search answers the same 10 events with a fresh cursor every time; ``limit=0`` asks for all events.
+    (Lookups run in the controller on both execution paths: one run.)"""
+    fill(emulator, connections=0, registrations=0, events=50)
+    emulator.add_faults({"kind": "endless_cursor"})
+    task = audit_task(limit=0)
+    run = playbooks.run([task], emulator=emulator, limit_seconds=AUDIT_LIMIT_SECONDS)
+    status, count, message = paging_outcome(run, emulator, task, AUDIT_LIMIT_SECONDS)
+    figures["endless audit cursor"] = {task["name"]: "%s after %d requests: %s" % (status, count, message[:170])}
+    assert status == "failed" and count <= 3, (status, count, message)
+    assert "Traceback" not in message
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_an_answer_of_400_mb_fails_clearly_with_little_memory(playbooks, emulator, figures, path):
+    emulator.add_faults({"kind": "huge", "method": "GET", "route": CONNECTIONS},
+                        {"kind": "huge", "method": "GET", "route": REGISTRATIONS, "content_length": True},
+                        {"kind": "huge", "method": "POST", "route": AUDIT_SEARCH})
+    tasks = [named("connection list, 400 MB sent chunked", {"ddops.datadog.datadog_action_connection_info": {}}),
+             named("registration list, 400 MB with Content-Length", {"ddops.datadog.datadog_app_key_registration_info": {}}),
+             named("audit lookup, 400 MB sent chunked", {"ansible.builtin.debug": {
+                 "msg": "{{ query('ddops.datadog.audit_events', '*', limit=10) | length }}"}})]
+    run = playbooks.run(tasks, emulator=emulator, play_vars=PATHS[path], limit_seconds=300)
+    rules = emulator.faults()
+    summary = {"peak RSS of the largest process of the run": "%.0f MB" % run.max_rss_mb}
+    for task, rule in zip(tasks, rules):
+        record = run.task(task["name"])
+        summary[task["name"]] = "%s, %.1f MB streamed before the client hung up: %s" % (
+            record["status"], rule["streamed"] / 1e6, record["result"].get("msg", "")[:150])
+    figures["answers of 400 MB (%s)" % path] = summary
+    for task in tasks:
+        record = run.task(task["name"])
+        assert record["status"] == "failed" and "larger than" in record["result"].get("msg", ""), record
+    assert [rule["injected"] for rule in rules] == [1, 1, 1]  # each refused at once, never asked again
+    assert all(rule["streamed"] < 100 * 1000 * 1000 for rule in rules), rules
+    assert run.max_rss_mb < 200, run.max_rss_mb

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one table of connection options: the doc fragment, the module specs and the precedence all follow it."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ansible_collections.ddops.datadog.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import OPTIONS, resolve, sources
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._module import connection_argument_spec
+
+KEYS = dict(api_key="options-api-key-1", app_key="options-app-key-2")
+
+
+def test_the_doc_fragment_documents_exactly_the_table():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    plugins = yaml.safe_load(ModuleDocFragment.PLUGINS)["options"]
+    assert list(documented) == [option.name for option in OPTIONS]
+    for option in OPTIONS:
+        doc = documented[option.name]
+        assert doc["type"] == option.type, option.name
+        assert doc.get("default") == option.default, option.name
+        assert tuple(doc["description"]) == option.description, option.name
+        extra = plugins.get(option.name, {})
+        # For plugin options the last environment variable listed wins; the table lists the winner first.
+        assert tuple(entry["name"] for entry in reversed(extra.get("env", []))) == option.env, option.name
+        assert tuple(entry["name"] for entry in extra.get("vars", [])) == option.vars, option.name
+
+
+def test_the_module_spec_follows_the_table():
+    spec = connection_argument_spec()
+    for option in OPTIONS:
+        assert spec[option.name]["type"] == option.type
+        assert spec[option.name]["no_log"] is option.no_log
+        assert spec[option.name].get("default") == option.default
+        assert "fallback" not in spec[option.name]  # the environment is read by resolve(), after the task's own value
+
+
+def test_task_option_beats_variable_beats_environment():
+    found = sources({"timeout": 5}, {"datadog_timeout": 6, "datadog_site": "eu"}, {"DD_SITE": "us5", "DD_API_KEY": "k"})
+    assert found["timeout"] == (5, "task option")
+    assert found["site"] == ("eu", "variable datadog_site")
+    assert found["api_key"] == ("k", "environment variable DD_API_KEY")
+
+
+def test_dd_prefixed_environment_comes_before_datadog_prefixed():
+    found = sources({}, {}, {"DATADOG_APP_KEY": "second", "DD_APP_KEY": "first"})
+    assert found["app_key"] == ("first", "environment variable DD_APP_KEY")
+
+
+def test_an_explicit_site_wins_over_an_exported_api_url_and_says_so():
+    options = resolve(dict(KEYS, site="datadoghq.eu"), environ={"DD_API_URL": "http://127.0.0.1:9"})
+    assert options.base_url == "https://api.datadoghq.eu"
+    assert options.warnings == ["both site and api_url are set: site (task option) is used, api_url (environment "
+                                "variable DD_API_URL) is ignored"]
+
+
+def test_an_explicit_api_url_wins_over_an_exported_site_and_says_so():
+    options = resolve(dict(KEYS, api_url="https://proxy.example.com/dd"), environ={"DD_SITE": "datadoghq.eu"})
+    assert options.base_url == "https://proxy.example.com/dd"
+    assert "api_url (task option) is used, site (environment variable DD_SITE) is ignored" in options.warnings[0]
+
+
+def test_both_from_the_same_source_use_api_url():
+    options = resolve(dict(KEYS), environ={"DD_API_URL": "http://127.0.0.1:9", "DD_SITE": "datadoghq.eu"})
+    assert options.base_url == "http://127.0.0.1:9" and len(options.warnings) == 1
+
+
+def test_the_ignored_one_is_not_validated():
+    assert resolve(dict(KEYS, site="datadoghq.eu"), environ={"DD_API_URL": "not a url"}).site == "datadoghq.eu"
+
+
+def test_one_alone_gives_no_warning():
+    assert resolve(dict(KEYS), environ={"DD_SITE": "datadoghq.eu"}).warnings == []
+
+
+@pytest.mark.parametrize("name, value", [("timeout", float("nan")), ("timeout", float("inf")), ("retry_max_wait", "inf"),
+                                         ("retry_backoff", "nan")])
+def test_non_finite_numbers_are_refused(name, value):
+    with pytest.raises(InputError, match="%s must be a number" % name):
+        resolve(dict(KEYS, **{name: value}))
+
+
+def test_an_empty_key_given_is_refused_not_replaced_by_the_environment():
+    with pytest.raises(InputError, match="api_key is required"):
+        resolve(dict(KEYS, api_key=""), environ={"DD_API_KEY": "from-the-environment"})
+
+
+def test_an_empty_environment_variable_counts_as_unset():
+    assert resolve(dict(KEYS), environ={"DD_SITE": ""}).site == "datadoghq.com"

@@ -1,0 +1,282 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ddops.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Write the documentation generated from the action connection catalogue: ``python tests/utils/generate_docs.py``.
+
+Two places are generated from ``VARIANTS`` in ``plugins/module_utils/_connections.py``:
+
+- the credential fields of the ``datadog_action_connection`` module documentation (between the ``# BEGIN credential
+  fields`` and ``# END credential fields`` lines): each field's description, which credential types use it, whether
+  it is secret, its type and its suboptions;
+- the variant table of ``docs/action-connections.md`` (between the ``BEGIN VARIANT TABLE`` and ``END VARIANT TABLE``
+  comments).
+
+With ``--check`` nothing is written: the exit status is 1 and a diff is shown when either place differs from what the
+catalogue gives (``make test`` runs it in its lint layer). The texts here are documentation only; the collection's
+code never reads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import difflib
+import os
+import shutil
+import sys
+import tempfile
+import textwrap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODULE = os.path.join("plugins", "modules", "datadog_action_connection.py")
+GUIDE = os.path.join("docs", "action-connections.md")
+
+
+def _importable_collection(root):
+    """The directory to put on ``sys.path`` so that ``root`` imports as ``ansible_collections.ddops.datadog``."""
+    if root.split(os.sep)[-3:] == ["ansible_collections", "ddops", "datadog"]:
+        return os.path.dirname(os.path.dirname(os.path.dirname(root)))
+    base = tempfile.mkdtemp(prefix="ddops-docs-")
+    atexit.register(shutil.rmtree, base, True)
+    os.makedirs(os.path.join(base, "ansible_collections", "ddops"))
+    os.symlink(root, os.path.join(base, "ansible_collections", "ddops", "datadog"))
+    return base
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, _importable_collection(ROOT))
+
+# pylint: disable=wrong-import-position
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import (  # noqa: E402
+    BODY,
+    BODY_FIELDS,
+    ENTRIES,
+    ENTRY_FIELDS,
+    TOKEN_TYPES,
+    VARIANTS,
+)
+
+#: What each credential field holds (the first line of its description).
+FIELD_DESCRIPTIONS = {
+    "access_token": "Personal access token.",
+    "account_id": "The AWS account ID the connection acts in, exactly 12 digits (quote it in YAML).",
+    "api_key": "API key of the service. For V(DatadogAPIKey), a Datadog API key of the organization the connection acts on.",
+    "api_password": "Password of the ConfigCat Public Management API credentials.",
+    "api_token": "API token of the service.",
+    "api_username": "User name of the ConfigCat Public Management API credentials.",
+    "app_client_id": "Client ID (application ID) of the Azure app registration.",
+    "app_key": "Datadog application key of the organization the connection acts on.",
+    "auth_email": "E-mail address of the Cloudflare account that owns the global API key.",
+    "body": "Request body sent with every request of the HTTP connection.",
+    "client_secret": "Client secret of the Azure app registration.",
+    "custom_scopes": "Custom OAuth 2 scope requested from Microsoft, C({identifierURI}/.default); used only by the HTTP action.",
+    "datacenter": "Datadog site (datacenter) of the organization the connection acts on.",
+    "domain": "Domain of the Freshservice or Okta account.",
+    "global_api_key": "Cloudflare global API key.",
+    "headers": "HTTP headers sent with every request, matched by name.",
+    "instance": "ServiceNow instance name.",
+    "password": "ServiceNow password.",
+    "private_key": "Private key of the GCP service account (from its JSON key file).",
+    "role": "Name of the IAM role Datadog assumes in that account.",
+    "sdk_key": "ConfigCat SDK key.",
+    "service_account_email": "E-mail address of the GCP service account.",
+    "subdomain": "Custom subdomain used in Datadog URLs the connection generates, for example V(acme) for C(https://acme.datadoghq.com).",
+    "tenant_id": "Azure tenant ID (directory ID).",
+    "tokens": "Secret tokens, matched by name, that requests of the HTTP connection can reference.",
+    "url_parameters": "URL query parameters sent with every request, matched by name.",
+    "username": "ServiceNow user name.",
+}
+
+#: How the module compares the fields that are not plain strings (the last line of their description).
+COMPARISON_NOTES = {
+    "body": "Only the keys given are compared.",
+    "headers": "Matched by name. A header Datadog has that is not in the list is removed; omit the option to leave the headers alone.",
+    "tokens": ("Matched by name. A token Datadog has that is not in the list is removed; omit the option to leave the tokens alone. "
+               "Token values are secret; a new token is sent with its value, existing ones only with O(update_secrets=always). "
+               "When Datadog leaves tokens out of its answers, only O(update_secrets=always) sends them."),
+    "url_parameters": ("Matched by name. A parameter Datadog has that is not in the list is removed; omit the option to leave the "
+                       "parameters alone."),
+}
+
+#: The descriptions of the suboptions of the HTTP body and of the entries of the HTTP lists.
+SUBOPTION_DESCRIPTIONS = {
+    ("body", "content"): "The serialized body, for example a JSON document as a string.",
+    ("body", "content_type"): "The content type of the body, for example V(application/json).",
+    ("headers", "name"): "Header name, unique in the list.",
+    ("headers", "value"): ("Header value. Datadog stores and returns it in clear, so it is compared. Do not put secrets here; use "
+                           "O(integration.credentials.tokens) for them."),
+    ("tokens", "name"): "Token name, unique in the list. Datadog expects a letter followed by letters and digits.",
+    ("tokens", "type"): "Token type; Datadog knows only V(SECRET).",
+    ("tokens", "value"): "The token value. Secret (write-only), see O(update_secrets).",
+    ("url_parameters", "name"): "Parameter name, unique in the list.",
+    ("url_parameters", "value"): "Parameter value. Datadog stores and returns it in clear, so it is compared.",
+}
+
+SECRET_NOTE = ("Secret (write-only). Datadog never returns it, so it is never compared; it is sent on create, when the "
+               "integration or credential type changes, and on every run with O(update_secrets=always).")
+
+BLOCK_BEGIN = "          # BEGIN credential fields (generated from the catalogue in module_utils/_connections.py)\n"
+BLOCK_END = "          # END credential fields\n"
+#: Where the credential fields sit in the module documentation (the depth of ``credentials.suboptions``).
+FIELD_INDENT = 10
+WIDTH = 121
+
+TABLE_BEGIN = "<!-- BEGIN VARIANT TABLE (generated by tests/utils/generate_docs.py from plugins/module_utils/_connections.py) -->\n"
+TABLE_END = "<!-- END VARIANT TABLE -->\n"
+
+
+def variants_using(name):
+    """The variants that have a credential field of this name, in catalogue order."""
+    return [variant for variant in VARIANTS if variant.field(name) is not None]
+
+
+def credential_field_names():
+    return sorted(set(name for variant in VARIANTS for name in variant.field_names))
+
+
+def is_secret(name):
+    return any(variant.field(name).secret for variant in variants_using(name))
+
+
+def field_usage(name):
+    """The sentence that says which credential types need a field and which may have it."""
+    required = [variant.credential for variant in variants_using(name) if variant.field(name).required]
+    optional = [variant.credential for variant in variants_using(name) if not variant.field(name).required]
+    parts = []
+    if required:
+        parts.append("Required for %s." % ", ".join("V(%s)" % credential for credential in required))
+    if optional:
+        parts.append("Optional for %s." % ", ".join("V(%s)" % credential for credential in optional))
+    return " ".join(parts)
+
+
+def _kind(name):
+    return variants_using(name)[0].field(name).kind
+
+
+def _description(lines, indent):
+    """A ``description:`` list, each item wrapped at WIDTH columns."""
+    out = [" " * indent + "description:"]
+    for line in lines:
+        out += textwrap.wrap(line, WIDTH, initial_indent=" " * (indent + 2) + "- ", subsequent_indent=" " * (indent + 4),
+                             break_long_words=False, break_on_hyphens=False)
+    return out
+
+
+def _suboptions(name, indent):
+    """The ``suboptions:`` of the HTTP body (its keys) or of an HTTP list (its entry fields)."""
+    out = [" " * indent + "suboptions:"]
+    if _kind(name) == BODY:
+        entries = [(key, {"type": "str"}) for key in BODY_FIELDS]
+    else:
+        entries = []
+        for field in ENTRY_FIELDS[name]:
+            spec = {"type": "str"}
+            if field.name == "type":
+                spec.update(choices="[%s]" % ", ".join(TOKEN_TYPES), default=TOKEN_TYPES[0])
+            elif field.required:
+                spec["required"] = "true"
+            entries.append((field.name, spec))
+    for key, spec in entries:
+        out.append(" " * (indent + 2) + key + ":")
+        out += _description([SUBOPTION_DESCRIPTIONS[(name, key)]], indent + 4)
+        for option in ("type", "choices", "default", "required"):
+            if option in spec:
+                out.append(" " * (indent + 4) + "%s: %s" % (option, spec[option]))
+    return out
+
+
+def credential_fields_block():
+    """The module documentation of every credential field, as the lines between the BEGIN and END lines."""
+    out = []
+    indent = FIELD_INDENT
+    for name in credential_field_names():
+        lines = [FIELD_DESCRIPTIONS[name], field_usage(name)]
+        if is_secret(name):
+            lines.append(SECRET_NOTE)
+        if name in COMPARISON_NOTES:
+            lines.append(COMPARISON_NOTES[name])
+        out.append(" " * indent + name + ":")
+        out += _description(lines, indent + 2)
+        kind = _kind(name)
+        if kind == BODY:
+            out += [" " * (indent + 2) + "type: dict"] + _suboptions(name, indent + 2)
+        elif kind == ENTRIES:
+            out += [" " * (indent + 2) + "type: list", " " * (indent + 2) + "elements: dict"] + _suboptions(name, indent + 2)
+        else:
+            out.append(" " * (indent + 2) + "type: str")
+    return "".join(line + "\n" for line in out)
+
+
+def variant_table_markdown():
+    """The variant table of the user guide, one row per credential variant."""
+    lines = [
+        "| `integration.type` | `credentials.type` | required fields | optional fields | secret (write-only) | set by Datadog |",
+        "|---|---|---|---|---|---|",
+    ]
+    for variant in VARIANTS:
+        required = ["`%s`" % field.name for field in variant.integration_fields if field.required]
+        required += ["`credentials.%s`" % name for name in variant.required]
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            variant.integration,
+            variant.credential,
+            ", ".join(required) or "-",
+            ", ".join("`credentials.%s`" % name for name in variant.optional) or "-",
+            ", ".join("`credentials.%s`" % name for name in variant.secrets) or "-",
+            ", ".join("`credentials.%s`" % name for name in variant.read_only) or "-",
+        ))
+    return "".join(line + "\n" for line in lines)
+
+
+def _replace_between(text, begin, end, generated, path):
+    """``text`` with what stands between the line ``begin`` and the line ``end`` replaced by ``generated``."""
+    start = text.find(begin)
+    stop = text.find(end, start + 1)
+    if start < 0 or stop < 0:
+        raise SystemExit("%s: the lines %r and %r are missing" % (path, begin.strip(), end.strip()))
+    start += len(begin)
+    return text[:start] + generated + text[stop:]
+
+
+def generated_files(root=ROOT):
+    """``{relative path: (text now, text generated)}`` for both generated places."""
+    places = {MODULE: (BLOCK_BEGIN, BLOCK_END, credential_fields_block()),
+              GUIDE: (TABLE_BEGIN, TABLE_END, variant_table_markdown())}
+    files = {}
+    for path, (begin, end, generated) in places.items():
+        with open(os.path.join(root, path), encoding="utf-8") as handle:
+            text = handle.read()
+        files[path] = (text, _replace_between(text, begin, end, generated, path))
+    return files
+
+
+def stale(root=ROOT):
+    """The relative paths whose generated part differs from what the catalogue gives."""
+    return sorted(path for path, (now, generated) in generated_files(root).items() if now != generated)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; fail and show a diff when a generated part is stale")
+    args = parser.parse_args(argv)
+    files = generated_files()
+    changed = [path for path in sorted(files) if files[path][0] != files[path][1]]
+    if not changed:
+        print("generate_docs.py: %s: up to date" % ", ".join(sorted(files)))
+        return 0
+    if args.check:
+        for path in changed:
+            now, generated = files[path]
+            sys.stdout.writelines(difflib.unified_diff(now.splitlines(True), generated.splitlines(True), path, path + " (generated)"))
+        print("generate_docs.py --check: %s differ from the catalogue; run python tests/utils/generate_docs.py" % ", ".join(changed))
+        return 1
+    for path in changed:
+        with open(os.path.join(ROOT, path), "w", encoding="utf-8") as handle:
+            handle.write(files[path][1])
+    print("generate_docs.py: wrote %s" % ", ".join(changed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
