@@ -24,6 +24,8 @@ import yaml
 
 from dd_emulator.server import Emulator
 
+from audit_parallel import bench_audit_parallel  # benchmarks/ is on sys.path when run.py runs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 CALLBACKS = os.path.join(HERE, "callback_plugins")
@@ -454,15 +456,18 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="rounds in rotating order; the figures are medians")
     parser.add_argument("--output", help="write the figures (JSON) here")
     parser.add_argument("--connections", type=int, default=50, help="benchmark 1: connections the playbooks converge")
-    parser.add_argument("--only", choices=["converge", "audit", "noop"], action="append",
-                        help="run only this benchmark (repeatable); default: all three")
+    parser.add_argument("--parallel-events", type=int, default=100000,
+                        help="benchmark 4: audit events (over 30 days) read with the lookup's parallel option")
+    parser.add_argument("--latency", type=float, default=0.15, help="benchmark 4: seconds every search answer waits")
+    parser.add_argument("--only", choices=["converge", "audit", "noop", "parallel"], action="append",
+                        help="run only this benchmark (repeatable); default: all four")
     parser.add_argument("--show-playbooks", action="store_true",
                         help="print benchmark 1's two playbooks (with 3 of the connections as bench_connections) and exit")
     args = parser.parse_args()
     if args.show_playbooks:
         show_playbooks()
         return 0
-    chosen = args.only or ["converge", "audit", "noop"]
+    chosen = args.only or ["converge", "audit", "noop", "parallel"]
     figures = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds}
     with Emulator(register_app_key=True) as emulator, tempfile.TemporaryDirectory() as workdir:
         if "converge" in chosen:
@@ -475,6 +480,9 @@ def main():
         if "noop" in chosen:
             print("3. no-op cost: %d items x %d rounds" % (args.noop_items, args.rounds), flush=True)
             figures["noop"] = bench_noop(emulator, workdir, args.noop_items, args.rounds)
+        if "parallel" in chosen:
+            print("4. parallel audit reads at %.0f ms per answer: %d events" % (args.latency * 1000, args.parallel_events), flush=True)
+            figures["audit_parallel"] = bench_audit_parallel(emulator, args.parallel_events, args.rounds, latency=args.latency)
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(figures, handle, indent=2)

@@ -224,7 +224,11 @@ def resolve_time(value, now, zone_given=False):
             moment = moment + delta if match.group("sign") == "+" else moment - delta
         if match.group("round"):
             epoch_ms = int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) / timedelta(milliseconds=1))
-            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=epoch_ms - epoch_ms % unit_ms)
+            into_unit = epoch_ms % unit_ms
+            if match.group("round") == "w":  # weeks start on Monday; 1970-01-01 was a Thursday
+                day_ms = TIME_UNITS_MS["d"]
+                into_unit = (epoch_ms // day_ms + 3) % 7 * day_ms + epoch_ms % day_ms
+            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=epoch_ms - into_unit)
         return moment
     moment = _parse_iso(value)
     if moment is None or (moment.tzinfo is None and zone_given):
