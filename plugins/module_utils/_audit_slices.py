@@ -25,15 +25,20 @@ Why the result is exactly the sequential read's, same events, same order, each o
   their concatenation is the sequential order. An event outside the range a slice asked for, or a page out of
   order, fails the read instead of returning something different.
 
-Uneven data (most events in a short burst) is handled by splitting: a worker without a slice of its own cuts
-the busiest slice's unread rest in two (the reader keeps the first half, the idle worker takes the second), so
-the burst is soon read by every worker. A reader whose half was cut off stops as soon as it sees an event past
-its new end (it then needs no final empty page); the events past that end are the new slice's.
+Every slice searches from its own start to the end of the range and owns the keys up to the next slice's start:
+its reader stops at the first event past its end, so only the last slice needs Datadog's final empty page.
 
-With ``limit``: slice *s* may send a second page only when every slice before it is complete (until then its
-events might not be needed), so each slice sends at most one request more than its share of the result needs,
-and the read stops as soon as the first ``limit`` events in output order are known. A limit that one page
-covers is read sequentially (one request).
+Without a limit, each worker starts with one slice of equal width. Uneven data (most events in a short burst) is
+handled by splitting: a worker without work takes over the unread rest of the busiest slice (estimated at the
+density of its last page), leaving its reader a few pages, and the new slice can be split again at once; so a burst
+is handed out in chunks of a few pages as soon as a reader is in it, and no worker reads it alone.
+
+With a limit, slice *s* may send a second page only when every slice before it is complete (until then its events
+might not be needed), so each slice sends at most one request more than its share of the result needs, and the
+read stops as soon as the first ``limit`` events in output order are known. To read in parallel all the same, the
+first slice's first page tells the density and the rest of the range is cut into chunks of less than a page, ahead
+of the readers and only as far as the limit probably reaches: a chunk's single page normally completes it. A limit
+that one page covers is read sequentially (one request).
 
 A 429 seen by any worker holds back every worker's next request for the reset Datadog asked for
 (:class:`SharedRateLimit`); a failure in one slice stops the others (their waits are cut short) and fails the read
@@ -164,8 +169,7 @@ class Slice(object):
     """
 
     __slots__ = ("low", "high", "search_high", "outer_low", "outer_search_high", "reserve", "sent", "cursor",
-                 "seen_cursors", "started", "assigned", "done", "dropped", "pages", "count", "position", "recent",
-                 "requests")
+                 "seen_cursors", "started", "assigned", "done", "pages", "count", "position", "recent", "requests")
 
     def __init__(self, low, high, outer_low=False, search_high=None, outer_search_high=False):
         self.low = low
@@ -179,8 +183,7 @@ class Slice(object):
         self.seen_cursors = set()
         self.started = False  # a request was sent
         self.assigned = False  # a worker is waiting for this slice's next page
-        self.done = False
-        self.dropped = False  # past the limit: its events are not needed
+        self.done = False  # no more requests: read to its end, or enough events before and in it for the limit
         self.pages = []  # pages read and not yet handed on
         self.count = 0  # events accepted
         self.position = None  # key of the last event accepted
@@ -211,7 +214,8 @@ def cut_keys(low, high, parts):
 class ParallelRead(object):
     """The shared state of one query's parallel read: slices in output order, the limit, the first failure.
 
-    Every method is called with :attr:`condition` held; workers and the reader of the pages wait on it.
+    Its methods are called with :attr:`condition` held (:meth:`pages` takes it itself); workers and the reader of
+    the pages wait on it.
     """
 
     def __init__(self, query, settings, time_range, workers, shared):
@@ -259,8 +263,9 @@ class ParallelRead(object):
         body["filter"]["from"], body["filter"]["to"] = piece.sent
         return body
 
-    def describe(self, piece):
-        first, last = sorted((self.key(piece.low), self.key(piece.search_high)))
+    def describe(self, piece, searched=False):
+        """``time slice <start> to <end>``: the part the slice reads, or (``searched``) the range its search covers."""
+        first, last = sorted((self.key(piece.low), self.key(piece.search_high if searched else piece.high)))
         return "time slice %s to %s" % (format_ms(first), format_ms(last))
 
     # -- scheduling (condition held)
@@ -408,7 +413,7 @@ class ParallelRead(object):
         if keys[0] > keys[1] or (piece.position is not None and keys[0] < piece.position):
             raise self._broken(piece, "a page whose events are not in %s order" % self.settings.sort)
         if (keys[0] < piece.low and not piece.outer_low) or (keys[1] > piece.search_high and not piece.outer_search_high):
-            raise self._broken(piece, "an event outside the time range asked for (%s)" % self.describe(piece))
+            raise self._broken(piece, "an event outside the time range asked for (%s)" % self.describe(piece, searched=True))
         if keys[1] > piece.high:  # the rest of this slice was split off: stop at its new end
             events = events[:self._first_past(piece, events)]
             piece.done = True
@@ -435,13 +440,13 @@ class ParallelRead(object):
         self._apply_limit()
 
     def _apply_limit(self):
-        """Once the slices up to one of them hold ``limit`` events, that slice is complete and the later ones are dropped."""
+        """Once the slices up to one of them hold ``limit`` events, that slice and all later ones are complete."""
         if not self.limit:
             return
         total = 0
         for piece in self.slices:
             if total >= self.limit:
-                piece.dropped = piece.done = True
+                piece.done = True
                 continue
             total += piece.count
             if total >= self.limit:
@@ -557,8 +562,7 @@ def read_pages(read, clients):
     for thread in threads:
         thread.start()
     try:
-        for page in read.pages():
-            yield page
+        yield from read.pages()
     finally:
         with read.condition:
             read.stop()
@@ -618,4 +622,3 @@ def search_all_parallel(client, queries, settings, parallel, new_client, now=Non
                 client.stats["causes"][cause] = client.stats["causes"].get(cause, 0) + number
             worker.close()
     return events, warnings, requests
-
