@@ -85,11 +85,14 @@ options:
         connection, and the events are put back together. The result is the same events in the same order as with V(1).
         Worth it for long reads (O(limit=0) or a large O(limit) over days of events), which are bound by Datadog's
         answer time; see the collection's C(docs/audit-events.md).
-      - When one slice holds most of the events, idle connections take over half of its unread part, again and again,
-        so a burst of events is read by all of them.
-      - It costs more requests than V(1) (each slice ends with its own empty page, at most one more request per slice
-        than its share of the events needs) and so more of Datadog's rate limit; a 429 answer to any slice makes all of
-        them wait the E(X-RateLimit-Reset) Datadog asks for.
+      - When one slice holds most of the events (a burst), the idle connections take over its unread part in chunks of a
+        few pages, so the burst is read by all of them.
+      - With a O(limit), the rest of the range is cut into chunks of less than a page ahead of the readers, as far as the
+        limit probably reaches, and a slice reads past its first page only once the slices before it are complete, so
+        every slice sends at most one request more than its share of the result needs.
+      - It costs a few more requests than V(1), and so a little more of Datadog's rate limit; a 429 answer to any slice
+        makes all of them wait the E(X-RateLimit-Reset) Datadog asks for. A failure of one slice fails the lookup with
+        that slice's message.
       - Date math in O(from) and O(to) is resolved once, on the controller's clock, so that every slice searches the same
         instants. A range that Datadog reads in O(timezone) (ISO 8601 without an offset, rounding such as V(now/d)) or
         with O(time_offset) is read with one request at a time, with a warning. So is a O(limit) that one page covers.
