@@ -258,8 +258,11 @@ class AuditLog:
             start, end = parse_time(time_from, now), parse_time(time_to, now)
         except ValueError as error:
             raise AuditError(str(error)) from None
-        selected = [event for event in self._in_range(start, end) if matches(event.item["attributes"], event.message_lower)]
-        selected.sort(key=lambda event: (event.timestamp_ms, event.sequence), reverse=sort.startswith("-"))
+        selected = self._in_range(start, end)  # a new list, sorted by (timestamp, sequence): no sort needed
+        if matches is not compile_query(DEFAULT_QUERY):  # "*" matches everything: no test per event
+            selected = [event for event in selected if matches(event.item["attributes"], event.message_lower)]
+        if sort.startswith("-"):
+            selected.reverse()
         snapshot_id = uuid.uuid4().hex
         self._snapshots[snapshot_id] = selected
         while len(self._snapshots) > SNAPSHOTS_KEPT:
