@@ -72,6 +72,8 @@ DEFAULT_PARALLEL = 1
 MAX_PARALLEL = 16
 #: A slice is split only when its unread rest is estimated at more than this many pages.
 SPLIT_MIN_PAGES = 8
+#: No split before this many pages came back full (a read that short is over before a split would pay).
+SPLIT_AFTER_FULL_PAGES = 2
 #: When a slice is split, its reader keeps about this many pages (at the density of its last page): a little under 4,
 #: so that its last page is a little short rather than a fifth request for a few events.
 SPLIT_KEEP_PAGES = 3.8
@@ -231,6 +233,8 @@ class ParallelRead(object):
         self.error = None
         self.stopped = False
         self.requests = 0
+        self.workers = workers
+        self.full_pages = 0  # pages that came back as full as asked: only a read this long is worth splitting
         self.max_slices = MAX_SLICES_PER_WORKER * workers
         if self.limit:  # about one chunk per page the limit needs
             self.max_slices += int(self.limit / (CHUNK_PAGES * self.page_size))
@@ -309,14 +313,20 @@ class ParallelRead(object):
         pages, each starting where the previous one ends: none of them needs a request more (the reader stops at the
         first event past its new end, and the new slice's first page is full).
 
-        Without a limit (see :meth:`_carve` for reads with one).
+        Only once two pages came back full (a shorter read is over before a split would pay), and at most half the
+        workers work on guessed densities at a time. Without a limit (see :meth:`_carve` for reads with one).
         """
-        if len(self.slices) >= self.max_slices:
+        if len(self.slices) >= self.max_slices or self.full_pages < SPLIT_AFTER_FULL_PAGES:
             return None
+        # Slices that have not read a page yet go by a guess of their density; at most half the workers may work on
+        # such guesses (a guess that was wrong costs a request each, once a burst ends).
+        guesses = sum(1 for piece in self.slices if piece.position is None and not piece.done and piece.recent)
         best, best_start, best_estimate = None, None, 0.0
         for piece in self.slices:
             start = piece.low - 1 if piece.position is None else piece.position  # the last key read
             if piece.done or piece.recent is None or piece.high - start < 2:
+                continue
+            if guesses >= max(1, self.workers // 2) and piece.position is None:
                 continue
             estimate = piece.recent * (piece.high - start)
             if estimate > SPLIT_MIN_PAGES * self.page_size and estimate > best_estimate:
@@ -414,9 +424,11 @@ class ParallelRead(object):
             raise self._broken(piece, "a page whose events are not in %s order" % self.settings.sort)
         if (keys[0] < piece.low and not piece.outer_low) or (keys[1] > piece.search_high and not piece.outer_search_high):
             raise self._broken(piece, "an event outside the time range asked for (%s)" % self.describe(piece, searched=True))
-        if keys[1] > piece.high:  # the rest of this slice was split off: stop at its new end
+        if keys[1] > piece.high:  # past this slice's end (the next slice's events, or a rest split off): stop there
             events = events[:self._first_past(piece, events)]
             piece.done = True
+        elif len(events) == page_limit:
+            self.full_pages += 1
         if events:
             read_from = piece.low - 1 if piece.position is None else piece.position
             piece.pages.append(events)
