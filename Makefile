@@ -130,10 +130,10 @@ BENCH_ARGS ?=
 BENCH = tests/utils/collection_tree.sh $(BENCH_TREE) >/dev/null && \
   $(RUN) ANSIBLE_COLLECTIONS_PATH=$(BENCH_TREE) python benchmarks/run.py
 bench: venv venv-latest
-	$(BENCH) --connections 50 --events 100000 --noop-items 20 --rounds 3 --output $(abspath $(BUILD))/bench.json $(BENCH_ARGS)
+	$(BENCH) --connections 50 --events 100000 --noop-items 20 --parallel-events 100000 --rounds 3 --output $(abspath $(BUILD))/bench.json $(BENCH_ARGS)
 
 bench-smoke: venv
-	$(BENCH) --connections 5 --events 2000 --noop-items 2 --rounds 1 --smoke --output $(abspath $(BUILD))/bench-smoke.json $(BENCH_ARGS)
+	$(BENCH) --connections 5 --events 2000 --noop-items 2 --parallel-events 3000 --rounds 1 --smoke --output $(abspath $(BUILD))/bench-smoke.json $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-latest .build-main.log .build-latest.log tests/output

@@ -25,6 +25,7 @@ import yaml
 
 from dd_emulator.server import Emulator
 
+from audit_parallel import bench_audit_parallel  # benchmarks/ is on sys.path when run.py runs
 from audit_playbook import bench_audit_playbook
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -467,8 +468,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="rounds in rotating order; the figures are medians")
     parser.add_argument("--output", help="write the figures (JSON) here")
     parser.add_argument("--connections", type=int, default=50, help="benchmark 1: connections the playbooks converge")
-    parser.add_argument("--only", choices=["converge", "audit", "noop", "audit-playbook"], action="append",
-                        help="run only this benchmark (repeatable); default: all")
+    parser.add_argument("--parallel-events", type=int, default=100000,
+                        help="benchmark 5: audit events (over 30 days) read with the lookup's parallel option")
+    parser.add_argument("--latency", type=float, default=0.15, help="benchmark 5: seconds every search answer waits")
+    parser.add_argument("--only", choices=["converge", "audit", "noop", "audit-playbook", "parallel"], action="append",
+                        help="run only this benchmark (repeatable); default: all five")
     parser.add_argument("--latest-bin", default=os.path.join(TOP, ".venv-latest", "bin"),
                         help="benchmark 4: bin directory of the lane 2 venv (newest ansible-core); skipped when missing")
     parser.add_argument("--smoke", action="store_true",
@@ -479,7 +483,7 @@ def main():
     if args.show_playbooks:
         show_playbooks()
         return 0
-    chosen = args.only or ["converge", "audit", "noop", "audit-playbook"]
+    chosen = args.only or ["converge", "audit", "noop", "audit-playbook", "parallel"]
     figures = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds, "smoke": args.smoke}
     with Emulator(register_app_key=True) as emulator, tempfile.TemporaryDirectory() as workdir:
         if "converge" in chosen:
@@ -500,6 +504,10 @@ def main():
                 args.events, args.rounds, " and ".join(lanes),
                 "" if "lane 2" in lanes else " (no lane 2 venv at %s: make venv-latest creates it)" % args.latest_bin), flush=True)
             figures["audit_playbook"] = bench_audit_playbook(emulator, workdir, args.events, args.rounds, lanes,
+                                                             judge_times=not args.smoke)
+        if "parallel" in chosen:
+            print("5. parallel audit reads at %.0f ms per answer: %d events" % (args.latency * 1000, args.parallel_events), flush=True)
+            figures["audit_parallel"] = bench_audit_parallel(emulator, args.parallel_events, args.rounds, latency=args.latency,
                                                              judge_times=not args.smoke)
     if args.output:
         with open(args.output, "w") as handle:

@@ -111,6 +111,26 @@ options:
       - Mutually exclusive with O(fields). A bad path fails before any request.
     type: list
     elements: str
+  parallel:
+    description:
+      - How many requests to have in flight at once, from V(1) to V(16). V(1) reads page after page.
+      - Above V(1), the time range of each query is cut into that many time slices, each read page by page with its own
+        connection, and the events are put back together. The result is the same events in the same order as with V(1).
+        Worth it for long reads (O(limit=0) or a large O(limit) over days of events), which are bound by Datadog's
+        answer time; see the collection's C(docs/audit-events.md).
+      - When one slice holds most of the events (a burst), the idle connections take over its unread part in chunks of a
+        few pages, so the burst is read by all of them.
+      - With a O(limit), the rest of the range is cut into chunks of less than a page ahead of the readers, as far as the
+        limit probably reaches, and a slice reads past its first page only once the slices before it are complete, so
+        every slice sends at most one request more than its share of the result needs.
+      - It costs a few more requests than V(1), and so a little more of Datadog's rate limit; a 429 answer to any slice
+        makes all of them wait the E(X-RateLimit-Reset) Datadog asks for. A failure of one slice fails the lookup with
+        that slice's message.
+      - Date math in O(from) and O(to) is resolved once, on the controller's clock, so that every slice searches the same
+        instants. A range that Datadog reads in O(timezone) (ISO 8601 without an offset, rounding such as V(now/d)) or
+        with O(time_offset) is read with one request at a time, with a warning. So is a O(limit) that one page covers.
+    type: int
+    default: 1
 notes:
   - The application key needs the C(audit_logs_read) permission.
   - A search changes nothing, so unlike a create it is also retried after a 5xx answer or a dropped connection.
@@ -190,6 +210,10 @@ EXAMPLES = r"""
       {{ query('ddops.datadog.audit_events', '@evt.name:"Workflow Automation"', from='now-30d', limit=0,
                count_by=['@usr.email', '@action']) }}
 
+- name: A month of events, 8 requests at a time (same events and order as parallel=1, in a fraction of the time)
+  ansible.builtin.set_fact:
+    month_of_events: "{{ query('ddops.datadog.audit_events', '*', from='now-30d', limit=0, sort='timestamp', parallel=8) }}"
+
 - name: lookup() with wantlist=true is the same as query()
   ansible.builtin.debug:
     msg: "{{ lookup('ddops.datadog.audit_events', '@evt.name:Monitor', from='now-1h', wantlist=true) | length }} monitor events"
@@ -237,6 +261,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.ddops.datadog.plugins.module_utils._audit import search_all, validate_queries, validate_search
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import search_all_parallel, validate_parallel
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.plugin_utils._lookup import DatadogLookupBase
 
@@ -258,16 +283,22 @@ class LookupModule(DatadogLookupBase):
             # not with the generic type error of the option system ...
             validate_search(**dict((argument, kwargs[option]) for option, argument in SEARCH_OPTIONS if option in kwargs))
             make_collector(fields=kwargs.get("fields"), count_by=kwargs.get("count_by"))
+            validate_parallel(kwargs.get("parallel"))
             self.set_options(var_options=self.option_variables(variables), direct=kwargs)
             # ... then every value is read through get_option, like the connection options.
             settings = validate_search(**dict((argument, self.get_option(option)) for option, argument in SEARCH_OPTIONS))
             collector = make_collector(fields=self.get_option("fields"), count_by=self.get_option("count_by"))
+            parallel = validate_parallel(self.get_option("parallel"))
         except InputError as exc:
             raise AnsibleLookupError("%s: %s" % (name, exc)) from None
 
         with self.client() as client:
             try:
-                result, warnings, dummy = search_all(client, queries, settings, collector)
+                if parallel > 1:  # time slices read at once, one client (session) per thread
+                    result, warnings, dummy = search_all_parallel(client, queries, settings, parallel,
+                                                                  lambda: self.client(client.options), collector=collector)
+                else:
+                    result, warnings, dummy = search_all(client, queries, settings, collector)
             except TaskFailure as exc:
                 raise AnsibleLookupError("%s: %s" % (name, exc)) from None
             finally:

@@ -16,6 +16,8 @@ Paging follows what Datadog does (see ``POST /api/v2/audit/events/search``): the
 ``meta.page.after``; a short page is *not* the end (the page that finishes the results still carries a
 cursor, and the request made with it answers ``{"data": []}``). The loop stops on an empty page, a missing
 cursor or once ``limit`` events were read, and never asks for more events than it still needs.
+A page that starts with an event already returned means the cursor did not advance: the search fails rather than
+page on without end (a repeated cursor stops it with a warning).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, cyclic_gc_paused, one_line
-from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, operation
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import describe, validate_number
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import KeepEvents
 
@@ -209,7 +211,11 @@ def resolve_time(value, now, zone_given=False):
             moment = moment + delta if match.group("sign") == "+" else moment - delta
         if match.group("round"):
             epoch_ms = int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) / timedelta(milliseconds=1))
-            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=epoch_ms - epoch_ms % unit_ms)
+            into_unit = epoch_ms % unit_ms
+            if match.group("round") == "w":  # weeks start on Monday; 1970-01-01 was a Thursday
+                day_ms = TIME_UNITS_MS["d"]
+                into_unit = (epoch_ms // day_ms + 3) % 7 * day_ms + epoch_ms % day_ms
+            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=epoch_ms - into_unit)
         return moment
     moment = _parse_iso(value)
     if moment is None or (moment.tzinfo is None and zone_given):
@@ -262,12 +268,14 @@ def search_events(client, query, settings, collector=None):
     ``client`` is a :class:`DatadogClient`: it waits ``X-RateLimit-Reset`` on 429 and retries 5xx answers and
     dropped connections by itself (the search is sent as idempotent, since it changes nothing).
     Raises :class:`TaskFailure` (``Failed to search audit events for query ... (page N): ...``) when a request fails
-    or the answer is not a search answer.
+    or the answer is not a search answer, and when a page starts with an event an earlier page returned (a cursor that
+    does not advance: a server that answers the same events with ever new cursors would otherwise be paged forever).
     """
     result = SearchResult(query)
     add = result.events.extend if collector is None else collector.add
     cursor = None
     seen_cursors = set()
+    returned = set()  # IDs of the events returned so far: a page starting with one of them is a cursor that did not advance
     while True:
         page_limit = settings.page_limit(result.read)
         body = settings.body(query, page_limit, cursor)
@@ -287,6 +295,11 @@ def search_events(client, query, settings, collector=None):
             break
         if len(events) > page_limit:  # more than asked for: keep the promise of never returning more than limit
             events = events[:page_limit]
+        ids = event_ids(events)
+        if ids and ids[0] in returned:
+            raise TaskFailure(repeated_page_message(query, "page %d" % page_number, result.requests),
+                              status=response.status, request_id=response.request_id)
+        returned.update(ids)
         add(events)
         result.read += len(events)
         if settings.limit and result.read >= settings.limit:
@@ -322,6 +335,18 @@ def search_all(client, queries, settings, collector=None):
             warnings.extend(warning for warning in result.warnings if warning not in warnings)
             requests += result.requests
         return collector.result(), warnings, requests
+
+
+def event_ids(events):
+    """The IDs of the events of a page that have one (an answer is not trusted to give every event an ID)."""
+    return [event["id"] for event in events if isinstance(event, dict) and isinstance(event.get("id"), str)]
+
+
+def repeated_page_message(query, where, requests):
+    """The failure of a search whose cursor did not advance (``where``: ``page 3``, or a time slice and page)."""
+    return ("Datadog answered the audit search for query %r (%s) with events it had already returned on an earlier page, "
+            "so its cursor (meta.page.after) did not advance; stopped after %d request%s instead of paging without end"
+            % (query, where, requests, "" if requests == 1 else "s"))
 
 
 def next_cursor(meta):

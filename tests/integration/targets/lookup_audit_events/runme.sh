@@ -28,7 +28,17 @@ for expected in \
 done
 echo "ok: Datadog's timeout status and warnings were shown as Ansible warnings"
 
-# 3. Credentials from the environment only (no datadog_* variables), and variables beating the environment.
+# 3. The parallel option: the same events as a sequential read; a range Datadog places in a timezone is read sequentially.
+parallel_log="${output_dir}/lookup_audit_events_parallel.log"
+ansible-playbook -i "${INVENTORY_PATH}" parallel.yml -e "@${config}" "$@" 2>&1 | tee "${parallel_log}"
+expected="[WARNING]: ddops.datadog.audit_events: parallel=4 was not used and the search was read sequentially: Datadog reads from="
+if ! tr '\n' ' ' <"${parallel_log}" | tr -s ' ' | grep -qF -- "${expected}"; then
+    echo "FAILED: the output does not show the warning: ${expected}" >&2
+    exit 1
+fi
+echo "ok: a parallel read Datadog must place in a timezone was read sequentially, with a warning"
+
+# 4. Credentials from the environment only (no datadog_* variables), and variables beating the environment.
 setting() {
     sed -n "s/^$1: *//p" "${config}" | tr -d "\"'"
 }

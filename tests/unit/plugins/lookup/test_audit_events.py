@@ -169,7 +169,8 @@ def test_timeout_and_meta_warnings_are_shown_as_ansible_warnings(harness):
     ({"timezone": "UTC", "time_offset": 60}, "timezone and time_offset are mutually exclusive"),
     ({"from": "now", "to": "now-1d"}, "from (now) is later than to (now-1d)"),
     ({"limt": 5}, "unknown option limt; the options are: api_key, api_url, app_key, count_by, fields, from, limit, page_size, "
-                  "retries, retry_backoff, retry_max_wait, site, sort, time_offset, timeout, timezone, to, validate_certs"),
+                  "parallel, retries, retry_backoff, retry_max_wait, site, sort, time_offset, timeout, timezone, to, "
+                  "validate_certs"),
     ({"fields": ["usr.email"]}, "fields item 1 is not a path: 'usr.email' (did you mean '@usr.email'?). A path is @ followed by"),
     ({"fields": "@usr.email:ada"}, "fields is not a path: '@usr.email:ada' (a path names a field; a filter such as @action:deleted "
                                    "belongs in the search query, the lookup's terms)"),
@@ -181,6 +182,11 @@ def test_timeout_and_meta_warnings_are_shown_as_ansible_warnings(harness):
     ({"count_by": ["@usr.email", "@count"]}, "count_by '@count' gives the result key 'count'"),
     ({"count_by": ""}, "count_by must name at least one path"),
     ({"fields": ["@action"], "count_by": "@usr.email"}, "fields and count_by cannot be used together"),
+    ({"parallel": 0}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got 0"),
+    ({"parallel": 17}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got 17"),
+    ({"parallel": "many"}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got 'many'"),
+    ({"parallel": True}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got True"),
+    ({"parallel": 2.5}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got 2.5"),
     ({"site": "datadoghq.org", "api_url": None}, "site 'datadoghq.org' is not a Datadog site"),
     ({"api_url": "http://datadog.example.com"}, "http:// is only allowed for loopback hosts"),
 ])
@@ -367,3 +373,31 @@ def test_variables_holding_templates_are_templated_like_every_other_variable(har
     lookup.lookup._templar = Templar(loader=DataLoader(), variables=variables)  # pylint: disable=protected-access
     lookup.run(variables=variables)
     assert sent_to(lookup) == ("https://api.example.test", API_KEY, APP_KEY)
+
+
+# -- parallel ---------------------------------------------------------------------------------------------------------
+
+def test_parallel_reads_time_slices_at_once_and_returns_the_sequential_result(monkeypatch):
+    from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audit_slices import (  # pylint: disable=import-outside-toplevel
+        FIRST, LAST, TimedAuditAPI, edge_heavy_times)
+    api = TimedAuditAPI(edge_heavy_times(4), rendezvous=4)  # passes only with 4 requests in flight at once
+    lookup = Harness(api, monkeypatch)
+    events = lookup.run(**dict(KEYS, limit=0, page_size=100, parallel=4, **{"from": str(FIRST), "to": str(LAST)}))
+    assert [event["id"] for event in events] == api.ids(FIRST, LAST, "-timestamp")
+    assert len(lookup.clients) == 4  # one client (one requests session) per worker thread
+    assert lookup.warnings == []
+
+
+def test_parallel_1_is_the_default_and_reads_as_before(harness):
+    lookup = harness(make_events(2345))
+    assert len(lookup.run(limit=0, **KEYS)) == 2345
+    assert len(lookup.api.bodies) == 4 and len(lookup.clients) == 1
+
+
+def test_a_parallel_read_that_datadog_must_place_in_a_timezone_warns_and_reads_sequentially(harness):
+    lookup = harness(make_events(30))
+    assert len(lookup.run(parallel=8, timezone="Europe/Paris", **dict(KEYS, **{"from": "2026-01-31T00:00:00"}))) == 30
+    assert len(lookup.api.bodies) == 2 and len(lookup.clients) == 1
+    assert lookup.warnings == ["ddops.datadog.audit_events: parallel=8 was not used and the search was read sequentially: Datadog reads "
+                               "from=2026-01-31T00:00:00 in the timezone option (Europe/Paris); give it with an offset such as Z, "
+                               "as date math without rounding, or as epoch milliseconds to read in parallel"]
