@@ -401,3 +401,39 @@ def test_a_parallel_read_that_datadog_must_place_in_a_timezone_warns_and_reads_s
     assert lookup.warnings == ["ddops.datadog.audit_events: parallel=8 was not used and the search was read sequentially: Datadog reads "
                                "from=2026-01-31T00:00:00 in the timezone option (Europe/Paris); give it with an offset such as Z, "
                                "as date math without rounding, or as epoch milliseconds to read in parallel"]
+
+
+# -- secrets that are not strings -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("given, message", [
+    ({"api_key": {"value": "not-shown-5b1d"}, "app_key": APP_KEY}, "api_key must be a string (the key itself), got a dict"),
+    ({"api_key": API_KEY, "app_key": ["not-shown-5b1d"]}, "app_key must be a string (the key itself), got a list"),
+    ({"api_key": 5551234, "app_key": APP_KEY}, "api_key must be a string (the key itself), got a number"),
+])
+def test_a_secret_keyword_that_is_not_a_string_is_refused_without_its_value(harness, given, message):
+    lookup = harness()
+    text = lookup.error(api_url="https://api.example.test", **given)
+    assert text == "ddops.datadog.audit_events: %s; its value is not shown" % message
+    assert "not-shown-5b1d" not in text and "5551234" not in text
+    assert lookup.api.sent == []
+
+
+def test_a_secret_variable_that_is_not_a_string_is_refused_without_its_value(harness):
+    lookup = harness()
+    text = lookup.error(variables={"datadog_api_key": {"value": "not-shown-5b1d"}, "datadog_app_key": APP_KEY,
+                                   "datadog_api_url": "https://api.example.test"})
+    assert text == ("ddops.datadog.audit_events: api_key (variable datadog_api_key) must be a string (the key itself), "
+                    "got a dict; its value is not shown")
+    assert lookup.api.sent == []
+
+
+def test_parallel_reads_feed_fields_and_count_by_with_the_sequential_result(monkeypatch):
+    from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audit_slices import (  # pylint: disable=import-outside-toplevel
+        FIRST, LAST, TimedAuditAPI, edge_heavy_times)
+    times = edge_heavy_times(4)
+    window = dict(KEYS, limit=0, page_size=100, **{"from": str(FIRST), "to": str(LAST)})
+    for options in ({"fields": ["id", "timestamp"]}, {"count_by": "timestamp"}):
+        sequential = Harness(TimedAuditAPI(times), monkeypatch).run(**dict(window, **options))
+        lookup = Harness(TimedAuditAPI(times), monkeypatch)
+        assert lookup.run(parallel=4, **dict(window, **options)) == sequential
+        assert len(lookup.clients) == 4

@@ -489,3 +489,52 @@ def test_queries_default_to_everything_and_must_be_strings():
 def test_settings_repr_names_every_option():
     assert repr(SearchSettings()) == ("SearchSettings(time_from='now-15m', time_to='now', sort='-timestamp', limit=1000, "
                                       "page_size=1000, timezone=None, time_offset=None)")
+
+
+# -- a cursor that does not advance -------------------------------------------------------------------------------
+
+class FreshCursors(AuditAPI):
+    """Ignores the cursor it is sent (answers the page the cursor-less search starts with, or ``restart_at``'s page
+    every other time) and always sends a cursor never seen before: a server a seen-cursor check alone would page
+    without end."""
+
+    def __init__(self, events, cycle=1, **kwargs):
+        super().__init__(events, **kwargs)
+        self.cycle = cycle
+        self.answered = 0
+
+    def send(self, request, **kwargs):
+        body = json.loads(request.body)
+        cursor = "*:%d" % (self.answered % self.cycle * body["page"]["limit"]) if self.answered % self.cycle else None
+        body["page"].pop("cursor", None)
+        if cursor:
+            body["page"]["cursor"] = cursor
+        request.body = json.dumps(body)
+        response = super().send(request, **kwargs)
+        answer = json.loads(response.raw.getvalue())
+        self.answered += 1
+        if answer.get("data"):
+            answer["meta"]["page"] = {"after": "fresh-%d" % self.answered}
+        response.raw = io.BytesIO(json.dumps(answer).encode())
+        return response
+
+
+@pytest.mark.parametrize("cycle, requests_sent", [(1, 2), (2, 3)], ids=["the same page again", "two pages in turn"])
+def test_a_page_of_events_already_returned_fails_the_search_within_a_few_requests(cycle, requests_sent):
+    api = FreshCursors(make_events(50), cycle=cycle)
+    with pytest.raises(TaskFailure) as error:
+        search_events(make_client(api), "*", settings(limit=0, page_size=20 if cycle > 1 else 1000))
+    assert len(api.sent) == requests_sent
+    assert str(error.value) == (
+        "Datadog answered the audit search for query '*' (page %d) with events it had already returned on an earlier "
+        "page, so its cursor (meta.page.after) did not advance; stopped after %d requests instead of paging without end"
+        % (requests_sent, requests_sent))
+    assert error.value.result == {"status": 200, "request_id": "req-%d" % requests_sent}
+
+
+def test_events_without_ids_never_count_as_repeated():
+    events = make_events(30)
+    for item in events:
+        del item["id"]
+    result = search_events(make_client(AuditAPI(events)), "*", settings(limit=0, page_size=10))
+    assert len(result.events) == 30 and result.requests == 4

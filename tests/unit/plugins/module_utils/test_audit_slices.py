@@ -597,3 +597,41 @@ def test_a_timeout_status_of_any_slice_becomes_one_warning():
     assert len(events) == 300
     assert len(warnings) == 1 and warnings[0].startswith("Datadog's audit search for query '*' timed out (meta.status: timeout) on pages ")
     assert warnings[0].endswith("of %d: the results are partial. Narrow the time range (from/to) or the query." % requests_sent)
+
+
+# -- a cursor that does not advance -------------------------------------------------------------------------------------
+
+class FreshCursors(TimedAuditAPI):
+    """Ignores every cursor (answers the first page of the search again) and sends a new cursor every time."""
+
+    def __init__(self, times):
+        super().__init__(times)
+        self.fresh = 0
+
+    def send(self, request, **kwargs):
+        body = json.loads(request.body)
+        body["page"].pop("cursor", None)
+        request.body = json.dumps(body)
+        response = super().send(request, **kwargs)
+        answer = json.loads(response.raw.getvalue())
+        with self.lock:
+            self.fresh += 1
+            if answer.get("data"):
+                answer["meta"]["page"] = {"after": "fresh-%d" % self.fresh}
+        response.raw = io.BytesIO(json.dumps(answer).encode())
+        return response
+
+
+@pytest.mark.parametrize("limit", [0, 2500])
+def test_a_slice_answered_its_first_page_again_fails_the_read_and_leaves_no_thread(limit):
+    api = FreshCursors(spread(3000, FIRST, LAST))
+    with pytest.raises(TaskFailure) as error:
+        search_all_parallel(make_client(api), ["*"], settings(time_from=str(FIRST), time_to=str(LAST), limit=limit, page_size=100),
+                            4, lambda: make_client(api), now=NOW, shared_factory=fake_shared)
+    message = str(error.value)
+    assert message.startswith("Datadog answered the audit search for query '*' (time slice ")
+    assert "with events it had already returned on an earlier page, so its cursor (meta.page.after) did not advance" in message
+    # Each slice's second request repeats its first page: at most two requests per slice (and carved chunks) before the
+    # failure stops every worker.
+    assert len(api.bodies) <= 2 * MAX_PARALLEL
+    assert no_slice_threads()

@@ -12,6 +12,7 @@ import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogClient
 from ansible_collections.ddops.datadog.plugins.module_utils._audit import search_all, validate_search
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import cut_keys, search_all_parallel
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audit_slices import Recorder, assert_each_slice_within_its_share
@@ -121,3 +122,45 @@ def test_under_30_percent_faults_the_result_is_still_the_sequential_one(emulator
     assert ids(events) == ids(expected)
     assert all(number > 0 for number in injected)
     assert client.stats["retries"] == sum(injected) and client.stats["requests"] == requests_sent + sum(injected)
+
+
+PROJECTIONS = [
+    {"fields": ["id", "timestamp", "@usr.email", "@action", "@no.such.field"]},
+    {"count_by": "@usr.email"},
+    {"count_by": ["@action", "@usr.email"]},
+]
+
+
+@pytest.mark.parametrize("sort, limit", [("-timestamp", 0), ("timestamp", 0), ("-timestamp", 1234), ("timestamp", 150)])
+def test_fields_and_count_by_read_in_parallel_give_what_the_sequential_read_gives(emulator, sort, limit):
+    settings = validate_search(time_from=str(FIRST), time_to=str(LAST), sort=sort, limit=limit, page_size=100)
+    whole = search_all(client_of(emulator), ["*"], settings)[0]
+    for options in PROJECTIONS:
+        sequential = search_all(client_of(emulator), ["*"], settings, make_collector(**options))[0]
+        parallel = search_all_parallel(client_of(emulator), ["*"], settings, 8, lambda: client_of(emulator),
+                                       collector=make_collector(**options))[0]
+        assert parallel == sequential, options
+    # ... and what the whole events hold
+    rows = search_all_parallel(client_of(emulator), ["*"], settings, 8, lambda: client_of(emulator),
+                               collector=make_collector(**PROJECTIONS[0]))[0]
+    assert rows == [{"id": item["id"], "timestamp": item["attributes"]["timestamp"],
+                     "usr_email": item["attributes"]["attributes"].get("usr", {}).get("email"),
+                     "action": item["attributes"]["attributes"].get("action"), "no_such_field": None} for item in whole]
+    counts = search_all_parallel(client_of(emulator), ["*"], settings, 8, lambda: client_of(emulator),
+                                 collector=make_collector(**PROJECTIONS[1]))[0]
+    assert sum(row["count"] for row in counts) == len(whole)
+
+
+def test_count_by_read_in_parallel_under_30_percent_faults_counts_what_the_sequential_read_counts(emulator):
+    settings = validate_search(time_from=str(FIRST), time_to=str(LAST), limit=0, page_size=100)
+    expected = search_all(client_of(emulator), ["*"], settings, make_collector(count_by="@usr.email"))[0]
+    emulator.add_faults(*FAULTS)
+    try:
+        retrying = dict(retries=12, retry_backoff=0)
+        counts = search_all_parallel(client_of(emulator, **retrying), ["*"], settings, 8, lambda: client_of(emulator, **retrying),
+                                     collector=make_collector(count_by="@usr.email"))[0]
+        injected = [rule["injected"] for rule in emulator.faults()]
+    finally:
+        emulator.clear_faults()
+    assert counts == expected
+    assert all(number > 0 for number in injected)
