@@ -473,7 +473,7 @@ class DatadogClient(object):
                 raise self._list_error(response, "the server reports %d items; this collection reads at most %d"
                                        % (total, MAX_LIST_ITEMS))
             # Short pages are allowed (up to twice the pages the total needs); a page beyond that is a server that pages on.
-            if read > MAX_LIST_ITEMS or (total is not None and number >= 2 * -(-total // page_size) + 1):
+            if read > MAX_LIST_ITEMS or (total is not None and number >= 2 * ((total + page_size - 1) // page_size) + 1):
                 raise self._list_error(response, "the server keeps answering pages past the %s it reported; stopped "
                                                  "after %d requests" % ("%d items" % total if total is not None
                                                                         else "limit of %d items" % MAX_LIST_ITEMS,

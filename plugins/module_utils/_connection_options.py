@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 
 from urllib.parse import urlsplit
 
@@ -296,6 +297,9 @@ def normalize_api_url(api_url):
         raise InputError("api_url must be a URL string such as https://api.datadoghq.eu")
     if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in api_url.strip()):
         raise InputError("api_url must not contain spaces, line breaks or control characters")
+    if "\\" in api_url:
+        # Browsers and URL libraries disagree on a backslash: some read it as '/', ending the host there.
+        raise InputError("api_url must not contain a backslash; write the URL with '/' only")
     try:
         parts = urlsplit(api_url.strip())
         host = parts.hostname
@@ -304,6 +308,8 @@ def normalize_api_url(api_url):
         raise InputError("api_url %r is not a valid URL" % api_url) from None
     if parts.scheme not in ("https", "http") or not host:
         raise InputError("api_url must be an https:// URL such as https://api.datadoghq.eu (got %r)" % api_url)
+    if not _HOST.match(host) and not _is_ip(host):
+        raise InputError("api_url must name a host of letters, digits, '.', '-' and '_' or an IP address (got %r)" % host)
     if parts.username or parts.password:
         raise InputError("api_url must not contain credentials; use the api_key and app_key options")
     if parts.query or parts.fragment:
@@ -312,6 +318,17 @@ def normalize_api_url(api_url):
         raise InputError("api_url uses plain http:// for %r; http:// is only allowed for loopback hosts "
                          "(localhost, 127.0.0.0/8, ::1), use https://" % host)
     return "%s://%s%s" % (parts.scheme, parts.netloc, parts.path.rstrip("/"))
+
+
+_HOST = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$")
+
+
+def _is_ip(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def is_loopback(host):

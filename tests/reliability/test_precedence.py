@@ -95,11 +95,11 @@ def test_an_explicit_api_url_beats_an_exported_dd_site(playbooks, emulator, reco
 
 def test_a_lookup_variable_beats_the_environment_and_a_keyword_beats_a_variable(playbooks, emulator, recording_proxy, figures):
     """The lookup also reads Ansible variables: keyword > variable > environment."""
-    tasks = [{"name": "variable datadog_site vs exported DD_API_URL", "ignore_errors": True, "ansible.builtin.debug": {
-                 "msg": "{{ query('ddops.datadog.audit_events', '*', retries=0, timeout=5) | length }}"},
+    tasks = [{"name": "variable datadog_site vs exported DD_API_URL", "ignore_errors": True,
+              "ansible.builtin.debug": {"msg": "{{ query('ddops.datadog.audit_events', '*', retries=0, timeout=5) | length }}"},
               "vars": {"datadog_site": "us5.datadoghq.com"}},
-             {"name": "keyword api_url vs variable datadog_site", "ansible.builtin.debug": {
-                 "msg": "{{ query('ddops.datadog.audit_events', '*', api_url='%s') | length }}" % emulator.url},
+             {"name": "keyword api_url vs variable datadog_site",
+              "ansible.builtin.debug": {"msg": "{{ query('ddops.datadog.audit_events', '*', api_url='%s') | length }}" % emulator.url},
               "vars": {"datadog_site": "us5.datadoghq.com"}}]
     run = playbooks.run(tasks, emulator=emulator, env=proxy_env(recording_proxy))
     figures["audit_events lookup: keyword > variable > environment"] = {

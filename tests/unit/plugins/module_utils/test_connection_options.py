@@ -93,3 +93,18 @@ def test_an_empty_key_given_is_refused_not_replaced_by_the_environment():
 
 def test_an_empty_environment_variable_counts_as_unset():
     assert resolve(dict(KEYS), environ={"DD_SITE": ""}).site == "datadoghq.com"
+
+
+@pytest.mark.parametrize("url, wording", [
+    ("https://api.datadoghq.com\\.evil.com", "api_url must not contain a backslash"),
+    ("https://api.datadoghq.com%2f.evil.com", "api_url must name a host"),
+    ("https://api.datadoghq.com\n.evil.com", "api_url must not contain spaces"),
+])
+def test_urls_whose_host_clients_read_differently_are_refused(url, wording):
+    with pytest.raises(InputError, match=wording):
+        resolve(dict(KEYS, api_url=url))
+
+
+@pytest.mark.parametrize("url", ["https://datadog_proxy.corp.example:8443/dd", "http://[::1]:8080", "http://localhost:1"])
+def test_proxy_hosts_ports_and_paths_are_accepted(url):
+    assert resolve(dict(KEYS, api_url=url)).base_url == url
