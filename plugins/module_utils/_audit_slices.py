@@ -496,8 +496,8 @@ class ParallelRead(object):
 
     def _broken(self, piece, what):
         return TaskFailure("Datadog answered the audit search for query %r (%s, page %d) with %s, so a parallel read "
-                                "could not return the same events as a sequential one; read with parallel=1"
-                                % (self.query, self.describe(piece), piece.requests, what))
+                           "could not return the same events as a sequential one; read with parallel=1"
+                           % (self.query, self.describe(piece), piece.requests, what))
 
     def fail(self, error):
         """The first failure ends the read: every thread stops and the reader of the pages raises it."""
