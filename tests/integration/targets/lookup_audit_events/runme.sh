@@ -47,8 +47,10 @@ DD_API_URL="$(setting datadog_api_url)" DD_API_KEY="$(setting datadog_api_key)" 
     ansible-playbook -i "${INVENTORY_PATH}" environment.yml -e "emulator_url=${emulator_url}" -e "wrong_key=not-the-key" "$@"
 
 # 4. The lookup's EXAMPLES, as ansible-doc shows them, run against the emulator (environment credentials; the vault_*
-#    variables that one example uses hold the same keys).
+#    variables that one example uses hold the same keys). The example that sets the variable datadog_site is pointed at
+#    the emulator by the variable datadog_api_url: a variable beats the environment, and api_url wins a tie with site.
 DD_API_URL="$(setting datadog_api_url)" DD_API_KEY="$(setting datadog_api_key)" DD_APP_KEY="$(setting datadog_app_key)" \
     ansible-playbook -i "${INVENTORY_PATH}" examples.yml -e "examples_file=${output_dir}/audit_events_examples.yml" \
-    -e "vault_datadog_api_key=$(setting datadog_api_key)" -e "vault_datadog_app_key=$(setting datadog_app_key)"
+    -e "vault_datadog_api_key=$(setting datadog_api_key)" -e "vault_datadog_app_key=$(setting datadog_app_key)" \
+    -e "datadog_api_url=$(setting datadog_api_url)"
 echo "ok: the lookup's EXAMPLES ran against the emulator"
