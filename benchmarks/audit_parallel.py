@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Benchmark 5: the audit_events lookup's ``parallel`` option at a real-world answer time.
+"""Benchmark 6: the audit_events lookup's ``parallel`` option at a real-world answer time.
 
 ``benchmarks/run.py --only parallel`` calls :func:`bench_audit_parallel`: it seeds N events over 30 days in the
 emulator (evenly, then with 80 % of them in one hour), makes every search answer wait ``--latency`` seconds (150 ms:

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Benchmark 4: audit events kept in a playbook, end to end through ``ansible-playbook``, on each lane's ansible-core.
+"""Benchmark 5: audit events kept in a playbook, end to end through ``ansible-playbook``, on each lane's ansible-core.
 
 ``benchmarks/run.py --only audit-playbook`` seeds the emulator with N audit events over 30 days and runs, for every
 ansible-core given (lane 1 and lane 2 of ``make test``), each in a fresh ``ansible-playbook`` process:

@@ -50,6 +50,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     INTEGRATION_TYPES,
     VARIANTS,
     credential_field_names,
+    missing_secrets,
     secret_field_names,
     validate_connection_id,
     validate_integration,
@@ -77,7 +78,10 @@ def credentials_options():
     options = {"type": dict(type="str", choices=list(CREDENTIAL_TYPES))}
     for name in credential_field_names():
         if kinds[name] == ENTRIES:
-            entry_options = dict((entry.name, _string_option(entry)) for entry in ENTRY_FIELDS[name])
+            # A secret entry key (a token value) may be left out: a definition read from Datadog has none; the
+            # reconcile logic asks for it where it is needed (a create, a new token, update_secrets=always).
+            entry_options = dict((entry.name, _string_option(entry, required=entry.required and not entry.secret))
+                                 for entry in ENTRY_FIELDS[name])
             options[name] = dict(type="list", elements="dict", no_log=False, options=entry_options)
         elif kinds[name] == BODY:
             options[name] = dict(type="dict", options=dict((key, dict(type="str")) for key in BODY_FIELDS))
@@ -86,8 +90,9 @@ def credentials_options():
     return options
 
 
-def _string_option(field):
-    option = dict(type="str", required=field.required and field.default is None, no_log=field.secret)
+def _string_option(field, required=None):
+    required = field.required if required is None else required
+    option = dict(type="str", required=required and field.default is None, no_log=field.secret)
     if field.choices:
         option["choices"] = list(field.choices)
     if field.default is not None:
@@ -136,7 +141,10 @@ def desired_from_params(params):
     if params.get("tags") is not None:
         desired["tags"] = validate_tags(params["tags"])
     if params.get("integration") is not None:
-        desired["integration"] = validate_integration(params["integration"], complete=desired["connection_id"] is None)
+        # Secrets only where needed: a definition without secret values (as exported from Datadog) is valid; a create
+        # that lacks them fails before any write (_create), and update_secrets=always still needs them all.
+        desired["integration"] = validate_integration(params["integration"], complete=desired["connection_id"] is None,
+                                                      secrets=update_secrets == ALWAYS)
     elif desired["connection_id"] is None:
         raise InputError("integration is required to create action connection %r (give its type and credentials), "
                          "or pass connection_id to manage an existing connection without restating its integration"
@@ -156,33 +164,68 @@ class ConnectionListing(object):
 
     One listing per task: a module run makes its own (one read per task); the action plugin shares one between the
     loop items of a task, so N items cost one read of the list instead of N. A create whose outcome is unknown always
-    reads the list afresh.
+    reads the list afresh. Indexed by ID and by name, so a lookup or a write costs the same at 10 or 10,000 items.
+
+    ``serve_ids``: once read, the listing also answers for connections addressed by ``connection_id`` (no GET of
+    the connection). Only ``datadog_action_connection_set`` asks for it, as it reads the whole list first anyway.
     """
 
-    def __init__(self, page_size=PAGE_SIZE):
+    def __init__(self, page_size=PAGE_SIZE, serve_ids=False):
         self.page_size = page_size
-        self.items = None
+        self.serve_ids = serve_ids
         self.reads = 0
         self.read_at = None  # time.time() when the list was last read (just before the read)
+        self._by_id = None  # key -> connection, in list order (the key is the ID)
+        self._by_name = {}  # name -> keys
+
+    @property
+    def items(self):
+        """Every connection known, in list order (None before the first read)."""
+        return None if self._by_id is None else list(self._by_id.values())
+
+    def load(self, client, fresh=False):
+        """Read the list (every page) unless it was read already."""
+        if self._by_id is None or fresh:
+            self.read_at = time.time()
+            items = list_all(client, page_size=self.page_size)
+            self.reads += 1
+            self._by_id = {}
+            self._by_name = {}
+            for index, item in enumerate(items):
+                self._add(item, index)
 
     def by_name(self, client, name, fresh=False):
         """Every connection named exactly ``name`` (all pages of the list, compared here)."""
-        if self.items is None or fresh:
-            self.read_at = time.time()
-            self.items = list_all(client, page_size=self.page_size)
-            self.reads += 1
-        return [item for item in self.items if attributes_of(item).get("name") == name]
+        self.load(client, fresh=fresh)
+        return [self._by_id[key] for key in self._by_name.get(name, ())]
+
+    @property
+    def serving_ids(self):
+        return self.serve_ids and self._by_id is not None
+
+    def by_id(self, connection_id):
+        """The connection with this ID when :attr:`serving_ids` (None when the list does not have it)."""
+        return self._by_id.get(connection_id) if self.serving_ids else None
 
     def remember(self, connection):
         """A connection this run created or changed, as Datadog answered it."""
-        if self.items is None or not isinstance(connection, dict) or not connection.get("id"):
+        if self._by_id is None or not isinstance(connection, dict) or not connection.get("id"):
             return
         self.forget(connection["id"])
-        self.items.append(connection)
+        self._add(connection)
 
     def forget(self, connection_id):
-        if self.items is not None:
-            self.items = [item for item in self.items if item.get("id") != connection_id]
+        if self._by_id is None or connection_id not in self._by_id:
+            return
+        item = self._by_id.pop(connection_id)
+        keys = self._by_name.get(attributes_of(item).get("name"), [])
+        if connection_id in keys:
+            keys.remove(connection_id)
+
+    def _add(self, item, index=None):
+        key = item.get("id") if isinstance(item, dict) and item.get("id") else ("without id", index)
+        self._by_id[key] = item
+        self._by_name.setdefault(attributes_of(item).get("name"), []).append(key)
 
 
 def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, listing=None):
@@ -213,14 +256,18 @@ def _label(desired, connection_id=None):
 def _ensure_present(client, desired, check_mode, listing):
     connection_id = desired["connection_id"]
     if connection_id:
-        with operation("read " + _label(desired)):
-            response = client.get(connection_path(connection_id), expected=(200, 404))
-        if response.status == 404:
-            raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; "
-                              "leave it out to find or create the connection by name" % _label(desired))
-        current = response.data
+        current = listing.by_id(connection_id)  # served from the list when the listing serves IDs (the set module)
+        if current is None:
+            with operation("read " + _label(desired)):
+                response = client.get(connection_path(connection_id), expected=(200, 404))
+            if response.status == 404:
+                raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; "
+                                  "leave it out to find or create the connection by name" % _label(desired))
+            current = response.data
     else:
         current = _one_by_name(client, desired["name"], listing)
+        if current is None:
+            _refuse_without_secrets(desired)
         if current is None and check_mode:
             return _create(client, desired, check_mode, listing)
         if current is None:
@@ -256,9 +303,19 @@ def _ensure_present(client, desired, check_mode, listing):
             "warnings": warnings}
 
 
-def _create(client, desired, check_mode, listing):
+def _refuse_without_secrets(desired):
+    """Secrets only where needed: a create needs them all, in check mode too (the real run would fail)."""
     if desired["integration"] is None:  # desired_from_params refuses this already
         raise InputError("integration is required to create %s" % _label(desired))
+    missing = missing_secrets(desired["integration"])
+    if missing:
+        raise InputError("Cannot create %s: no value given for its secret field(s) %s. Datadog never returns secrets, so "
+                         "a definition read from Datadog has none; give them to create the connection"
+                         % (_label(desired), ", ".join(missing)))
+
+
+def _create(client, desired, check_mode, listing):
+    _refuse_without_secrets(desired)
     diff = diff_create(desired)
     if check_mode:
         would_be = {"id": None, "attributes": {"name": desired["name"], "integration": desired["integration"],
@@ -347,7 +404,11 @@ def _ensure_absent(client, desired, check_mode, listing):
     warnings = []
     if connection_id:
         label = _label(desired)
-        if check_mode:
+        if check_mode and listing.serving_ids:
+            current = listing.by_id(connection_id)
+            exists = current is not None
+            connection = connection_view(current) if exists else {}
+        elif check_mode:
             with operation("read " + label):
                 response = client.get(connection_path(connection_id), expected=(200, 404))
             exists = response.status != 404

@@ -226,6 +226,9 @@ def _entry_updates(plan, list_name, wanted, current, always):
         entry_path = "%s[%s]" % (path, name)
         if holds_secret:
             if always or (known and present is None):
+                if "value" not in entry:  # a definition without secret values may name tokens; adding one needs it
+                    raise InputError("%s.value is required to add the token %r (the connection does not have it yet)"
+                                     % (entry_path, name))
                 updates.append(dict(entry))
                 plan.changes.append(entry_path)
                 plan.secrets.extend("%s.%s" % (entry_path, field.name) for field in fields if field.secret)

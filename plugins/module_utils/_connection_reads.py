@@ -65,9 +65,10 @@ def connection_view(data):
 
 # -- info --------------------------------------------------------------------------------------------------------------
 
-def list_connections(client, connection_id=None, name=None, integration_type=None, tags=None, page_size=PAGE_SIZE):
-    """Connections for the info module (secrets removed): one by ID (none when it does not exist), or the list
-    filtered by exact ``name``, ``integration_type`` and ``tags`` (all of them)."""
+def list_connections(client, connection_id=None, name=None, integration_type=None, tags=None, page_size=PAGE_SIZE,
+                     describe=connection_view):
+    """Connections for the info module, each as ``describe(item)`` returns it (secrets removed): one by ID (none when
+    it does not exist), or the list filtered by exact ``name``, ``integration_type`` and ``tags`` (all of them)."""
     if connection_id is not None:
         with operation("read action connection %s" % connection_id):
             response = client.get(connection_path(connection_id), expected=(200, 404))
@@ -88,5 +89,5 @@ def list_connections(client, connection_id=None, name=None, integration_type=Non
             continue
         if tags and not set(tags) <= set(attributes.get("tags") or []):
             continue
-        selected.append(connection_view(item))
+        selected.append(describe(item))
     return selected

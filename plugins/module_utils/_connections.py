@@ -279,11 +279,13 @@ def validate_tags(tags, option="tags"):
     return seen
 
 
-def validate_integration(integration, complete=True, path="integration"):
+def validate_integration(integration, complete=True, path="integration", secrets=True):
     """Check a user's integration against the catalogue and return it cleaned (unset values dropped).
 
     ``complete``: every required field must be there (a create, or a change of integration or credential type).
-    Otherwise only what is given is checked (managing an existing connection by ID). Every problem found is reported
+    Otherwise only what is given is checked (managing an existing connection by ID). ``secrets=False`` excuses the
+    secret values (required secret fields, HTTP token values): a definition read back from Datadog has none, and an
+    existing connection needs none; :func:`missing_secrets` tells what a create still lacks. Every problem found is reported
     at once in one :class:`InputError` that names the option path and what is allowed; secret values are never
     part of a message.
     """
@@ -338,7 +340,8 @@ def validate_integration(integration, complete=True, path="integration"):
                 cleaned[name] = integration[name]
 
     if variant is not None:
-        cleaned_credentials, credential_problems = _validate_credentials(variant, credentials, complete, path + ".credentials")
+        cleaned_credentials, credential_problems = _validate_credentials(variant, credentials, complete, path + ".credentials",
+                                                                         secrets)
         problems.extend(credential_problems)
         if "credentials" in integration or complete or len(cleaned_credentials) > 1:
             cleaned["credentials"] = cleaned_credentials
@@ -347,7 +350,7 @@ def validate_integration(integration, complete=True, path="integration"):
     return cleaned
 
 
-def _validate_credentials(variant, credentials, complete, path):
+def _validate_credentials(variant, credentials, complete, path, secrets=True):
     problems = []
     cleaned = {"type": variant.credential}
     for name in sorted(credentials):
@@ -367,7 +370,7 @@ def _validate_credentials(variant, credentials, complete, path):
         if field.kind == STR:
             problem = _string_problem(option, value, field)
         elif field.kind == ENTRIES:
-            value, problem = _entries(option, name, value)
+            value, problem = _entries(option, name, value, secrets)
         else:
             value, problem = _body(option, value)
         if problem:
@@ -375,7 +378,7 @@ def _validate_credentials(variant, credentials, complete, path):
         else:
             cleaned[name] = value
     if complete:
-        missing = [name for name in variant.required if name not in credentials]
+        missing = [name for name in variant.required if name not in credentials and (secrets or not variant.field(name).secret)]
         if missing:
             problems.append("%s is missing the required field(s) of %s: %s" % (path, variant.credential, ", ".join(missing)))
     return cleaned, problems
@@ -395,8 +398,9 @@ def _string_problem(option, value, field, allow_empty=False):
     return None
 
 
-def _entries(option, list_name, value):
-    """Validate HTTP ``headers``/``tokens``/``url_parameters``: a list of dicts with unique names."""
+def _entries(option, list_name, value, secrets=True):
+    """Validate HTTP ``headers``/``tokens``/``url_parameters``: a list of dicts with unique names (``secrets=False``:
+    a token may come without its value)."""
     if not isinstance(value, list):
         return None, "%s must be a list of dicts with name and value" % option
     fields = ENTRY_FIELDS[list_name]
@@ -416,7 +420,7 @@ def _entries(option, list_name, value):
         for field in fields:
             if field.default is not None:
                 entry.setdefault(field.name, field.default)
-            if field.required and field.name not in entry:
+            if field.required and field.name not in entry and (secrets or not field.secret):
                 problems.append("%s.%s is required" % (where, field.name))
             elif field.name in entry:
                 problem = _string_problem("%s.%s" % (where, field.name), entry[field.name], field, allow_empty=True)
@@ -465,6 +469,25 @@ def _url_problem(option, value):
 def _given(mapping):
     """A copy without the keys whose value is ``None`` (Ansible fills every unset suboption with ``None``)."""
     return dict((key, value) for key, value in mapping.items() if value is not None)
+
+
+def missing_secrets(integration, path="integration"):
+    """The option paths of the secret values a create of this (validated) integration still needs: required secret
+    fields that are not given and HTTP tokens without a value. Names only, never values."""
+    credentials = (integration or {}).get("credentials") or {}
+    variant = variant_for((integration or {}).get("type"), credentials.get("type"))
+    if variant is None:
+        return []
+    missing = ["%s.credentials.%s" % (path, field.name) for field in variant.fields
+               if field.secret and field.required and field.name not in credentials]
+    for field in variant.fields:
+        if field.kind != ENTRIES or not isinstance(credentials.get(field.name), list):
+            continue
+        secret_keys = [entry_field.name for entry_field in ENTRY_FIELDS[field.name] if entry_field.secret]
+        for entry in credentials[field.name]:
+            missing.extend("%s.credentials.%s[%s].%s" % (path, field.name, entry.get("name"), key)
+                           for key in secret_keys if key not in entry)
+    return missing
 
 
 # -- secrets -----------------------------------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ description:
     They are sent when the connection is created, when its integration or credential type changes, and on every run
     with O(update_secrets=always). Every secret option is C(no_log), so its value is masked in results, diffs,
     warnings, errors and C(-vvvv) output."
+  - "Secrets only where needed: a definition without secret values, such as the C(definition) that
+    M(ddops.datadog.datadog_action_connection_info) returns, manages an existing connection with no write when
+    nothing else differs. Creating a connection without its secret values fails after the read and before any
+    write, naming the connection and the missing secret fields."
   - "Only the fields given are compared, and a PATCH carries only what differs. HTTP O(integration.credentials.headers),
     O(integration.credentials.tokens) and O(integration.credentials.url_parameters) are matched by name; an entry
     that is no longer listed is removed."
@@ -66,9 +70,12 @@ options:
   integration:
     description:
       - The integration and its credentials, in the API's own shape and names (see the examples).
-      - Required when O(state=present) and O(connection_id) is not given; it must then be complete (every required
-        field of the credential type). With O(connection_id) only what is given is managed; a change of integration
-        or credential type needs the complete integration, secrets included.
+      - Required when O(state=present) and O(connection_id) is not given; it must then have every required field of
+        the credential type, except the secret values, which are needed only where they are sent. Creating the
+        connection needs them (the task fails before any write, naming the missing ones), and so does
+        O(update_secrets=always); an existing connection is managed without them.
+      - With O(connection_id) only what is given is managed; a change of integration or credential type needs the
+        complete integration, secrets included.
       - Ignored when O(state=absent).
       - See the variant table in C(docs/action-connections.md) of the collection for every type and its fields.
     type: dict
@@ -308,8 +315,10 @@ options:
               value:
                 description:
                   - The token value. Secret (write-only), see O(update_secrets).
+                  - Needed to create the connection, to add a token it does not have yet, and with
+                    O(update_secrets=always); otherwise it may be left out, as in a definition read back from Datadog
+                    (RV(ddops.datadog.datadog_action_connection_info#module:connections[].definition)).
                 type: str
-                required: true
           url_parameters:
             description:
               - URL query parameters sent with every request, matched by name.
@@ -369,8 +378,12 @@ notes:
     missing, the module fails and asks for O(connection_id).
   - Put secrets in Ansible Vault or an AWX credential, and set C(no_log) on tasks that pass them through loops or
     variables you print yourself.
+  - "Datadog HTTP connections refer to their tokens as C({{ tokenName }}) in header, URL parameter and body values.
+    Ansible would take that for a template (C('tokenName' is undefined)); write such values with the C(!unsafe) YAML
+    tag, for example C(value: !unsafe 'Bearer {{ apiToken }}'), so they reach Datadog literally. See the examples."
 seealso:
   - module: ddops.datadog.datadog_action_connection_info
+  - module: ddops.datadog.datadog_action_connection_set
   - module: ddops.datadog.datadog_app_key_registration
   - name: Datadog API reference for action connections
     description: The endpoints this module uses.
@@ -419,6 +432,22 @@ EXAMPLES = r"""
             url_parameters:
               - name: region
                 value: eu
+      no_log: true
+
+    - name: HTTP connection whose header refers to its token the way Datadog expects (kept literal by !unsafe)
+      ddops.datadog.datadog_action_connection:
+        name: Ticketing API
+        integration:
+          type: HTTP
+          base_url: https://tickets.example.com/api
+          credentials:
+            type: HTTPTokenAuth
+            tokens:
+              - name: bearer
+                value: "{{ vault_ticketing_token }}"
+            headers:
+              - name: Authorization
+                value: !unsafe "Bearer {{ bearer }}"
       no_log: true
 
     - name: Connection to another Datadog organization

@@ -13,6 +13,9 @@ description:
   - Reads one action connection by O(connection_id), or lists the connections (all pages) that match every filter
     given (O(name), O(integration_type), O(tags)).
   - Secret fields are never returned; Datadog does not return their values anyway.
+  - Each connection comes with its RV(connections[].definition), the input that manages it as code (for
+    M(ddops.datadog.datadog_action_connection), M(ddops.datadog.datadog_action_connection_set) and the
+    P(ddops.datadog.action_connections#role) role, whose C(export) entry point writes them to a file).
   - "Requests made: by O(connection_id) = 1 GET; a list = one GET per O(page_size) connections that match the
     server-side filters (O(integration_type), O(tags)); O(name) is matched exactly after reading."
 author:
@@ -64,6 +67,7 @@ notes:
     asks for O(connection_id).
 seealso:
   - module: ddops.datadog.datadog_action_connection
+  - module: ddops.datadog.datadog_action_connection_set
 """
 
 EXAMPLES = r"""
@@ -81,6 +85,19 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ prod_aws.connections[0].external_id }}"
   when: prod_aws.connections | length == 1
+
+- name: Read the connections someone made in the UI, as code
+  ddops.datadog.datadog_action_connection_info:
+    tags:
+      - team:sre
+  register: found
+
+- name: Converge them as they are, and delete the SRE connections no longer in the list
+  ddops.datadog.datadog_action_connection_set:
+    connections: "{{ found.connections | map(attribute='definition') | list }}"
+    purge: true
+    purge_tags:
+      - team:sre
 
 - name: Every HTTP connection of the SRE team, keys taken from DD_API_KEY, DD_APP_KEY and DD_SITE
   ddops.datadog.datadog_action_connection_info:
@@ -124,6 +141,28 @@ connections:
       type: str
       returned: for AWS connections
       sample: "464622532012"
+    definition:
+      description:
+        - The connection as code, the exact input of M(ddops.datadog.datadog_action_connection), of an item of
+          O(ddops.datadog.datadog_action_connection_set#module:connections) and of an item of the
+          P(ddops.datadog.action_connections#role) role's C(action_connections_list) - C(name), C(integration) (its
+          type, the non-secret fields, C(credentials) with its type, its non-secret fields and the HTTP entries by
+          name, token values left out) and C(tags), sorted.
+        - It holds no secret value and no field Datadog sets itself (C(id), the AWS C(external_id) and
+          C(principal_id)); the fields come from the collection's catalogue of the 24 integration types. Converged
+          against the connection it was read from, it changes nothing; to create the connection elsewhere, add the
+          secret values.
+        - V(null) for a connection whose integration or credential type is newer than this collection.
+      type: dict
+      returned: always
+      sample:
+        name: Prod Okta
+        integration:
+          type: Okta
+          credentials:
+            type: OktaAPIToken
+            domain: example.okta.com
+        tags: ["team:sre"]
 total:
   description: How many connections were returned.
   returned: always
@@ -131,7 +170,8 @@ total:
   sample: 1
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import PAGE_SIZE, list_connections
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_definition import connection_definition
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import PAGE_SIZE, connection_view, list_connections
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     INTEGRATION_TYPES,
     validate_connection_id,
@@ -139,6 +179,13 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import validate_number
+
+
+def describe(item):
+    """A connection as returned, with its definition: the input that recreates it (no secret, no read-only field)."""
+    view = connection_view(item)
+    view["definition"] = connection_definition(item)
+    return view
 
 
 def run(module):
@@ -149,7 +196,8 @@ def run(module):
                                 allowed="between 1 and %d" % PAGE_SIZE)
     module.connection_options()
     connections = list_connections(module.client, connection_id=connection_id, name=params["name"],
-                                   integration_type=params["integration_type"], tags=tags, page_size=page_size)
+                                   integration_type=params["integration_type"], tags=tags, page_size=page_size,
+                                   describe=describe)
     return dict(changed=False, connections=connections, total=len(connections))
 
 

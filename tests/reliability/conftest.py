@@ -226,6 +226,33 @@ def figures():
     return FIGURES
 
 
+#: ``make test`` splits this suite between its two lanes so that both end at about the same time: lane 2 runs the
+#: module-process variant of the tests marked ``second_lane`` (the costliest: a module process per task), lane 1
+#: everything else. ``DDOPS_RELIABILITY_SHARE`` names the share (``lane1``/``lane2``); unset (``make reliability``) runs
+#: the whole suite.
+SHARES = ("lane1", "lane2")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "second_lane: its module-process variant runs in lane 2 of make test")
+
+
+def pytest_collection_modifyitems(config, items):
+    share = os.environ.get("DDOPS_RELIABILITY_SHARE")
+    if not share:
+        return
+    if share not in SHARES:
+        raise pytest.UsageError("DDOPS_RELIABILITY_SHARE must be one of %s, not %r" % (", ".join(SHARES), share))
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        in_lane2 = bool(item.get_closest_marker("second_lane")) and params is not None and params.params.get("path") == "module process"
+        (keep if in_lane2 == (share == "lane2") else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_terminal_summary(terminalreporter):
     if not FIGURES:
         return

@@ -41,7 +41,7 @@ KNOWN_BUGS = [case for case in CASES if case.get("known_bug")]
 CHECKED = [case for case in CASES if not case.get("known_bug")]
 MODULES = ("ddops.datadog.datadog_app_key_registration", "ddops.datadog.datadog_app_key_registration_info",
            "ddops.datadog.audit_events", "ddops.datadog.datadog_action_connection",
-           "ddops.datadog.datadog_action_connection_info")
+           "ddops.datadog.datadog_action_connection_info", "ddops.datadog.datadog_action_connection_set")
 
 
 def test_the_table_covers_every_plugin_with_at_least_80_cases():
@@ -94,6 +94,7 @@ def run_cases(playbooks, emulator, proxy, path, cases):
     return run, problems, leaks, secrets
 
 
+@pytest.mark.second_lane
 @pytest.mark.parametrize("path", list(PATHS))
 def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, recording_proxy, figures, path):
     run, problems, leaks, secrets = run_cases(playbooks, emulator, recording_proxy, path, CHECKED)

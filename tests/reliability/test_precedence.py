@@ -122,9 +122,6 @@ def awx_proxy_example():
     return plays[0][0]
 
 
-@pytest.mark.xfail(strict=True, reason="role bug reported to the lead: the role's module_defaults for the group "
-                                       "(action_connections_connection_options, default {}) replace the play's, so api_url is "
-                                       "lost and DD_SITE from the environment applies")
 @pytest.mark.parametrize("path", list(PATHS))
 def test_the_proxy_example_of_docs_awx_md_goes_through_the_proxy(playbooks, emulator, recording_proxy, figures, path):
     """The AWX credential exports DD_API_KEY, DD_APP_KEY and DD_SITE; the play's module_defaults set api_url to the

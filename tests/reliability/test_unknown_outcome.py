@@ -99,6 +99,7 @@ def fleet_inventory(hosts):
         "\n".join("host%02d" % number for number in range(hosts)))
 
 
+@pytest.mark.second_lane
 @pytest.mark.parametrize("path", list(PATHS))
 def test_ten_hosts_with_ten_forks_converging_five_shared_names_create_each_once(playbooks, emulator, figures, path):
     """10 inventory hosts (``connection: local``), ``forks: 10``, each converging the same 5 names against one org at

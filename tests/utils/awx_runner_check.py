@@ -9,6 +9,11 @@ rendered with Jinja2 from credential values (here: the local emulator's keys) an
 ``ansible-runner`` with the keys present only in that injected environment (none in the playbook, inventory or
 extra vars). It must succeed, and no key may appear in the job output.
 
+A second job runs the many-organizations pattern of docs/awx.md: the inventory docs/awx/orgs_inventory.yml (one host
+per organization), one "Datadog org <host>" credential type per organization rendered from
+org_credential_type_injectors.yml with that organization's keys (two emulators), forks 2, the action_connections
+role. Each organization must get its own connections, with no key in the output.
+
 Usage: python awx_runner_check.py <collections path holding the installed ddops.datadog> <work dir>
 """
 
@@ -51,6 +56,21 @@ PLAYBOOK = """\
 """
 
 
+ORGS_PLAYBOOK = """\
+- name: AWX job template over the inventory of organizations, one Datadog credential per organization
+  hosts: datadog_orgs
+  gather_facts: false
+  roles:
+    - role: ddops.datadog.action_connections
+      vars:
+        action_connections_connection_options: "{{ datadog_org_options | combine({'api_url': org_api_url}) }}"
+        action_connections_list:
+          - name: "awx {{ inventory_hostname }}"
+            integration: {type: AWS, credentials: {type: AWSAssumeRole, account_id: "123456789012", role: awx}}
+            tags: ["managed:awx"]
+"""
+
+
 def load(name):
     with open(os.path.join(DOCS, name)) as handle:
         return yaml.safe_load(handle)
@@ -68,7 +88,7 @@ def render(injectors, values):
     environment = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
     return {
         section: {name: environment.from_string(template).render(**values) for name, template in injectors[section].items()}
-        for section in ("env", "extra_vars")
+        for section in ("env", "extra_vars") if section in injectors
     }
 
 
@@ -106,6 +126,52 @@ def main(collections_path, work):
         return 1
     print("ansible-runner job with the injected Datadog credential: %s, %d API requests, 0 key occurrences in output"
           % (result.status, counts["total"]))
+    return many_orgs(collections_path, os.path.join(work, "orgs"))
+
+
+def many_orgs(collections_path, work):
+    """The pattern of docs/awx.md for several organizations, run through ansible-runner against two emulators."""
+    with open(os.path.join(DOCS, "org_credential_type_injectors.yml")) as handle:
+        template = handle.read()
+    os.makedirs(os.path.join(work, "project"))
+    os.makedirs(os.path.join(work, "inventory"))
+    with open(os.path.join(work, "project", "orgs.yml"), "w") as handle:
+        handle.write(ORGS_PLAYBOOK)
+    shutil.copy(os.path.join(DOCS, "orgs_inventory.yml"), os.path.join(work, "inventory", "orgs.yml"))
+    us_keys = dict(api_key="awx-us-api-key-4c1d9e", app_key="awx-us-app-key-8f2a6b", app_key_id="1b6f0e4a-9c3d-4f2a-8e7b-5d1c3a9f0e21")
+    eu_keys = dict(api_key="awx-eu-api-key-2e7a1c", app_key="awx-eu-app-key-6d9b3f", app_key_id="7e2c9a1f-4b6d-4e8a-9c3f-2a5b7d1e0f43")
+    with Emulator(register_app_key=True, **us_keys) as us, Emulator(register_app_key=True, **eu_keys) as eu:
+        extravars = {}
+        for host, emulator in (("datadog_us", us), ("datadog_eu", eu)):
+            injectors = yaml.safe_load(template.replace("ORG", host))
+            extravars.update(render(injectors, {"api_key": emulator.api_key, "app_key": emulator.app_key,
+                                                "site": "datadoghq.com"})["extra_vars"])
+        # The job's own settings, not the credentials: instead of the real sites, each organization's emulator.
+        host_vars = os.path.join(work, "inventory", "host_vars")
+        os.makedirs(host_vars)
+        for host, emulator in (("datadog_us", us), ("datadog_eu", eu)):
+            with open(os.path.join(host_vars, host + ".yml"), "w") as handle:
+                yaml.safe_dump({"org_api_url": emulator.url}, handle)
+        result = ansible_runner.run(
+            private_data_dir=work, playbook="orgs.yml", inventory=os.path.join(work, "inventory"), forks=2, quiet=True,
+            envvars={"ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1"}, extravars=extravars)
+        output = result.stdout.read()
+        stored = dict((host, sorted(connection["attributes"]["name"] for connection in emulator.dump_state()["connections"]))
+                      for host, emulator in (("datadog_us", us), ("datadog_eu", eu)))
+        counts = [us.counts()["total"], eu.counts()["total"]]
+    keys = list(us_keys.values())[:2] + list(eu_keys.values())[:2]
+    if result.status != "successful" or result.rc != 0:
+        print(output[-3000:])
+        print("ansible-runner job over the organizations failed: status=%s rc=%s" % (result.status, result.rc))
+        return 1
+    if any(key in output for key in keys):
+        print("the job output contains a key")
+        return 1
+    if stored != {"datadog_us": ["awx datadog_us"], "datadog_eu": ["awx datadog_eu"]}:
+        print("cross-talk between the organizations: %s" % stored)
+        return 1
+    print("ansible-runner job over 2 organizations, one credential type each: %s, %s API requests, each organization "
+          "has exactly its own connection, 0 key occurrences in output" % (result.status, " + ".join(map(str, counts))))
     return 0
 
 

@@ -21,6 +21,7 @@ doc() {
 }
 for path in "$tree"/plugins/modules/*.py; do doc module "$(basename "$path" .py)"; done
 for path in "$tree"/plugins/lookup/*.py; do [ -e "$path" ] && doc lookup "$(basename "$path" .py)"; done
+for path in "$tree"/plugins/filter/*.py; do [ -e "$path" ] && doc filter "$(basename "$path" .py)"; done
 for path in "$tree"/roles/*/; do doc role "$(basename "$path")"; done
 listed=$(ansible-doc -t module -l ddops.datadog | wc -l)
 echo "ansible-doc rendered $count plugins/roles; $listed modules listed"

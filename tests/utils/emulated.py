@@ -9,6 +9,10 @@ The command sees ``DD_API_URL``, ``DD_API_KEY``, ``DD_APP_KEY`` (what every plug
 plus ``DD_APP_KEY_ID`` and ``DD_EMULATOR_URL``. ``--config`` also writes those values as variables for
 ``ansible-test integration``, which does not pass the environment through.
 
+``--second-org`` starts a second emulator, a second Datadog organization with keys of its own (``DD_ORG2_API_URL``,
+``DD_ORG2_API_KEY``, ``DD_ORG2_APP_KEY``, ``DD_ORG2_APP_KEY_ID``; ``datadog_org2_*`` and ``emulator_org2_url`` in the
+config), for the tests that copy connections between organizations or converge several at once.
+
 ``--scan-secrets`` looks, after the command, for every secret value the emulator received (the keys and every
 secret credential field of every connection created or updated) in the command's whole output and in every answer
 the emulator sent. Only the request bodies that had to carry a secret may contain it; any other occurrence fails.
@@ -17,6 +21,7 @@ the emulator sent. Only the request bodies that had to carry a secret may contai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -33,6 +38,16 @@ datadog_app_key: {app_key}
 datadog_app_key_id: {app_key_id}
 emulator_url: {url}
 """
+CONFIG_ORG2 = """\
+datadog_org2_api_url: {url}
+datadog_org2_api_key: {api_key}
+datadog_org2_app_key: {app_key}
+datadog_org2_app_key_id: {app_key_id}
+emulator_org2_url: {url}
+"""
+#: The second organization's keys: distinct from the first's, so a request sent to the wrong one is refused (403).
+ORG2_KEYS = dict(api_key="ddemu-org2-api-key-7c41e0b9d2a6", app_key="ddemu-org2-app-key-4e8a1f3c6b9d0e2a5c7f1b3d",
+                 app_key_id="9d2b7e4a-1c3f-4a6e-8b0d-7f5e3c1a9b24")
 TAIL_LINES = 150
 
 
@@ -41,6 +56,7 @@ def main(argv=None):
     parser.add_argument("--config", help="write integration variables (YAML) to this path")
     parser.add_argument("--register-app-key", action="store_true", help="start with the application key registered")
     parser.add_argument("--seed-audit", type=int, default=0, metavar="N", help="seed N synthetic audit events")
+    parser.add_argument("--second-org", action="store_true", help="also start a second emulator with other keys")
     parser.add_argument("--output", metavar="FILE", help="write the command's output to FILE instead of the terminal "
                                                          "(its last lines are shown when the command fails)")
     parser.add_argument("--scan-secrets", metavar="REPORT", help="scan the output (needs --output) and the emulator's "
@@ -53,17 +69,28 @@ def main(argv=None):
     if args.scan_secrets and not args.output:
         parser.error("--scan-secrets needs --output")
 
-    with Emulator(register_app_key=args.register_app_key, log_size=1000000) as emulator:
+    with contextlib.ExitStack() as stack:
+        emulator = stack.enter_context(Emulator(register_app_key=args.register_app_key, log_size=1000000))
+        emulators = [emulator]
+        if args.second_org:
+            emulators.append(stack.enter_context(Emulator(register_app_key=args.register_app_key, log_size=1000000,
+                                                          **ORG2_KEYS)))
         if args.seed_audit:
             emulator.seed_audit(args.seed_audit)
         if args.config:
             with open(args.config, "w") as handle:
                 handle.write(CONFIG.format(url=emulator.url, api_key=emulator.api_key, app_key=emulator.app_key,
                                            app_key_id=emulator.app_key_id))
+                for other in emulators[1:]:
+                    handle.write(CONFIG_ORG2.format(url=other.url, api_key=other.api_key, app_key=other.app_key,
+                                                    app_key_id=other.app_key_id))
         env = dict(os.environ)
         env.update(DD_API_URL=emulator.url, DD_API_KEY=emulator.api_key, DD_APP_KEY=emulator.app_key,
                    DD_APP_KEY_ID=emulator.app_key_id, DD_EMULATOR_URL=emulator.url)
-        print("emulator: %s" % emulator.url, flush=True)
+        for other in emulators[1:]:
+            env.update(DD_ORG2_API_URL=other.url, DD_ORG2_API_KEY=other.api_key, DD_ORG2_APP_KEY=other.app_key,
+                       DD_ORG2_APP_KEY_ID=other.app_key_id)
+        print("emulator: %s" % ", ".join(running.url for running in emulators), flush=True)
         if args.output:
             with open(args.output, "w") as handle:
                 rc = subprocess.call(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
@@ -73,7 +100,7 @@ def main(argv=None):
         else:
             rc = subprocess.call(command, env=env)
         if args.scan_secrets:
-            hits = scan_secrets(emulator, args.output, args.scan_secrets)
+            hits = scan_secrets(emulators, args.output, args.scan_secrets)
             if hits and rc == 0:
                 rc = 1
     return rc
@@ -85,12 +112,12 @@ def show_tail(path):
     print("".join(lines[-TAIL_LINES:]), flush=True)
 
 
-def scan_secrets(emulator, output_path, report_path):
-    """Count occurrences of every received secret outside request bodies; return the number of hits."""
-    secrets = emulator.secrets_seen()
+def scan_secrets(emulators, output_path, report_path):
+    """Count occurrences of every secret any emulator received, outside request bodies; return the number of hits."""
+    secrets = sorted(set(secret for running in emulators for secret in running.secrets_seen()))
     with open(output_path, errors="replace") as handle:
         output = handle.read()
-    answers = emulator.responses_log()
+    answers = [answer for running in emulators for answer in running.responses_log()]
     answers_text = "\n".join(json.dumps(entry) for entry in answers)
     pattern = re.compile("|".join(re.escape(secret) for secret in sorted(secrets, key=len, reverse=True)))
     output_hits = len(pattern.findall(output))

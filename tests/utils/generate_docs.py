@@ -4,13 +4,16 @@
 
 """Write the documentation generated from the action connection catalogue: ``python tests/utils/generate_docs.py``.
 
-Two places are generated from ``VARIANTS`` in ``plugins/module_utils/_connections.py``:
+Three places are generated, two from ``VARIANTS`` in ``plugins/module_utils/_connections.py``:
 
 - the credential fields of the ``datadog_action_connection`` module documentation (between the ``# BEGIN credential
   fields`` and ``# END credential fields`` lines): each field's description, which credential types use it, whether
   it is secret, its type and its suboptions;
 - the variant table of ``docs/action-connections.md`` (between the ``BEGIN VARIANT TABLE`` and ``END VARIANT TABLE``
-  comments).
+  comments);
+- and from the first: the options of an item of ``datadog_action_connection_set`` (``connections.suboptions``, between
+  the ``# BEGIN the options of datadog_action_connection`` and ``# END ...`` lines), the options of
+  ``datadog_action_connection`` with their references moved under ``connections[]``.
 
 With ``--check`` nothing is written: the exit status is 1 and a diff is shown when either place differs from what the
 catalogue gives (``make test`` runs it in its lint layer). The texts here are documentation only; the collection's
@@ -23,6 +26,7 @@ import argparse
 import atexit
 import difflib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -30,6 +34,7 @@ import textwrap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE = os.path.join("plugins", "modules", "datadog_action_connection.py")
+SET_MODULE = os.path.join("plugins", "modules", "datadog_action_connection_set.py")
 GUIDE = os.path.join("docs", "action-connections.md")
 
 
@@ -108,7 +113,10 @@ SUBOPTION_DESCRIPTIONS = {
                            "O(integration.credentials.tokens) for them."),
     ("tokens", "name"): "Token name, unique in the list. Datadog expects a letter followed by letters and digits.",
     ("tokens", "type"): "Token type; Datadog knows only V(SECRET).",
-    ("tokens", "value"): "The token value. Secret (write-only), see O(update_secrets).",
+    ("tokens", "value"): ("The token value. Secret (write-only), see O(update_secrets).",
+                          "Needed to create the connection, to add a token it does not have yet, and with "
+                          "O(update_secrets=always); otherwise it may be left out, as in a definition read back from Datadog "
+                          "(RV(ddops.datadog.datadog_action_connection_info#module:connections[].definition))."),
     ("url_parameters", "name"): "Parameter name, unique in the list.",
     ("url_parameters", "value"): "Parameter value. Datadog stores and returns it in clear, so it is compared.",
 }
@@ -175,12 +183,13 @@ def _suboptions(name, indent):
             spec = {"type": "str"}
             if field.name == "type":
                 spec.update(choices="[%s]" % ", ".join(TOKEN_TYPES), default=TOKEN_TYPES[0])
-            elif field.required:
+            elif field.required and not field.secret:  # a token value is needed only where it is sent
                 spec["required"] = "true"
             entries.append((field.name, spec))
     for key, spec in entries:
         out.append(" " * (indent + 2) + key + ":")
-        out += _description([SUBOPTION_DESCRIPTIONS[(name, key)]], indent + 4)
+        description = SUBOPTION_DESCRIPTIONS[(name, key)]
+        out += _description(list(description) if isinstance(description, tuple) else [description], indent + 4)
         for option in ("type", "choices", "default", "required"):
             if option in spec:
                 out.append(" " * (indent + 4) + "%s: %s" % (option, spec[option]))
@@ -239,15 +248,47 @@ def _replace_between(text, begin, end, generated, path):
     return text[:start] + generated + text[stop:]
 
 
+#: The options of datadog_action_connection that are the options of an item of datadog_action_connection_set.
+ITEM_OPTIONS = ("name", "connection_id", "integration", "tags", "update_secrets", "generate_new_external_id", "state")
+ITEMS_BEGIN = "      # BEGIN the options of datadog_action_connection (generated from its documentation)\n"
+ITEMS_END = "      # END the options of datadog_action_connection\n"
+
+
+def set_item_options(module_text):
+    """The options of ``datadog_action_connection`` (from its documentation ``module_text``) as the suboptions of
+    ``connections`` of ``datadog_action_connection_set``: indented under it, with O() references to them moved to
+    ``connections[]`` and RV(connection...) to RV(connections[].connection...)."""
+    lines = module_text.splitlines(True)
+    start = lines.index("options:\n") + 1
+    block = []
+    for line in lines[start:]:
+        if line.strip() and not line.startswith(" "):
+            break
+        block.append(line)
+    names = "|".join(ITEM_OPTIONS)
+    out = []
+    for line in block:
+        line = re.sub(r"O\((%s)(?=[.=)])" % names, r"O(connections[].\1", line)
+        line = re.sub(r"RV\(connection\.", "RV(connections[].connection.", line)
+        out.append("    " + line if line.strip() else line)
+    return "".join(out)
+
+
 def generated_files(root=ROOT):
-    """``{relative path: (text now, text generated)}`` for both generated places."""
-    places = {MODULE: (BLOCK_BEGIN, BLOCK_END, credential_fields_block()),
-              GUIDE: (TABLE_BEGIN, TABLE_END, variant_table_markdown())}
+    """``{relative path: (text now, text generated)}`` for every generated place."""
+    places = {MODULE: [(BLOCK_BEGIN, BLOCK_END, credential_fields_block())],
+              GUIDE: [(TABLE_BEGIN, TABLE_END, variant_table_markdown())]}
     files = {}
-    for path, (begin, end, generated) in places.items():
+    for path, replacements in places.items():
         with open(os.path.join(root, path), encoding="utf-8") as handle:
             text = handle.read()
-        files[path] = (text, _replace_between(text, begin, end, generated, path))
+        generated = text
+        for begin, end, block in replacements:
+            generated = _replace_between(generated, begin, end, block, path)
+        files[path] = (text, generated)
+    with open(os.path.join(root, SET_MODULE), encoding="utf-8") as handle:
+        text = handle.read()
+    files[SET_MODULE] = (text, _replace_between(text, ITEMS_BEGIN, ITEMS_END, set_item_options(files[MODULE][1]), SET_MODULE))
     return files
 
 

@@ -30,6 +30,7 @@ EXPECTED = {
     "A required option left out (app_key_id)": ("missing required", "app_key_id"),
     "A misspelt option of an info module (integration_types for integration_type)": ("integration_types",),
     "A misspelt option of the other info module (page_sise for page_size)": ("page_sise",),
+    "A misspelt option of the set module (purge_tag for purge_tags)": ("purge_tag",),
 }
 
 

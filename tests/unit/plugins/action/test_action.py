@@ -24,6 +24,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._module import Modul
 from ansible_collections.ddops.datadog.plugins.modules import (
     datadog_action_connection,
     datadog_action_connection_info,
+    datadog_action_connection_set,
     datadog_app_key_registration,
     datadog_app_key_registration_info,
 )
@@ -37,8 +38,8 @@ SECRET = "action-secret-token-9f8e"
 ACTION_CONNECTION = datadog_action_connection.MODULE
 APP_KEY_REGISTRATION = datadog_app_key_registration.MODULE
 DEFINITIONS = dict((module.MODULE.name, module.MODULE) for module in (
-    datadog_action_connection, datadog_action_connection_info, datadog_app_key_registration,
-    datadog_app_key_registration_info))
+    datadog_action_connection, datadog_action_connection_info, datadog_action_connection_set,
+    datadog_app_key_registration, datadog_app_key_registration_info))
 
 
 def make_action(cls, args=None, transport="local", async_val=0, become=False, check_mode=False, diff=False,
@@ -91,11 +92,12 @@ def test_every_module_has_an_action_plugin_with_its_definition():
     from ansible_collections.ddops.datadog.plugins.action import (  # pylint: disable=import-outside-toplevel
         datadog_action_connection,
         datadog_action_connection_info,
+        datadog_action_connection_set,
         datadog_app_key_registration,
         datadog_app_key_registration_info,
     )
-    plugins = (datadog_action_connection, datadog_action_connection_info, datadog_app_key_registration,
-               datadog_app_key_registration_info)
+    plugins = (datadog_action_connection, datadog_action_connection_info, datadog_action_connection_set,
+               datadog_app_key_registration, datadog_app_key_registration_info)
     assert sorted(plugin.ActionModule.DEFINITION.name for plugin in plugins) == sorted(DEFINITIONS)
     runtime = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "meta", "runtime.yml")
     with open(runtime) as handle:
