@@ -25,6 +25,8 @@ import yaml
 
 from dd_emulator.server import Emulator
 
+from audit_parallel import bench_audit_parallel  # benchmarks/ is on sys.path when run.py runs
+from audit_playbook import bench_audit_playbook
 from connection_set import bench_set
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -469,8 +471,13 @@ def main():
     parser.add_argument("--connections", type=int, default=50, help="benchmark 1: connections the playbooks converge")
     parser.add_argument("--set-sizes", default="50,200,1000",
                         help="benchmark 4: comma-separated sizes of the set the role converges")
-    parser.add_argument("--only", choices=["converge", "audit", "noop", "set"], action="append",
-                        help="run only this benchmark (repeatable); default: all four")
+    parser.add_argument("--parallel-events", type=int, default=100000,
+                        help="benchmark 6: audit events (over 30 days) read with the lookup's parallel option")
+    parser.add_argument("--latency", type=float, default=0.15, help="benchmark 6: seconds every search answer waits")
+    parser.add_argument("--only", choices=["converge", "audit", "noop", "set", "audit-playbook", "parallel"], action="append",
+                        help="run only this benchmark (repeatable); default: all six")
+    parser.add_argument("--latest-bin", default=os.path.join(TOP, ".venv-latest", "bin"),
+                        help="benchmark 5: bin directory of the lane 2 venv (newest ansible-core); skipped when missing")
     parser.add_argument("--smoke", action="store_true",
                         help="a check that every benchmark runs (make bench-smoke): report no time goal as met or missed")
     parser.add_argument("--show-playbooks", action="store_true",
@@ -479,7 +486,7 @@ def main():
     if args.show_playbooks:
         show_playbooks()
         return 0
-    chosen = args.only or ["converge", "audit", "noop", "set"]
+    chosen = args.only or ["converge", "audit", "noop", "set", "audit-playbook", "parallel"]
     figures = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds, "smoke": args.smoke}
     with Emulator(register_app_key=True) as emulator, tempfile.TemporaryDirectory() as workdir:
         if "converge" in chosen:
@@ -497,6 +504,19 @@ def main():
             print("4. the action_connections role converging a set of %s connections, run twice, %d rounds"
                   % (", ".join(str(size) for size in sizes), args.rounds), flush=True)
             figures["set"] = bench_set(emulator, workdir, sizes, args.rounds, run_playbook, converge_connections)
+        if "audit-playbook" in chosen:
+            lanes = {"lane 1": os.path.dirname(sys.executable)}
+            if os.path.isfile(os.path.join(args.latest_bin, os.pardir, ".installed")):  # complete (make venv's marker)
+                lanes["lane 2"] = args.latest_bin
+            print("5. audit events kept in a playbook: %d events, %d rounds, on %s%s" % (
+                args.events, args.rounds, " and ".join(lanes),
+                "" if "lane 2" in lanes else " (no lane 2 venv at %s: make venv-latest creates it)" % args.latest_bin), flush=True)
+            figures["audit_playbook"] = bench_audit_playbook(emulator, workdir, args.events, args.rounds, lanes,
+                                                             judge_times=not args.smoke)
+        if "parallel" in chosen:
+            print("6. parallel audit reads at %.0f ms per answer: %d events" % (args.latency * 1000, args.parallel_events), flush=True)
+            figures["audit_parallel"] = bench_audit_parallel(emulator, args.parallel_events, args.rounds, latency=args.latency,
+                                                             judge_times=not args.smoke)
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(figures, handle, indent=2)

@@ -10,7 +10,8 @@ short_description: Search the Datadog Audit Trail
 version_added: 0.1.0
 description:
   - Returns the Datadog audit events that match one or more search queries, as a flat list of events exactly as
-    Datadog returns them (C(id), C(type), C(attributes)).
+    Datadog returns them (C(id), C(type), C(attributes)); with O(fields), only the fields named, one flat dict per
+    event; with O(count_by), how many events hold each value instead of the events.
   - Each term is one search query in the Audit Trail search syntax, for example V(@evt.name:Authentication).
     Without terms the query is V(*) (every event). The events of several terms are concatenated in term order.
   - Reads all pages with C(POST /api/v2/audit/events/search), following the cursor in C(meta.page.after). It stops on an
@@ -78,6 +79,58 @@ options:
       - A time offset in seconds that Datadog applies to the query.
       - Mutually exclusive with O(timezone).
     type: int
+  fields:
+    description:
+      - Return one flat dict per event holding only these fields, instead of the whole event. Much cheaper to keep in a
+        fact, template or loop over than whole events (see the collection's C(docs/audit-events.md) for figures).
+      - Each path is V(@) followed by the attribute path, as in Datadog queries and facets, for the event's own
+        attributes (V(@usr.email), V(@evt.name), V(@action), V(@asset.name)), or one of V(id), V(timestamp),
+        V(message), V(service), V(tags). Segments are letters, digits, V(_) and V(-), separated by dots.
+      - The key of each field in the result is the path without V(@), dots replaced by V(_) (V(@usr.email) gives
+        C(usr_email), V(@evt.name) C(evt_name), V(timestamp) C(timestamp)), in the order of the paths. Two paths that
+        give the same key are refused.
+      - A path that matches nothing in an event gives V(null). A field that is an object or a list is returned whole.
+        A list met before the end of the path fans out as in Datadog facets; the values found in its elements are
+        gathered into one flat list (V(null) when there is none).
+      - Mutually exclusive with O(count_by). A bad path fails before any request.
+    type: list
+    elements: str
+  count_by:
+    description:
+      - Return how many events hold each value of this path (or each combination of values of these paths), instead
+        of the events. The events are read page by page and never kept, so the result stays small however many events
+        are read.
+      - Paths as in O(fields). The result is a list of dicts, each holding the key of every path (as in O(fields)) and
+        C(count), sorted by C(count), largest first; equal counts in ascending order of their values (numbers, then
+        text, then false and true, then lists and objects, then null).
+      - An event without the field counts under V(null). An event whose field is a list (such as V(tags)) counts once
+        under each distinct element, so the counts can add up to more than the events read.
+      - With O(limit), the counts cover the events read (at most O(limit) per query); use V(limit=0) to count every
+        matching event. With several queries (terms) the counts cover all of them, an event found by two queries
+        counting twice.
+      - Mutually exclusive with O(fields). A bad path fails before any request.
+    type: list
+    elements: str
+  parallel:
+    description:
+      - How many requests to have in flight at once, from V(1) to V(16). V(1) reads page after page.
+      - Above V(1), the time range of each query is cut into that many time slices, each read page by page with its own
+        connection, and the events are put back together. The result is the same events in the same order as with V(1).
+        Worth it for long reads (O(limit=0) or a large O(limit) over days of events), which are bound by Datadog's
+        answer time; see the collection's C(docs/audit-events.md).
+      - When one slice holds most of the events (a burst), the idle connections take over its unread part in chunks of a
+        few pages, so the burst is read by all of them.
+      - With a O(limit), the rest of the range is cut into chunks of less than a page ahead of the readers, as far as the
+        limit probably reaches, and a slice reads past its first page only once the slices before it are complete, so
+        every slice sends at most one request more than its share of the result needs.
+      - It costs a few more requests than V(1), and so a little more of Datadog's rate limit; a 429 answer to any slice
+        makes all of them wait the E(X-RateLimit-Reset) Datadog asks for. A failure of one slice fails the lookup with
+        that slice's message.
+      - Date math in O(from) and O(to) is resolved once, on the controller's clock, so that every slice searches the same
+        instants. A range that Datadog reads in O(timezone) (ISO 8601 without an offset, rounding such as V(now/d)) or
+        with O(time_offset) is read with one request at a time, with a warning. So is a O(limit) that one page covers.
+    type: int
+    default: 1
 notes:
   - The application key needs the C(audit_logs_read) permission.
   - A search changes nothing, so unlike a create it is also retried after a 5xx answer or a dropped connection.
@@ -107,12 +160,12 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     all_logins: "{{ query('ddops.datadog.audit_events', '@evt.name:Authentication', from='now-7d', limit=0) }}"
 
-- name: Read the changes that the automation user did not make in the last hour
+- name: Read the changes that the automation user did not make since the last run (an ISO 8601 time, or the last hour)
   ansible.builtin.set_fact:
     unexpected: >-
       {{ query('ddops.datadog.audit_events',
                '@evt.name:"Workflow Automation" -@usr.email:"automation@example.com"',
-               from='now-1h', limit=20) }}
+               from=last_run_started | default('now-1h'), limit=20) }}
 
 - name: Fail when there is any
   ansible.builtin.assert:
@@ -129,6 +182,38 @@ EXAMPLES = r"""
     datadog_app_key: "{{ vault_datadog_app_key }}"
     datadog_site: datadoghq.eu
 
+- name: Keep only who did what and when (flat dicts; cheap to keep in a fact even for a month of events)
+  ansible.builtin.set_fact:
+    changes: >-
+      {{ query('ddops.datadog.audit_events', '@evt.name:"Workflow Automation"', from='now-30d', limit=0,
+               fields=['timestamp', '@usr.email', '@action', '@asset.name']) }}
+
+- name: Show the deletions among them
+  ansible.builtin.debug:
+    msg: "{{ item.timestamp }} {{ item.usr_email }} deleted {{ item.asset_name }}"
+  loop: "{{ changes | selectattr('action', 'equalto', 'deleted') | list }}"
+  loop_control:
+    label: "{{ item.asset_name }}"
+
+- name: Who changed Workflow Automation most in the last 30 days (one small result, whatever the number of events)
+  ansible.builtin.debug:
+    msg: "{{ item.usr_email }}: {{ item.count }} changes"
+  loop: >-
+    {{ query('ddops.datadog.audit_events', '@evt.name:"Workflow Automation"', from='now-30d', limit=0,
+             count_by='@usr.email') }}
+  loop_control:
+    label: "{{ item.usr_email }}"
+
+- name: Changes per user and action
+  ansible.builtin.set_fact:
+    per_user_and_action: >-
+      {{ query('ddops.datadog.audit_events', '@evt.name:"Workflow Automation"', from='now-30d', limit=0,
+               count_by=['@usr.email', '@action']) }}
+
+- name: A month of events, 8 requests at a time (same events and order as parallel=1, in a fraction of the time)
+  ansible.builtin.set_fact:
+    month_of_events: "{{ query('ddops.datadog.audit_events', '*', from='now-30d', limit=0, sort='timestamp', parallel=8) }}"
+
 - name: lookup() with wantlist=true is the same as query()
   ansible.builtin.debug:
     msg: "{{ lookup('ddops.datadog.audit_events', '@evt.name:Monitor', from='now-1h', wantlist=true) | length }} monitor events"
@@ -138,6 +223,12 @@ RETURN = r"""
 _list:
   description:
     - The audit events, as Datadog returns them, for every term in turn.
+    - >-
+      With O(fields), one dict per event instead, in the same order, holding the key of each path (for example
+      C({"timestamp": "2026-01-31T08:15:02.000Z", "usr_email": "ada@example.com", "action": "modified"})).
+    - >-
+      With O(count_by), one dict per distinct value instead (for example C({"usr_email": "ada@example.com", "count": 42})),
+      largest count first.
   type: list
   elements: dict
   contains:
@@ -169,6 +260,8 @@ from ansible.errors import AnsibleLookupError
 from ansible.utils.display import Display
 
 from ansible_collections.ddops.datadog.plugins.module_utils._audit import search_all, validate_queries, validate_search
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import search_all_parallel, validate_parallel
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.plugin_utils._lookup import DatadogLookupBase
 
@@ -189,19 +282,27 @@ class LookupModule(DatadogLookupBase):
             # The keywords are checked first so that a bad value fails with a message that says what is allowed,
             # not with the generic type error of the option system ...
             validate_search(**dict((argument, kwargs[option]) for option, argument in SEARCH_OPTIONS if option in kwargs))
+            make_collector(fields=kwargs.get("fields"), count_by=kwargs.get("count_by"))
+            validate_parallel(kwargs.get("parallel"))
             self.set_options(var_options=self.option_variables(variables), direct=kwargs)
             # ... then every value is read through get_option, like the connection options.
             settings = validate_search(**dict((argument, self.get_option(option)) for option, argument in SEARCH_OPTIONS))
+            collector = make_collector(fields=self.get_option("fields"), count_by=self.get_option("count_by"))
+            parallel = validate_parallel(self.get_option("parallel"))
         except InputError as exc:
             raise AnsibleLookupError("%s: %s" % (name, exc)) from None
 
         with self.client() as client:
             try:
-                events, warnings, dummy = search_all(client, queries, settings)
+                if parallel > 1:  # time slices read at once, one client (session) per thread
+                    result, warnings, dummy = search_all_parallel(client, queries, settings, parallel,
+                                                                  lambda: self.client(client.options), collector=collector)
+                else:
+                    result, warnings, dummy = search_all(client, queries, settings, collector)
             except TaskFailure as exc:
                 raise AnsibleLookupError("%s: %s" % (name, exc)) from None
             finally:
                 self.warn_about_retries(client)
         for warning in warnings:
             display.warning("%s: %s" % (name, warning))
-        return events
+        return result

@@ -17,6 +17,7 @@ import html
 import json
 import platform
 import re
+import threading
 import time
 import warnings
 
@@ -109,6 +110,69 @@ class DatadogOutcomeUnknownError(DatadogConnectionError):
 
     It is never re-sent blindly; the caller reconciles (for example looks the resource up by name).
     """
+
+
+class RequestCancelled(DatadogAPIError):
+    """A request was abandoned before it was sent, or during a wait, because its work was cancelled (see
+    :class:`SharedRateLimit`); nothing is wrong with the request itself."""
+
+
+class SharedRateLimit(object):
+    """One rate-limit wait for several clients, each used by its own thread (a parallel read).
+
+    A 429 seen by any of them (:meth:`hold`) holds back the next attempt of every one (:meth:`wait`, called before
+    each attempt) until the reset Datadog asked for, instead of each thread learning the limit by its own 429. The
+    clients' own waits (backoff, 429) go through :meth:`sleep`. :meth:`cancel` ends every wait at once: a cancelled
+    wait raises :class:`RequestCancelled`, so a thread stops promptly. ``clock`` and ``pause`` (``pause(seconds)``
+    waits) are injectable so tests never wait for real.
+    """
+
+    def __init__(self, clock=None, pause=None):
+        self._lock = threading.Lock()
+        self._cancelled = threading.Event()
+        self._clock = clock or time.monotonic
+        self._pause = pause or self._cancelled.wait
+        self._resume_at = None
+        self.holds = 0  # 429 answers shared
+        self.waited = 0.0  # seconds spent in wait() by all threads together
+
+    def hold(self, seconds):
+        """Hold back every client's next attempt for ``seconds`` (a later reset wins over an earlier one)."""
+        with self._lock:
+            resume_at = self._clock() + max(0.0, seconds)
+            if self._resume_at is None or resume_at > self._resume_at:
+                self._resume_at = resume_at
+            self.holds += 1
+
+    def wait(self):
+        """Return once no hold is pending; raises :class:`RequestCancelled` after :meth:`cancel`."""
+        while True:
+            self._check()
+            with self._lock:
+                remaining = 0.0 if self._resume_at is None else self._resume_at - self._clock()
+                if remaining > 0:
+                    self.waited += remaining
+            if remaining <= 0:
+                return
+            self._pause(remaining)
+
+    def sleep(self, seconds):
+        """A client's own wait, cut short by :meth:`cancel`."""
+        self._check()
+        if seconds > 0:
+            self._pause(seconds)
+            self._check()
+
+    def cancel(self):
+        self._cancelled.set()
+
+    @property
+    def cancelled(self):
+        return self._cancelled.is_set()
+
+    def _check(self):
+        if self._cancelled.is_set():
+            raise RequestCancelled("request cancelled: the work it belonged to was stopped")
 
 
 class ApiResponse(object):
@@ -218,8 +282,9 @@ class DatadogClient(object):
         if not HAS_REQUESTS:
             raise RuntimeError("the Python library 'requests' is required")  # callers check HAS_REQUESTS first
         self.options = options
-        self._sleep = sleep or time.sleep
+        self._sleep = self._own_sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
+        self.rate_limit = None  # a SharedRateLimit when this client is one of several working in parallel
         self.stats = {"requests": 0, "retries": 0, "waited": 0.0, "causes": {}}
         self._secret_forms = ()
         self.add_secrets(value for value in (options.api_key, options.app_key) if value)
@@ -259,6 +324,12 @@ class DatadogClient(object):
             if form in text:
                 text = text.replace(form, MASKED)
         return text
+
+    def share_rate_limit(self, shared):
+        """Join a :class:`SharedRateLimit` (``None``: leave it): the client then waits for holds before each attempt,
+        shares its 429 waits, and makes its own waits through it (so that cancelling stops them)."""
+        self.rate_limit = shared
+        self._sleep = self._own_sleep if shared is None else shared.sleep
 
     def close(self):
         self.session.close()
@@ -313,6 +384,8 @@ class DatadogClient(object):
         attempts = 0
         unanswered = 0
         while True:
+            if self.rate_limit is not None:
+                self.rate_limit.wait()
             attempts += 1
             self.stats["requests"] += 1
             try:
@@ -357,6 +430,8 @@ class DatadogClient(object):
                 else:
                     wait = policy.rate_limit_wait(raw.headers) if status == RATE_LIMITED else policy.get_backoff_time()
                     raw.close()
+                    if status == RATE_LIMITED and self.rate_limit is not None:
+                        self.rate_limit.hold(wait)
                     self._wait(wait, "HTTP %d" % status)
                     continue
             raise self._error_from(raw, method, display_path, attempts)

@@ -8,10 +8,16 @@ Internal use only: this module is not part of the collection's public interface 
 release. There are no Ansible imports here; the ``ddops.datadog.audit_events`` lookup is a thin layer on
 top of :func:`validate_search` and :func:`search_all`, and everything below is tested with plain pytest.
 
+What becomes of the events is up to a *collector* (``add(events)`` for each page, in order, then ``result()``): by
+default :class:`~._audit_fields.KeepEvents` keeps them whole; ``_audit_fields`` also has the projection (``fields``)
+and the counts (``count_by``), which keep only what they need of each page.
+
 Paging follows what Datadog does (see ``POST /api/v2/audit/events/search``): the cursor of the next page is
 ``meta.page.after``; a short page is *not* the end (the page that finishes the results still carries a
 cursor, and the request made with it answers ``{"data": []}``). The loop stops on an empty page, a missing
 cursor or once ``limit`` events were read, and never asks for more events than it still needs.
+A page that starts with an event already returned means the cursor did not advance: the search fails rather than
+page on without end (a repeated cursor stops it with a warning).
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, cyclic_gc_paused, one_line
-from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, operation
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import describe, validate_number
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import KeepEvents
 
 SEARCH_PATH = "/api/v2/audit/events/search"
 
@@ -93,13 +100,15 @@ class SearchSettings(object):
 
 
 class SearchResult(object):
-    """The events of one query in the order Datadog returned them, the warnings to show, the requests made."""
+    """One query's search: its events in the order Datadog returned them (unless a collector took them), how many
+    events were read, the warnings to show, the requests made."""
 
-    __slots__ = ("query", "events", "warnings", "requests", "timed_out_pages")
+    __slots__ = ("query", "events", "read", "warnings", "requests", "timed_out_pages")
 
     def __init__(self, query):
         self.query = query
         self.events = []
+        self.read = 0
         self.warnings = []
         self.requests = 0
         self.timed_out_pages = []
@@ -202,7 +211,11 @@ def resolve_time(value, now, zone_given=False):
             moment = moment + delta if match.group("sign") == "+" else moment - delta
         if match.group("round"):
             epoch_ms = int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) / timedelta(milliseconds=1))
-            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=epoch_ms - epoch_ms % unit_ms)
+            into_unit = epoch_ms % unit_ms
+            if match.group("round") == "w":  # weeks start on Monday; 1970-01-01 was a Thursday
+                day_ms = TIME_UNITS_MS["d"]
+                into_unit = (epoch_ms // day_ms + 3) % 7 * day_ms + epoch_ms % day_ms
+            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=epoch_ms - into_unit)
         return moment
     moment = _parse_iso(value)
     if moment is None or (moment.tzinfo is None and zone_given):
@@ -246,19 +259,25 @@ def validate_queries(terms):
 
 # -- paging -----------------------------------------------------------------------------------------------
 
-def search_events(client, query, settings):
+def search_events(client, query, settings, collector=None):
     """Read the events of one query, page by page; returns a :class:`SearchResult`.
+
+    Each page of events goes to ``collector.add()`` as soon as it is read; without a collector the events are kept in
+    ``SearchResult.events``.
 
     ``client`` is a :class:`DatadogClient`: it waits ``X-RateLimit-Reset`` on 429 and retries 5xx answers and
     dropped connections by itself (the search is sent as idempotent, since it changes nothing).
     Raises :class:`TaskFailure` (``Failed to search audit events for query ... (page N): ...``) when a request fails
-    or the answer is not a search answer.
+    or the answer is not a search answer, and when a page starts with an event an earlier page returned (a cursor that
+    does not advance: a server that answers the same events with ever new cursors would otherwise be paged forever).
     """
     result = SearchResult(query)
+    add = result.events.extend if collector is None else collector.add
     cursor = None
     seen_cursors = set()
+    returned = set()  # IDs of the events returned so far: a page starting with one of them is a cursor that did not advance
     while True:
-        page_limit = settings.page_limit(len(result.events))
+        page_limit = settings.page_limit(result.read)
         body = settings.body(query, page_limit, cursor)
         page_number = result.requests + 1
         with operation("search audit events for query %r (page %d)" % (query, page_number)):
@@ -276,8 +295,14 @@ def search_events(client, query, settings):
             break
         if len(events) > page_limit:  # more than asked for: keep the promise of never returning more than limit
             events = events[:page_limit]
-        result.events.extend(events)
-        if settings.limit and len(result.events) >= settings.limit:
+        ids = event_ids(events)
+        if ids and ids[0] in returned:
+            raise TaskFailure(repeated_page_message(query, "page %d" % page_number, result.requests),
+                              status=response.status, request_id=response.request_id)
+        returned.update(ids)
+        add(events)
+        result.read += len(events)
+        if settings.limit and result.read >= settings.limit:
             break
         cursor = next_cursor(meta)
         if cursor is None:
@@ -295,18 +320,33 @@ def search_events(client, query, settings):
     return result
 
 
-def search_all(client, queries, settings):
-    """Search every query in order; returns ``(events, warnings, requests)`` with the events concatenated."""
-    events = []
+def search_all(client, queries, settings, collector=None):
+    """Search every query in order, feeding every page to ``collector`` (default: a
+    :class:`~._audit_fields.KeepEvents`, which keeps the events concatenated).
+
+    Returns ``(collector.result(), warnings, requests)``.
+    """
+    collector = KeepEvents() if collector is None else collector
     warnings = []
     requests = 0
     with cyclic_gc_paused():  # the result can be 100,000s of events; see cyclic_gc_paused
         for query in queries:
-            result = search_events(client, query, settings)
-            events.extend(result.events)
+            result = search_events(client, query, settings, collector)
             warnings.extend(warning for warning in result.warnings if warning not in warnings)
             requests += result.requests
-    return events, warnings, requests
+        return collector.result(), warnings, requests
+
+
+def event_ids(events):
+    """The IDs of the events of a page that have one (an answer is not trusted to give every event an ID)."""
+    return [event["id"] for event in events if isinstance(event, dict) and isinstance(event.get("id"), str)]
+
+
+def repeated_page_message(query, where, requests):
+    """The failure of a search whose cursor did not advance (``where``: ``page 3``, or a time slice and page)."""
+    return ("Datadog answered the audit search for query %r (%s) with events it had already returned on an earlier page, "
+            "so its cursor (meta.page.after) did not advance; stopped after %d request%s instead of paging without end"
+            % (query, where, requests, "" if requests == 1 else "s"))
 
 
 def next_cursor(meta):

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
@@ -23,11 +25,16 @@ from ansible.release import __version__ as ansible_version
 from ansible.utils.display import Display
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, DatadogClient
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import OPTION_NAMES, ClientOptions, sources
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import OPTION_NAMES, OPTIONS, ClientOptions, sources
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 
 # Keywords ansible-core 2.19+ passes to lookups although they are not lookup options.
 IGNORED_KEYWORDS = frozenset(("allow_unsafe",))
+
+# Values that are certainly not a key, by the kind a message names: refused before Ansible's own type check, whose
+# message would show the value. (A vault-encrypted value is not a str either, but it is none of these: Ansible
+# decrypts it as usual.)
+_NOT_A_STRING = ((Mapping, "a dict"), ((list, tuple, set, frozenset), "a list"), (bool, "a boolean"), ((int, float), "a number"))
 
 display = Display()
 
@@ -38,6 +45,7 @@ class DatadogLookupBase(LookupBase):
     _given = ({}, {})  # the keywords and (templated) variables of the last set_options, for the options' origins
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
+        check_secret_types(direct, var_options)
         self._given = (dict(direct or {}), dict(var_options or {}))
         super(DatadogLookupBase, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
 
@@ -93,3 +101,20 @@ class DatadogLookupBase(LookupBase):
 
     def plugin_name(self):
         return getattr(self, "ansible_name", None) or "ddops.datadog lookup"
+
+
+def check_secret_types(keywords, variables):
+    """Refuse a secret option (``api_key``, ``app_key``) given as a keyword or a variable whose value is not a string
+    (a dict, a list, a number, ...) with :class:`InputError` naming the option and only the kind of value it got.
+
+    Ansible's option check would refuse it too, but with the value - the key - in its message.
+    """
+    for option in OPTIONS:
+        if not option.no_log:
+            continue
+        given = [(option.name, (keywords or {}).get(option.name))]
+        given += [("%s (variable %s)" % (option.name, name), (variables or {}).get(name)) for name in option.vars]
+        for where, value in given:
+            for types, kind in _NOT_A_STRING:
+                if isinstance(value, types):
+                    raise InputError("%s must be a string (the key itself), got %s; its value is not shown" % (where, kind))

@@ -27,6 +27,14 @@ def build_parser():
     parser.add_argument("--register-app-key", action="store_true", help="start with the application key registered for the Actions API")
     parser.add_argument("--seed-audit", type=int, default=0, metavar="N", help="seed N synthetic audit events")
     parser.add_argument("--audit-seed", type=int, default=0, metavar="INT", help="random seed of the synthetic audit events")
+    parser.add_argument("--audit-span", default="7d", metavar="DURATION", help="the seeded events lie in the past DURATION (default: 7d)")
+    parser.add_argument("--audit-burst", type=float, default=0.0, metavar="SHARE",
+                        help="put this share of the seeded events (0 to 1, e.g. 0.8) in one --audit-burst-span window")
+    parser.add_argument("--audit-burst-span", default="1h", metavar="DURATION", help="length of the burst window (default: 1h)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                        help="delay every /api/ answer by SECONDS (requests wait in parallel)")
+    parser.add_argument("--route-latency", action="append", default=[], metavar="'METHOD /route=SECONDS'",
+                        help="delay the answers of one route, e.g. 'POST /api/v2/audit/events/search=0.3' (repeatable)")
     parser.add_argument("--tls-cert", metavar="PATH", help="serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", metavar="PATH", help="private key of --tls-cert (PEM)")
     parser.add_argument("--quiet", action="store_true", help="do not log one line per request")
@@ -49,15 +57,31 @@ def main(argv=None):
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
 
+    route_latency = {}
+    for setting in args.route_latency:
+        route, _sign, seconds = setting.rpartition("=")
+        try:
+            route_latency[route.strip()] = float(seconds)
+        except ValueError:
+            parser.error("--route-latency takes 'METHOD /route=SECONDS', got %r" % setting)
+
     stop = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda _number, _frame: stop.set())
 
-    emulator = Emulator(host=args.host, port=args.port, api_key=args.api_key, app_key=args.app_key, app_key_id=args.app_key_id,
-                        register_app_key=args.register_app_key, tls_cert=args.tls_cert, tls_key=args.tls_key, quiet=args.quiet)
+    try:
+        emulator = Emulator(host=args.host, port=args.port, api_key=args.api_key, app_key=args.app_key, app_key_id=args.app_key_id,
+                            register_app_key=args.register_app_key, tls_cert=args.tls_cert, tls_key=args.tls_key, quiet=args.quiet,
+                            latency=args.latency, route_latency=route_latency)
+    except ValueError as error:
+        parser.error(str(error))
     with emulator:
         if args.seed_audit:
-            emulator.seed_audit(args.seed_audit, seed=args.audit_seed)
+            try:
+                emulator.seed_audit(args.seed_audit, seed=args.audit_seed, span=args.audit_span, burst=args.audit_burst,
+                                    burst_span=args.audit_burst_span)
+            except ValueError as error:
+                parser.error(str(error))
         if args.pid_file:
             write_file(args.pid_file, str(os.getpid()))
         if args.port_file:

@@ -166,14 +166,16 @@ class Api:
 
     def list_audit_events(self, call):
         try:
-            return Answer(200, self.state.audit.search_args(call.request.args, call.base_url), JSON)
+            audit = self.state.audit
+            return Answer(200, audit.answer_text(audit.search_args(call.request.args, call.base_url)), JSON)
         except AuditError as error:
             raise text_errors(400, str(error)) from None
 
     def search_audit_events(self, call):
         try:
             body = call.json_body(AuditError)
-            return Answer(200, self.state.audit.search_body(body, call.base_url), JSON)
+            audit = self.state.audit
+            return Answer(200, audit.answer_text(audit.search_body(body, call.base_url)), JSON)
         except AuditError as error:
             raise text_errors(400, str(error)) from None
 

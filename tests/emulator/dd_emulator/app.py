@@ -5,7 +5,8 @@
 """The WSGI application: routing, request counting, faults, authentication, the registration gate and the log.
 
 Every ``/api/`` request is counted under its route template (``GET /api/v2/actions/connections/{connection_id}``),
-then may get a fault, then is authenticated and handled with the state lock held. ``/_emulator/`` is the control API.
+waits its latency (if any; without the lock, so requests wait in parallel), then may get a fault, then is
+authenticated and handled with the state lock held. ``/_emulator/`` is the control API.
 """
 
 from __future__ import annotations
@@ -73,9 +74,20 @@ class EmulatorApp:
         except (NotFound, MethodNotAllowed) as error:
             endpoint, path_args, missing = None, {}, error
         route = endpoint or "%s %s" % (request.method, request.path)
+        self.state.request_started()
+        try:
+            return self._api_answer(request, route, endpoint, path_args, missing)
+        finally:
+            self.state.request_finished()
+
+    def _api_answer(self, request, route, endpoint, path_args, missing):
         with self.state.lock:
             self.state.count(route)
             rule = self.state.faults.pick(request.method, route.split(" ", 1)[1], request.path)
+            latency = self.state.latency_for(route)
+        if latency:
+            # Outside the lock and in this request's own thread: answers wait side by side, like network round trips.
+            self._stopping.wait(latency)
         if rule is not None and rule.kind == "drop":
             self._drop(request)
         if rule is not None and rule.kind == "slow":

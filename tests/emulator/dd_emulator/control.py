@@ -18,6 +18,8 @@ from dd_emulator.api import Answer
 from dd_emulator.errors import JSON
 
 TRUE_WORDS = ("1", "true", "yes")
+#: Optional members of ``POST /_emulator/audit/seed`` that place the events in time (see ``AuditLog.seed``).
+SEED_PLACEMENT = ("burst", "burst_span", "end", "timestamps")
 
 
 class ControlError(ValueError):
@@ -45,6 +47,9 @@ class Control:
             ("POST", "/_emulator/audit/events", self.add_audit_events),
             ("GET", "/_emulator/settings", self.settings),
             ("POST", "/_emulator/settings", self.update_settings),
+            ("GET", "/_emulator/latency", self.latency),
+            ("POST", "/_emulator/latency", self.set_latency),
+            ("GET", "/_emulator/in_flight", self.in_flight),
             ("GET", "/_emulator/state", self.dump),
             ("GET", "/_emulator/secrets_seen", self.secrets_seen),
         )
@@ -108,8 +113,12 @@ class Control:
         return 200, {"registered": self.state.register_app_keys(ids=body.get("ids") or (), count=body.get("count", 0))}
 
     def seed_audit(self, body, _args):
-        seeded = self.state.seed_audit(int(body.get("count", 0)), seed=body.get("seed", 0), span=body.get("span", "7d"))
-        return 200, {"seeded": seeded, "total": len(self.state.audit)}
+        placement = dict((name, body[name]) for name in SEED_PLACEMENT if name in body)
+        seeded = self.state.seed_audit(int(body.get("count", 0)), seed=body.get("seed", 0), span=body.get("span", "7d"), **placement)
+        answer = {"seeded": seeded, "total": len(self.state.audit)}
+        if body.get("burst"):
+            answer["burst"] = self.state.audit.last_burst  # where the burst landed: {"from", "to", "events"}
+        return 200, answer
 
     def add_audit_events(self, body, _args):
         added = self.state.add_audit_events(body.get("events"))
@@ -124,6 +133,18 @@ class Control:
 
     def update_settings(self, body, _args):
         return 200, self.state.update_settings(**body)
+
+    def latency(self, _body, _args):
+        return 200, self.state.latency_json()
+
+    def set_latency(self, body, _args):
+        unknown = sorted(set(body) - {"default", "routes"})
+        if unknown:
+            raise ControlError("unknown latency member(s) %s; known: default, routes" % ", ".join(unknown))
+        return 200, self.state.set_latency(default=body.get("default"), routes=body.get("routes"))
+
+    def in_flight(self, _body, _args):
+        return 200, self.state.in_flight_json()
 
     def secrets_seen(self, _body, _args):
         return 200, {"secrets": self.state.secrets_seen()}

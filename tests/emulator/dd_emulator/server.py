@@ -45,12 +45,15 @@ def is_loopback(host):
 class Emulator:
     """One emulator. ``port=0`` picks a free port; credentials default to ``DD_EMULATOR_*`` or the built-in defaults.
 
+    ``latency`` (seconds) delays every /api/ answer, ``route_latency`` (``{"POST /api/v2/audit/events/search": 0.3}``)
+    the answers of single routes; each request waits in its own thread, so slow answers do not queue behind each other.
+
     Attributes once started: :attr:`url`, :attr:`api_key`, :attr:`app_key`, :attr:`app_key_id`, :attr:`headers`,
     and :attr:`state` (the :class:`dd_emulator.state.State`, for anything the helpers below do not cover).
     """
 
     def __init__(self, host="127.0.0.1", port=0, *, api_key=None, app_key=None, app_key_id=None, register_app_key=False,
-                 tls_cert=None, tls_key=None, quiet=True, log_size=5000):
+                 tls_cert=None, tls_key=None, quiet=True, log_size=5000, latency=0.0, route_latency=None):
         if not is_loopback(host):
             raise ValueError("the emulator only listens on loopback addresses, not %r" % (host,))
         if bool(tls_cert) != bool(tls_key):
@@ -63,7 +66,7 @@ class Emulator:
         self.tls = (tls_cert, tls_key) if tls_cert else None
         self.quiet = quiet
         self.state = State(self.api_key, self.app_key, self.app_key_id, register_app_key=register_app_key,
-                           responses_kept=log_size)
+                           responses_kept=log_size, latency=latency, route_latency=route_latency)
         self._stopping = threading.Event()
         self._server = None
         self._thread = None
@@ -134,9 +137,14 @@ class Emulator:
         """The active rules, each with how many faults it ``injected``."""
         return self.state.faults_json()
 
-    def seed_audit(self, count, seed=0, span="7d"):
-        """Add ``count`` deterministic synthetic audit events over the past ``span``; return ``count``."""
-        return self.state.seed_audit(count, seed=seed, span=span)
+    def seed_audit(self, count, seed=0, span="7d", *, burst=0.0, burst_span="1h", end=None, timestamps=None):
+        """Add ``count`` deterministic synthetic audit events over the past ``span``; return ``count``.
+
+        ``burst=0.8`` puts 80 % of them in one ``burst_span`` window (placed by ``seed``); ``end`` (epoch ms) anchors the
+        span instead of now, so the times are deterministic too; ``timestamps`` (epoch ms) places them on exactly these
+        milliseconds, in turn.
+        """
+        return self.state.seed_audit(count, seed=seed, span=span, burst=burst, burst_span=burst_span, end=end, timestamps=timestamps)
 
     def add_audit_events(self, *events):
         """Add audit events given in full (dicts, see README), e.g. late-indexed ones with ``timestamp`` and
@@ -146,6 +154,14 @@ class Emulator:
     def queue_search_meta(self, times=1, status=None, warnings=None):
         """Make the next ``times`` audit answers carry ``meta.status`` and/or ``meta.warnings``; return the queue length."""
         return self.state.queue_search_meta(times=times, status=status, warnings=warnings)
+
+    def latency(self, default=None, routes=None):
+        """Set the default latency (seconds) and/or replace the per-route latencies; return both (no argument: read)."""
+        return self.state.set_latency(default=default, routes=routes)
+
+    def in_flight(self):
+        """``{"in_flight": n, "peak": m}``: /api/ requests being answered now, and the most at once since the last counts reset."""
+        return self.state.in_flight_json()
 
     def register_app_key(self, *app_key_ids, count=0):
         """Register these application key ids (default: the emulator's own) plus ``count`` random ones; return all ids."""

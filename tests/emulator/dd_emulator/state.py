@@ -10,10 +10,12 @@ these methods, so the two stay the same. Every method takes :attr:`State.lock`, 
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 import uuid
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dd_emulator.audit import AuditLog, user_record
 from dd_emulator.connections import UUID_PATTERN, ConnectionStore, render
@@ -24,6 +26,8 @@ DEFAULT_APP_KEY = "ddemu-app-key-9b2e7d4f1a6c3e8b0d5f7a2c4e6b8d1f3a5c"
 DEFAULT_APP_KEY_ID = "3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81"
 RESPONSES_KEPT = 5000
 RESET_PARTS = ("counts", "state", "faults", "audit", "log")
+MAX_LATENCY = 600.0  # seconds; an answer delayed longer than this is a mistake, not a test
+_ROUTE_KEY = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /api/\S*$")
 
 
 @dataclass(frozen=True)
@@ -44,13 +48,29 @@ class Settings:
     omit_http_tokens: bool = False
 
 
+@dataclass
+class Latency:
+    """How long every /api/ answer waits before it is produced: ``default`` seconds, or ``routes[route]`` for a route
+    keyed like the request counters (``"POST /api/v2/audit/events/search"``). Requests wait in parallel."""
+
+    default: float = 0.0
+    routes: dict = field(default_factory=dict)
+
+    def to_json(self):
+        return {"default": self.default, "routes": dict(sorted(self.routes.items()))}
+
+
 class State:
     """Keys, registrations, connections, audit events, counters, faults and the responses log of one emulator."""
 
     def __init__(self, api_key=DEFAULT_API_KEY, app_key=DEFAULT_APP_KEY, app_key_id=DEFAULT_APP_KEY_ID, register_app_key=False,
-                 responses_kept=RESPONSES_KEPT):
+                 responses_kept=RESPONSES_KEPT, latency=0.0, route_latency=None):
         self.lock = threading.RLock()
         self._initial = (api_key, app_key, app_key_id.lower(), register_app_key)
+        self._initial_latency = Latency(_seconds("latency", latency), _route_latency(route_latency or {}))
+        self.latency = Latency()
+        self.in_flight = 0  # /api/ requests being answered right now (latency waits included)
+        self.in_flight_peak = 0  # the most at once since start or the last counts reset
         self.keys = []
         self.registrations = {}
         self.settings = Settings()
@@ -68,6 +88,7 @@ class State:
         self.keys = []
         self.registrations = {}
         self.settings = Settings()
+        self.latency = Latency(self._initial_latency.default, dict(self._initial_latency.routes))
         self.connections.clear()
         self.add_key(api_key, app_key, app_key_id, registered=register_app_key)
 
@@ -119,9 +140,10 @@ class State:
         with self.lock:
             return self.faults.to_json()
 
-    def seed_audit(self, count, seed=0, span="7d"):
+    def seed_audit(self, count, seed=0, span="7d", **placement):
+        """``placement``: ``burst``, ``burst_span``, ``end``, ``timestamps`` (see :meth:`dd_emulator.audit.AuditLog.seed`)."""
         with self.lock:
-            return self.audit.seed(count, seed=seed, span=span)
+            return self.audit.seed(count, seed=seed, span=span, **placement)
 
     def add_audit_events(self, specs):
         """Add audit events given in full, each visible to search at once or after ``visible_after`` seconds."""
@@ -131,6 +153,45 @@ class State:
     def queue_search_meta(self, times=1, status=None, warnings=None):
         with self.lock:
             return self.audit.queue_meta(times=times, status=status, warnings=warnings)
+
+    # -- latency and requests in flight -----------------------------------------------------------------------------
+
+    def set_latency(self, default=None, routes=None):
+        """Change the default latency and/or replace the per-route latencies (``{route: seconds}``); return both."""
+        default = None if default is None else _seconds("latency default", default)
+        routes = None if routes is None else _route_latency(routes)
+        with self.lock:
+            if default is not None:
+                self.latency.default = default
+            if routes is not None:
+                self.latency.routes = routes
+            return self.latency.to_json()
+
+    def latency_json(self):
+        with self.lock:
+            return self.latency.to_json()
+
+    def latency_for(self, route):
+        """Seconds the answer of ``route`` (``"POST /api/v2/audit/events/search"``) waits."""
+        with self.lock:
+            return self.latency.routes.get(route, self.latency.default)
+
+    def request_started(self):
+        with self.lock:
+            self.in_flight += 1
+            self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
+
+    def request_finished(self):
+        with self.lock:
+            self.in_flight -= 1
+
+    def in_flight_json(self):
+        with self.lock:
+            return {"in_flight": self.in_flight, "peak": self.in_flight_peak}
+
+    def _reset_counts(self):
+        self.counts.clear()
+        self.in_flight_peak = self.in_flight
 
     # -- counters, log, settings, reset ---------------------------------------------------------------------------
 
@@ -175,13 +236,14 @@ class State:
     def reset(self, **parts):
         """Reset the parts set to true (none given: all of :data:`RESET_PARTS`); return the names of the parts reset.
 
-        ``state`` returns keys, registrations, settings and connections to how the emulator started.
+        ``state`` returns keys, registrations, settings, latency and connections to how the emulator started;
+        ``counts`` also restarts the peak of requests in flight.
         """
         unknown = sorted(set(parts) - set(RESET_PARTS))
         if unknown:
             raise ValueError("unknown reset part(s) %s; known: %s" % (", ".join(unknown), ", ".join(RESET_PARTS)))
         chosen = [part for part in RESET_PARTS if parts.get(part)] if any(value is not None for value in parts.values()) else list(RESET_PARTS)
-        actions = {"counts": self.counts.clear, "state": self._reset_state, "faults": self.faults.clear, "audit": self.audit.reset,
+        actions = {"counts": self._reset_counts, "state": self._reset_state, "faults": self.faults.clear, "audit": self.audit.reset,
                    "log": self.responses.clear}
         with self.lock:
             for part in chosen:
@@ -206,3 +268,23 @@ class State:
                 "audit_events": len(self.audit),
                 "audit_events_pending": self.audit.pending,
             }
+
+
+def _seconds(name, value):
+    """A latency in seconds: a number from 0 to :data:`MAX_LATENCY`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not 0 <= value <= MAX_LATENCY:
+        raise ValueError("%s must be a number of seconds from 0 to %g, got %r" % (name, MAX_LATENCY, value))
+    return float(value)
+
+
+def _route_latency(routes):
+    """``{"POST /api/v2/audit/events/search": 0.3}``: keys as the request counters name routes, values in seconds."""
+    if not isinstance(routes, dict):
+        raise ValueError("routes must be an object mapping a route such as 'POST /api/v2/audit/events/search' to seconds")
+    checked = {}
+    for route, value in routes.items():
+        if not isinstance(route, str) or not _ROUTE_KEY.match(route):
+            raise ValueError("route %r must be a method and an /api/ route template, as the counters name them, for example "
+                             "'POST /api/v2/audit/events/search'" % (route,))
+        checked[route] = _seconds("latency of %s" % route, value)
+    return checked

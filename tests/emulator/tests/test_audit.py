@@ -258,8 +258,9 @@ def test_every_accepted_change_is_recorded_without_secrets(client):
     assert "token-a-secret" not in str(events) and emulator.app_key not in str(events)
 
 
-def test_seeding_25000_events_gives_unique_ids_across_pages(dd_emulator):
-    # How fast seeding and paging are is a figure of the audit benchmark (benchmarks/run.py), not a test.
+def test_seeding_25000_events_gives_unique_ids_and_every_kind(dd_emulator):
+    # Speed is measured by the benchmarks (seeding and paging figures in the README), not asserted here: these
+    # machines are shared and a wall-clock bound fails when they are busy.
     assert dd_emulator.seed_audit(25_000, seed=1, span="7d") == 25_000
     events = _Searcher(dd_emulator).all_pages({"filter": {"from": "now-8d"}, "page": {"limit": 1000}})
     assert len(events) == len(_ids(events)) == 25_000

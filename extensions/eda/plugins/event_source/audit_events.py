@@ -139,6 +139,18 @@ options:
       - Also covers the clock difference between this host and Datadog.
     type: float
     default: 60
+  fields:
+    description:
+      - Deliver only these fields of each event, as one flat dict under C(audit_event), instead of the whole event.
+      - Paths as in the C(ddops.datadog.audit_events) lookup's O(fields) option - V(@) followed by the attribute path for
+        the event's own attributes (V(@usr.email), V(@evt.name), V(@action), V(@asset.name)), or one of V(id),
+        V(timestamp), V(message), V(service), V(tags); a list, or one string of paths separated by commas.
+      - The key of each field is the path without V(@), dots replaced by V(_) (V(@usr.email) gives C(usr_email)); a
+        path that matches nothing in an event gives V(null). A bad path stops the source at start.
+      - Each event is still delivered once; the IDs are read before the fields are picked, so V(id) need not be one of
+        them.
+    type: list
+    elements: str
 notes:
   - Events are delivered oldest first within each poll. An event indexed late comes after newer events that were
     delivered before it became searchable.
@@ -152,6 +164,10 @@ EXAMPLES = r"""
 - ddops.datadog.audit_events:
     query: '@evt.name:"Workflow Automation" @asset.type:action_connection @action:deleted'
     interval: 30
+
+- ddops.datadog.audit_events:
+    query: '@evt.name:"Workflow Automation" @action:deleted'
+    fields: ["timestamp", "@usr.email", "@asset.type", "@asset.name"]
 
 - ddops.datadog.audit_events:
     site: datadoghq.eu
@@ -252,12 +268,15 @@ from ansible_collections.ddops.datadog.plugins.module_utils._audit_stream import
     AuditStream,
     validate_stream,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import Projection, parse_paths  # noqa: E402
 
 logger = logging.getLogger(PLUGIN)
 
 # The connection options (and their environment variables) are the collection's one table, _connection_options.OPTIONS.
 CONNECTION_ARGUMENTS = OPTION_NAMES
 STREAM_ARGUMENTS = ("query", "interval", "start", "page_size", "overlap")
+# What is delivered of each event.
+DELIVERY_ARGUMENTS = ("fields",)
 # ansible-rulebook adds its own arguments (eda_feedback_queue, ...); they are not options of this plugin.
 RULEBOOK_ARGUMENT_PREFIX = "eda_"
 # A first poll refused with these statuses means the configuration is wrong: retrying would not help.
@@ -274,7 +293,7 @@ def configure(args, environ=None):
     """``(ClientOptions, StreamSettings)`` from the rulebook arguments; :class:`InputError` before any request."""
     environ = os.environ if environ is None else environ
     args = dict(args or {})
-    known = CONNECTION_ARGUMENTS + STREAM_ARGUMENTS
+    known = CONNECTION_ARGUMENTS + STREAM_ARGUMENTS + DELIVERY_ARGUMENTS
     unknown = sorted(name for name in args if name not in known and not str(name).startswith(RULEBOOK_ARGUMENT_PREFIX))
     if unknown:
         raise InputError("unknown argument%s %s; the arguments are: %s"
@@ -285,7 +304,15 @@ def configure(args, environ=None):
         raise InputError("the Python library 'requests' is needed in the decision environment: %s" % REQUESTS_IMPORT_ERROR)
     options = resolve(given, environ=environ, given_as="argument")
     settings = validate_stream(**dict((name, args.get(name)) for name in STREAM_ARGUMENTS))
+    configure_projection(args)
     return options, settings
+
+
+def configure_projection(args):
+    """``project(event)`` for the ``fields`` argument (``None``: whole events); :class:`InputError` on a bad path."""
+    fields = (args or {}).get("fields")
+    paths = parse_paths(None if fields in (None, "") else fields, "fields")
+    return None if paths is None else Projection(paths).project
 
 
 def backoff(interval, failures):
@@ -302,15 +329,16 @@ async def main(queue, args):
         raise InputError("%s: %s" % (PLUGIN, exc)) from None
     for warning in options.warnings:
         logger.warning("%s: %s", PLUGIN, warning)
-    await AuditEventSource(options, settings).run(queue)
+    await AuditEventSource(options, settings, project=configure_projection(args)).run(queue)
 
 
 class AuditEventSource(object):
     """Polls in one worker thread (the HTTP client blocks) and delivers from the event loop."""
 
-    def __init__(self, options, settings):
+    def __init__(self, options, settings, project=None):
         self.options = options
         self.settings = settings
+        self.project = project  # the fields of an event to deliver (None: the whole event)
         self.stream = AuditStream(settings)
         self._stop = threading.Event()
 
@@ -348,7 +376,7 @@ class AuditEventSource(object):
                     logger.warning("%s: %s", PLUGIN, warning)
                 logger.debug("%s: %d new event(s) from %d request(s)", PLUGIN, len(result.events), result.requests)
                 for event in result.events:
-                    await queue.put({"audit_event": event})
+                    await queue.put({"audit_event": event if self.project is None else self.project(event)})
                 await asyncio.sleep(self.settings.interval)
         finally:
             self._stop.set()

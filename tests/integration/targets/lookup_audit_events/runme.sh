@@ -28,10 +28,29 @@ for expected in \
 done
 echo "ok: Datadog's timeout status and warnings were shown as Ansible warnings"
 
-# 3. Credentials from the environment only (no datadog_* variables), and variables beating the environment.
+# 3. The parallel option: the same events as a sequential read; a range Datadog places in a timezone is read sequentially.
+parallel_log="${output_dir}/lookup_audit_events_parallel.log"
+ansible-playbook -i "${INVENTORY_PATH}" parallel.yml -e "@${config}" "$@" 2>&1 | tee "${parallel_log}"
+expected="[WARNING]: ddops.datadog.audit_events: parallel=4 was not used and the search was read sequentially: Datadog reads from="
+if ! tr '\n' ' ' <"${parallel_log}" | tr -s ' ' | grep -qF -- "${expected}"; then
+    echo "FAILED: the output does not show the warning: ${expected}" >&2
+    exit 1
+fi
+echo "ok: a parallel read Datadog must place in a timezone was read sequentially, with a warning"
+
+# 4. Credentials from the environment only (no datadog_* variables), and variables beating the environment.
 setting() {
     sed -n "s/^$1: *//p" "${config}" | tr -d "\"'"
 }
 emulator_url="$(setting emulator_url)"
 DD_API_URL="$(setting datadog_api_url)" DD_API_KEY="$(setting datadog_api_key)" DD_APP_KEY="$(setting datadog_app_key)" \
     ansible-playbook -i "${INVENTORY_PATH}" environment.yml -e "emulator_url=${emulator_url}" -e "wrong_key=not-the-key" "$@"
+
+# 4. The lookup's EXAMPLES, as ansible-doc shows them, run against the emulator (environment credentials; the vault_*
+#    variables that one example uses hold the same keys). The example that sets the variable datadog_site is pointed at
+#    the emulator by the variable datadog_api_url: a variable beats the environment, and api_url wins a tie with site.
+DD_API_URL="$(setting datadog_api_url)" DD_API_KEY="$(setting datadog_api_key)" DD_APP_KEY="$(setting datadog_app_key)" \
+    ansible-playbook -i "${INVENTORY_PATH}" examples.yml -e "examples_file=${output_dir}/audit_events_examples.yml" \
+    -e "vault_datadog_api_key=$(setting datadog_api_key)" -e "vault_datadog_app_key=$(setting datadog_app_key)" \
+    -e "datadog_api_url=$(setting datadog_api_url)"
+echo "ok: the lookup's EXAMPLES ran against the emulator"

@@ -168,8 +168,25 @@ def test_timeout_and_meta_warnings_are_shown_as_ansible_warnings(harness):
     ({"to": "2026-02-30T00:00:00Z"}, "to must be date math such as now, now-15m, now-1d or now-7d"),
     ({"timezone": "UTC", "time_offset": 60}, "timezone and time_offset are mutually exclusive"),
     ({"from": "now", "to": "now-1d"}, "from (now) is later than to (now-1d)"),
-    ({"limt": 5}, "unknown option limt; the options are: api_key, api_url, app_key, from, limit, page_size, retries, retry_backoff, "
-                  "retry_max_wait, site, sort, time_offset, timeout, timezone, to, validate_certs"),
+    ({"limt": 5}, "unknown option limt; the options are: api_key, api_url, app_key, count_by, fields, from, limit, page_size, "
+                  "parallel, retries, retry_backoff, retry_max_wait, site, sort, time_offset, timeout, timezone, to, "
+                  "validate_certs"),
+    ({"fields": ["usr.email"]}, "fields item 1 is not a path: 'usr.email' (did you mean '@usr.email'?). A path is @ followed by"),
+    ({"fields": "@usr.email:ada"}, "fields is not a path: '@usr.email:ada' (a path names a field; a filter such as @action:deleted "
+                                   "belongs in the search query, the lookup's terms)"),
+    ({"fields": []}, "fields must name at least one path"),
+    ({"fields": [{"path": "@usr.email"}]}, "fields item 1 must be a path string"),
+    ({"fields": 5}, "fields must be a path or a list of paths"),
+    ({"fields": ["@action", "@action"]}, "fields item 2 '@action' is given twice"),
+    ({"count_by": "@usr.*"}, "count_by is not a path: '@usr.*' (wildcards are not supported in paths)"),
+    ({"count_by": ["@usr.email", "@count"]}, "count_by '@count' gives the result key 'count'"),
+    ({"count_by": ""}, "count_by must name at least one path"),
+    ({"fields": ["@action"], "count_by": "@usr.email"}, "fields and count_by cannot be used together"),
+    ({"parallel": 0}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got 0"),
+    ({"parallel": 17}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got 17"),
+    ({"parallel": "many"}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got 'many'"),
+    ({"parallel": True}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got True"),
+    ({"parallel": 2.5}, "parallel must be an integer from 1 (one request at a time) to 16 (time slices read at once), got 2.5"),
     ({"site": "datadoghq.org", "api_url": None}, "site 'datadoghq.org' is not a Datadog site"),
     ({"api_url": "http://datadog.example.com"}, "http:// is only allowed for loopback hosts"),
 ])
@@ -202,6 +219,71 @@ def test_an_api_error_becomes_one_line_without_any_key(harness):
     text = lookup.error(["@evt.name:Monitor"], **KEYS)
     assert text == ("ddops.datadog.audit_events: Failed to search audit events for query '@evt.name:Monitor' (page 1): "
                     "HTTP 403: Forbidden (POST /api/v2/audit/events/search)")
+
+
+# -- fields and count_by ----------------------------------------------------------------------------------------------
+
+def own_events(count):
+    """Events with users and actions (one in four without a user)."""
+    events = make_events(count)
+    for number, item in enumerate(events):
+        item["attributes"]["attributes"]["action"] = ("created", "modified", "deleted")[number % 3]
+        if number % 4:
+            item["attributes"]["attributes"]["usr"] = {"email": "user%d@example.com" % (number % 5)}
+    return events
+
+
+def test_fields_return_flat_dicts_in_event_order_with_the_requests_of_a_whole_read(harness):
+    events = own_events(2345)
+    whole = harness(events)
+    everything = whole.run(limit=2000, **KEYS)
+    lookup = harness(events)
+    rows = lookup.run(limit=2000, fields=["id", "@usr.email", "@action", "timestamp"], **KEYS)
+    assert rows == [{"id": item["id"], "usr_email": item["attributes"]["attributes"].get("usr", {}).get("email"),
+                     "action": item["attributes"]["attributes"]["action"], "timestamp": item["attributes"]["timestamp"]}
+                    for item in everything]
+    assert lookup.api.bodies == whole.api.bodies  # the same requests, so the same events
+    assert any(row["usr_email"] is None for row in rows)
+
+
+def test_fields_given_as_one_comma_separated_string(harness):
+    lookup = harness(own_events(3))
+    rows = lookup.run(fields="@action, id", **KEYS)
+    assert rows == [{"action": "created", "id": "evt-00000"}, {"action": "modified", "id": "evt-00001"},
+                    {"action": "deleted", "id": "evt-00002"}]
+
+
+def test_count_by_returns_counts_that_equal_those_of_the_whole_read(harness):
+    events = own_events(2345)
+    everything = harness(events).run(limit=0, **KEYS)
+    expected = {}
+    for item in everything:
+        email = item["attributes"]["attributes"].get("usr", {}).get("email")
+        expected[email] = expected.get(email, 0) + 1
+    lookup = harness(events)
+    rows = lookup.run(limit=0, count_by="@usr.email", **KEYS)
+    assert dict((row["usr_email"], row["count"]) for row in rows) == expected
+    assert [row["count"] for row in rows] == sorted(expected.values(), reverse=True)
+    assert lookup.api.limits == [1000, 1000, 1000, 1000]
+
+
+def test_count_by_with_a_limit_counts_the_events_read_and_several_paths_count_combinations(harness):
+    lookup = harness(own_events(30))
+    rows = lookup.run(limit=12, page_size=5, count_by=["@action", "@usr.email"], **KEYS)
+    assert sum(row["count"] for row in rows) == 12
+    # the 12 events read hold 12 different combinations: equal counts, ordered by action, then user (null last)
+    assert [(row["action"], row["usr_email"]) for row in rows] == [
+        ("created", "user1@example.com"), ("created", "user3@example.com"), ("created", "user4@example.com"), ("created", None),
+        ("deleted", "user0@example.com"), ("deleted", "user1@example.com"), ("deleted", "user2@example.com"), ("deleted", None),
+        ("modified", "user0@example.com"), ("modified", "user1@example.com"), ("modified", "user2@example.com"), ("modified", None)]
+    assert lookup.api.limits == [5, 5, 2]
+    assert all(list(row) == ["action", "usr_email", "count"] for row in rows)
+
+
+def test_count_by_over_several_terms_counts_their_concatenated_results(harness):
+    lookup = harness({"@evt.name:first": make_events(3, "first"), "@evt.name:second": make_events(2, "second")})
+    assert lookup.run(["@evt.name:first", "@evt.name:second"], count_by="@evt.name", **KEYS) == [
+        {"evt_name": "first", "count": 3}, {"evt_name": "second", "count": 2}]
 
 
 # -- option precedence: keyword > variables > environment > default --------------------------------------------------
@@ -291,3 +373,67 @@ def test_variables_holding_templates_are_templated_like_every_other_variable(har
     lookup.lookup._templar = Templar(loader=DataLoader(), variables=variables)  # pylint: disable=protected-access
     lookup.run(variables=variables)
     assert sent_to(lookup) == ("https://api.example.test", API_KEY, APP_KEY)
+
+
+# -- parallel ---------------------------------------------------------------------------------------------------------
+
+def test_parallel_reads_time_slices_at_once_and_returns_the_sequential_result(monkeypatch):
+    from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audit_slices import (  # pylint: disable=import-outside-toplevel
+        FIRST, LAST, TimedAuditAPI, edge_heavy_times)
+    api = TimedAuditAPI(edge_heavy_times(4), rendezvous=4)  # passes only with 4 requests in flight at once
+    lookup = Harness(api, monkeypatch)
+    events = lookup.run(**dict(KEYS, limit=0, page_size=100, parallel=4, **{"from": str(FIRST), "to": str(LAST)}))
+    assert [event["id"] for event in events] == api.ids(FIRST, LAST, "-timestamp")
+    assert len(lookup.clients) == 4  # one client (one requests session) per worker thread
+    assert lookup.warnings == []
+
+
+def test_parallel_1_is_the_default_and_reads_as_before(harness):
+    lookup = harness(make_events(2345))
+    assert len(lookup.run(limit=0, **KEYS)) == 2345
+    assert len(lookup.api.bodies) == 4 and len(lookup.clients) == 1
+
+
+def test_a_parallel_read_that_datadog_must_place_in_a_timezone_warns_and_reads_sequentially(harness):
+    lookup = harness(make_events(30))
+    assert len(lookup.run(parallel=8, timezone="Europe/Paris", **dict(KEYS, **{"from": "2026-01-31T00:00:00"}))) == 30
+    assert len(lookup.api.bodies) == 2 and len(lookup.clients) == 1
+    assert lookup.warnings == ["ddops.datadog.audit_events: parallel=8 was not used and the search was read sequentially: Datadog reads "
+                               "from=2026-01-31T00:00:00 in the timezone option (Europe/Paris); give it with an offset such as Z, "
+                               "as date math without rounding, or as epoch milliseconds to read in parallel"]
+
+
+# -- secrets that are not strings -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("given, message", [
+    ({"api_key": {"value": "not-shown-5b1d"}, "app_key": APP_KEY}, "api_key must be a string (the key itself), got a dict"),
+    ({"api_key": API_KEY, "app_key": ["not-shown-5b1d"]}, "app_key must be a string (the key itself), got a list"),
+    ({"api_key": 5551234, "app_key": APP_KEY}, "api_key must be a string (the key itself), got a number"),
+])
+def test_a_secret_keyword_that_is_not_a_string_is_refused_without_its_value(harness, given, message):
+    lookup = harness()
+    text = lookup.error(api_url="https://api.example.test", **given)
+    assert text == "ddops.datadog.audit_events: %s; its value is not shown" % message
+    assert "not-shown-5b1d" not in text and "5551234" not in text
+    assert lookup.api.sent == []
+
+
+def test_a_secret_variable_that_is_not_a_string_is_refused_without_its_value(harness):
+    lookup = harness()
+    text = lookup.error(variables={"datadog_api_key": {"value": "not-shown-5b1d"}, "datadog_app_key": APP_KEY,
+                                   "datadog_api_url": "https://api.example.test"})
+    assert text == ("ddops.datadog.audit_events: api_key (variable datadog_api_key) must be a string (the key itself), "
+                    "got a dict; its value is not shown")
+    assert lookup.api.sent == []
+
+
+def test_parallel_reads_feed_fields_and_count_by_with_the_sequential_result(monkeypatch):
+    from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audit_slices import (  # pylint: disable=import-outside-toplevel
+        FIRST, LAST, TimedAuditAPI, edge_heavy_times)
+    times = edge_heavy_times(4)
+    window = dict(KEYS, limit=0, page_size=100, **{"from": str(FIRST), "to": str(LAST)})
+    for options in ({"fields": ["id", "timestamp"]}, {"count_by": "timestamp"}):
+        sequential = Harness(TimedAuditAPI(times), monkeypatch).run(**dict(window, **options))
+        lookup = Harness(TimedAuditAPI(times), monkeypatch)
+        assert lookup.run(parallel=4, **dict(window, **options)) == sequential
+        assert len(lookup.clients) == 4

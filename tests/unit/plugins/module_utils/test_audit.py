@@ -27,6 +27,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._audit import (
     validate_search,
     validate_time,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
 
 API_KEY = "unit-api-key-5a9c1e7b3d2f"
 APP_KEY = "unit-app-key-8e2d4c6a0b1f"
@@ -229,6 +230,77 @@ def test_several_queries_are_concatenated_in_order_with_the_limit_per_query():
     assert count == 6
 
 
+# -- collectors: what becomes of the pages ------------------------------------------------------------------
+
+class Pages(object):
+    """A collector that records the pages it is fed."""
+
+    def __init__(self):
+        self.pages = []
+
+    def add(self, events):
+        self.pages.append(list(events))
+
+    def result(self):
+        return [event for page in self.pages for event in page]
+
+
+@pytest.mark.parametrize("limit, page_size, total, limits", [
+    (0, 1000, 2345, [1000, 1000, 1000, 1000]),
+    (2500, 1000, 25000, [1000, 1000, 500]),
+    (25, 10, 20, [10, 10, 5]),
+    (5, 1000, 50, [5]),
+])
+def test_a_collector_gets_every_page_in_order_and_the_requests_are_those_of_a_whole_read(limit, page_size, total, limits):
+    events = make_events(total)
+    whole_api, collected_api = AuditAPI(events), AuditAPI(events)
+    whole, dummy, whole_requests = search_all(make_client(whole_api), ["*"], settings(limit=limit, page_size=page_size))
+    pages = Pages()
+    collected, dummy, requests_made = search_all(make_client(collected_api), ["*"], settings(limit=limit, page_size=page_size), pages)
+    assert collected == whole
+    assert [len(page) for page in pages.pages] == [len(page) for page in pages.pages if page]  # never an empty page
+    assert collected_api.limits == whole_api.limits == limits
+    assert requests_made == whole_requests == len(limits)
+
+
+def test_a_cut_page_reaches_the_collector_cut():
+    class Generous(AuditAPI):
+        def send(self, request, **kwargs):
+            body = json.loads(request.body)
+            body["page"]["limit"] = 1000
+            request.body = json.dumps(body)
+            return super().send(request, **kwargs)
+
+    pages = Pages()
+    search_all(make_client(Generous(make_events(3000))), ["*"], settings(limit=1500), pages)
+    assert [len(page) for page in pages.pages] == [1000, 500]
+
+
+def test_search_events_with_a_collector_counts_what_it_read_and_keeps_nothing():
+    pages = Pages()
+    result = search_events(make_client(AuditAPI(make_events(2345))), "*", settings(limit=2000), pages)
+    assert result.events == [] and result.read == 2000 and result.requests == 2
+    assert sum(len(page) for page in pages.pages) == 2000
+
+
+def test_projection_and_counts_of_several_queries_equal_those_of_the_whole_read_under_faults():
+    first, second = make_events(1200, "first"), make_events(700, "second")
+    queries = ["@evt.name:first", "@evt.name:second"]
+    faults = {2: (429, {"X-RateLimit-Reset": "1"}, b""), 5: (503, {}, b""), 6: (502, {}, b"<html>bad gateway</html>")}
+    whole, dummy, dummy_count = search_all(make_client(AuditAPI({queries[0]: first, queries[1]: second})), queries,
+                                           settings(limit=1100, page_size=500))
+    projected, dummy, requests_projected = search_all(
+        make_client(AuditAPI({queries[0]: first, queries[1]: second}, faults=faults)), queries,
+        settings(limit=1100, page_size=500), make_collector(fields=["id", "timestamp", "@evt.name", "@missing"]))
+    counted, dummy, requests_counted = search_all(
+        make_client(AuditAPI({queries[0]: first, queries[1]: second}, faults=faults)), queries,
+        settings(limit=1100, page_size=500), make_collector(count_by="@evt.name"))
+    assert projected == [{"id": event["id"], "timestamp": event["attributes"]["timestamp"],
+                          "evt_name": event["attributes"]["attributes"]["evt"]["name"], "missing": None} for event in whole]
+    assert counted == [{"evt_name": "first", "count": 1100}, {"evt_name": "second", "count": 700}]
+    assert requests_projected == requests_counted == 3 + 3  # 500, 500, 100; 500, 200, the empty page
+
+
 # -- request bodies ------------------------------------------------------------------------------------------
 
 def test_the_request_body_repeats_the_search_with_the_cursor():
@@ -417,3 +489,52 @@ def test_queries_default_to_everything_and_must_be_strings():
 def test_settings_repr_names_every_option():
     assert repr(SearchSettings()) == ("SearchSettings(time_from='now-15m', time_to='now', sort='-timestamp', limit=1000, "
                                       "page_size=1000, timezone=None, time_offset=None)")
+
+
+# -- a cursor that does not advance -------------------------------------------------------------------------------
+
+class FreshCursors(AuditAPI):
+    """Ignores the cursor it is sent (answers the page the cursor-less search starts with, or ``restart_at``'s page
+    every other time) and always sends a cursor never seen before: a server a seen-cursor check alone would page
+    without end."""
+
+    def __init__(self, events, cycle=1, **kwargs):
+        super().__init__(events, **kwargs)
+        self.cycle = cycle
+        self.answered = 0
+
+    def send(self, request, **kwargs):
+        body = json.loads(request.body)
+        cursor = "*:%d" % (self.answered % self.cycle * body["page"]["limit"]) if self.answered % self.cycle else None
+        body["page"].pop("cursor", None)
+        if cursor:
+            body["page"]["cursor"] = cursor
+        request.body = json.dumps(body)
+        response = super().send(request, **kwargs)
+        answer = json.loads(response.raw.getvalue())
+        self.answered += 1
+        if answer.get("data"):
+            answer["meta"]["page"] = {"after": "fresh-%d" % self.answered}
+        response.raw = io.BytesIO(json.dumps(answer).encode())
+        return response
+
+
+@pytest.mark.parametrize("cycle, requests_sent", [(1, 2), (2, 3)], ids=["the same page again", "two pages in turn"])
+def test_a_page_of_events_already_returned_fails_the_search_within_a_few_requests(cycle, requests_sent):
+    api = FreshCursors(make_events(50), cycle=cycle)
+    with pytest.raises(TaskFailure) as error:
+        search_events(make_client(api), "*", settings(limit=0, page_size=20 if cycle > 1 else 1000))
+    assert len(api.sent) == requests_sent
+    assert str(error.value) == (
+        "Datadog answered the audit search for query '*' (page %d) with events it had already returned on an earlier "
+        "page, so its cursor (meta.page.after) did not advance; stopped after %d requests instead of paging without end"
+        % (requests_sent, requests_sent))
+    assert error.value.result == {"status": 200, "request_id": "req-%d" % requests_sent}
+
+
+def test_events_without_ids_never_count_as_repeated():
+    events = make_events(30)
+    for item in events:
+        del item["id"]
+    result = search_events(make_client(AuditAPI(events)), "*", settings(limit=0, page_size=10))
+    assert len(result.events) == 30 and result.requests == 4

@@ -136,6 +136,27 @@ def add(emulator, count, label, **spec):
 
 # -- delivery ---------------------------------------------------------------------------------------------------
 
+def test_with_fields_each_event_is_delivered_once_as_the_fields_of_the_api_object(plugin, emulator):
+    async def scenario():
+        source = Run(plugin, source_args(emulator, page_size=4, fields="timestamp, @usr.email, @evt.name, @no.such"))
+        await until(lambda: searches(emulator) >= 1, "the first poll")
+        added = add(emulator, 5, "first", attributes={"evt": {"name": "Workflow Automation"}, "usr": {"email": "ada@example.com"}})
+        await until(lambda: searches(emulator) >= 3, "another poll")
+        added += add(emulator, 4, "second")
+        delivered = await source.collect(len(added), emulator)
+        await source.stop()
+        return added, delivered
+
+    added, delivered = run(scenario)
+    api_objects = [event for event in everything(emulator) if event["id"] in set(added)]
+    assert len(api_objects) == 9
+    assert delivered == [{"timestamp": event["attributes"]["timestamp"],
+                          "usr_email": event["attributes"]["attributes"].get("usr", {}).get("email"),
+                          "evt_name": event["attributes"]["attributes"]["evt"]["name"], "no_such": None}
+                         for event in api_objects]
+    assert [row["usr_email"] for row in delivered] == ["ada@example.com"] * 5 + [None] * 4
+
+
 def test_n_events_added_while_it_runs_are_delivered_exactly_once_oldest_first_as_the_api_returns_them(plugin, emulator):
     emulator.add_audit_events({"message": "before the start"}, {"message": "long before", "timestamp": "now-1h"})
 
@@ -266,7 +287,9 @@ def test_a_first_poll_refused_for_a_wrong_key_or_query_stops_the_source_with_one
     ({"retries": -1}, "retries must be at least 0"),
     ({"api_key": None}, "api_key is required: set the api_key option or the DD_API_KEY (or DATADOG_API_KEY)"),
     ({"app_key": ""}, "app_key is required"),
-    ({"intervall": 5}, "unknown argument intervall; the arguments are: api_key, api_url, app_key, interval"),
+    ({"intervall": 5}, "unknown argument intervall; the arguments are: api_key, api_url, app_key, fields, interval"),
+    ({"fields": ["usr.email"]}, "fields item 1 is not a path: 'usr.email' (did you mean '@usr.email'?)"),
+    ({"fields": {"path": "@usr.email"}}, "fields must be a path or a list of paths"),
 ])
 def test_bad_arguments_fail_at_start_naming_the_argument_before_any_request(plugin, emulator, bad, words):
     args = source_args(emulator)
@@ -346,7 +369,7 @@ def test_no_key_is_ever_logged(plugin, emulator, caplog):
 def test_the_documentation_matches_the_arguments_and_the_examples_are_accepted(plugin):
     documentation = yaml.safe_load(plugin.DOCUMENTATION)
     options = documentation["options"]
-    assert set(options) == set(plugin.CONNECTION_ARGUMENTS + plugin.STREAM_ARGUMENTS)
+    assert set(options) == set(plugin.CONNECTION_ARGUMENTS + plugin.STREAM_ARGUMENTS + plugin.DELIVERY_ARGUMENTS)
     for option in OPTIONS:  # the collection's one table of connection options
         assert [entry["name"] for entry in options[option.name].get("env", [])] == list(option.env), option.name
         assert options[option.name].get("default") == option.default, option.name
