@@ -45,7 +45,7 @@ class DatadogLookupBase(LookupBase):
     _given = ({}, {})  # the keywords and (templated) variables of the last set_options, for the options' origins
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
-        check_secret_types(direct, var_options)
+        check_string_options(direct, var_options)
         self._given = (dict(direct or {}), dict(var_options or {}))
         super(DatadogLookupBase, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
 
@@ -103,18 +103,22 @@ class DatadogLookupBase(LookupBase):
         return getattr(self, "ansible_name", None) or "ddops.datadog lookup"
 
 
-def check_secret_types(keywords, variables):
-    """Refuse a secret option (``api_key``, ``app_key``) given as a keyword or a variable whose value is not a string
-    (a dict, a list, a number, ...) with :class:`InputError` naming the option and only the kind of value it got.
+def check_string_options(keywords, variables):
+    """Refuse a string connection option given as a keyword or a variable whose value is not a string, with
+    :class:`InputError` naming the option and only the kind of value it got: for a secret (``api_key``, ``app_key``)
+    anything but a string (a dict, a list, a number, ...), for ``site`` and ``api_url`` a dict or a list.
 
-    Ansible's option check would refuse it too, but with the value - the key - in its message.
+    Ansible's option check would refuse them too, but with the value - for a secret, the key - in its message, and
+    (ansible-core 2.19+) without saying that a string was expected.
     """
     for option in OPTIONS:
-        if not option.no_log:
+        if option.type != "str":
             continue
         given = [(option.name, (keywords or {}).get(option.name))]
         given += [("%s (variable %s)" % (option.name, name), (variables or {}).get(name)) for name in option.vars]
         for where, value in given:
-            for types, kind in _NOT_A_STRING:
+            for types, kind in _NOT_A_STRING if option.no_log else _NOT_A_STRING[:2]:
                 if isinstance(value, types):
-                    raise InputError("%s must be a string (the key itself), got %s; its value is not shown" % (where, kind))
+                    if option.no_log:
+                        raise InputError("%s must be a string (the key itself), got %s; its value is not shown" % (where, kind))
+                    raise InputError("%s must be a string, got %s" % (where, kind))

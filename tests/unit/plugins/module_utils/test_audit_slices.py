@@ -16,6 +16,7 @@ import json
 import math
 import random
 import threading
+import time
 
 from datetime import datetime, timedelta, timezone
 
@@ -60,8 +61,11 @@ class TimedAuditAPI(BaseAdapter):
     ``{"data": []}``. ``fault(body, number)`` may return ``(status, headers, body)`` to answer instead.
     """
 
-    def __init__(self, times, fault=None, max_page=1000, rendezvous=0):
+    def __init__(self, times, fault=None, max_page=1000, rendezvous=0, latency=0.0):
         super().__init__()
+        # Seconds each answer takes, outside the lock (as a network would): lets the workers' requests overlap even on a
+        # busy machine, where without it one thread may read a whole burst before another is scheduled.
+        self.latency = latency
         # The first `rendezvous` requests of the workers wait for each other inside send(): they pass only when that
         # many are in flight at once (a broken barrier fails the test).
         self.rendezvous = threading.Barrier(rendezvous, timeout=60) if rendezvous else None
@@ -87,6 +91,8 @@ class TimedAuditAPI(BaseAdapter):
         if meet and self.rendezvous.n_waiting < self.rendezvous.parties and not getattr(self, "_met", False):
             self.rendezvous.wait()
             self._met = True
+        if self.latency:
+            time.sleep(self.latency)
         if self.fault is not None:
             answer = self.fault(body, number)
             if answer is not None:
@@ -350,7 +356,7 @@ def test_a_burst_is_split_among_the_workers(monkeypatch):
     recorder = Recorder(monkeypatch)
     burst_start = FIRST + 3 * DAY_MS
     times = spread(400, FIRST, LAST) + spread(4000, burst_start, burst_start + 3600000, seed=2)
-    api = TimedAuditAPI(times)
+    api = TimedAuditAPI(times, latency=0.02)
     (events, _warnings, _requests), sequential, _client = run_parallel(api, 4, time_from=str(FIRST), time_to=str(LAST), limit=0,
                                                                        page_size=100)
     assert ids(events) == ids(sequential[0])
