@@ -11,5 +11,7 @@ set -eu -o pipefail
 export ANSIBLE_ROLES_PATH=..
 config="$(../setup_emulator/files/integration_config_path.sh)"
 
-ansible-playbook -i "${INVENTORY_PATH}" module_path.yml -e "@${config}" -e ddops_datadog_in_process=false "$@"
+# With pipelining, as many users run: one process per module task instead of a temporary file and four shell
+# commands (the reliability suite runs the module path without it).
+ANSIBLE_PIPELINING=true ansible-playbook -i "${INVENTORY_PATH}" module_path.yml -e "@${config}" -e ddops_datadog_in_process=false "$@"
 ansible-playbook -i "${INVENTORY_PATH}" both_paths.yml -e "@${config}" "$@"
