@@ -108,6 +108,21 @@ def integration_options():
     return options
 
 
+def action_connection_options():
+    """The options of one action connection: the argument spec of ``datadog_action_connection`` (with the connection
+    options added by :class:`ModuleDefinition`) and of each item of ``datadog_action_connection_set``'s
+    ``connections``."""
+    return dict(
+        name=dict(type="str"),
+        connection_id=dict(type="str"),
+        integration=dict(type="dict", options=integration_options()),  # every field of the catalogue's 24 types
+        tags=dict(type="list", elements="str"),
+        update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=UPDATE_SECRETS[0], no_log=False),
+        generate_new_external_id=dict(type="bool", default=False),
+        state=dict(type="str", choices=list(STATES), default="present"),
+    )
+
+
 # -- desired state -----------------------------------------------------------------------------------------------------
 
 def desired_from_params(params):

@@ -561,12 +561,10 @@ connection_ids:
 """
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    STATES,
-    UPDATE_SECRETS,
     ConnectionListing,
+    action_connection_options,
     desired_from_params,
     ensure_connection,
-    integration_options,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import secret_values, validate_integration
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
@@ -593,15 +591,9 @@ def explain_unsupported(params):
 
 MODULE = ModuleDefinition(
     "ddops.datadog.datadog_action_connection",
-    argument_spec=dict(
-        name=dict(type="str"),
-        connection_id=dict(type="str"),
-        integration=dict(type="dict", options=integration_options()),  # every field of the catalogue's 24 types
-        tags=dict(type="list", elements="str"),
-        update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=UPDATE_SECRETS[0], no_log=False),
-        generate_new_external_id=dict(type="bool", default=False),
-        state=dict(type="str", choices=list(STATES), default="present"),
-    ),
+    # name, connection_id, integration (every field of the catalogue's 24 types), tags, update_secrets,
+    # generate_new_external_id, state: the same options as each item of datadog_action_connection_set.
+    argument_spec=action_connection_options(),
     run=run,
     explain_unsupported=dict(integration=explain_unsupported),
     required_one_of=[("name", "connection_id")],

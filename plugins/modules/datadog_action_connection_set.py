@@ -575,12 +575,7 @@ purged:
             "integration": {"type": HTTP, "base_url": "https://hooks.example.com", "credentials": {"type": HTTPTokenAuth}}}]
 """
 
-from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
-    STATES,
-    UPDATE_SECRETS,
-    ConnectionListing,
-    integration_options,
-)
+from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import ConnectionListing, action_connection_options
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_set import (
     PURGE_MAX,
     SetFailed,
@@ -618,21 +613,11 @@ def run(module):
         raise TaskFailure(str(exc), **exc.result) from None
 
 
-#: The options of each item of ``connections``: those of datadog_action_connection (a unit test keeps them equal).
-CONNECTION_OPTIONS = dict(
-    name=dict(type="str"),
-    connection_id=dict(type="str"),
-    integration=dict(type="dict", options=integration_options()),  # every field of the catalogue's 24 types
-    tags=dict(type="list", elements="str"),
-    update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=UPDATE_SECRETS[0], no_log=False),
-    generate_new_external_id=dict(type="bool", default=False),
-    state=dict(type="str", choices=list(STATES), default="present"),
-)
-
 MODULE = ModuleDefinition(
     "ddops.datadog.datadog_action_connection_set",
     argument_spec=dict(
-        connections=dict(type="list", elements="dict", default=[], options=CONNECTION_OPTIONS),
+        # Each item takes the options of datadog_action_connection.
+        connections=dict(type="list", elements="dict", default=[], options=action_connection_options()),
         secrets=dict(type="dict", no_log=True, default={}),
         purge=dict(type="bool", default=False),
         purge_tags=dict(type="list", elements="str", default=[]),

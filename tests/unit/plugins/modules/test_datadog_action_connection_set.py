@@ -140,4 +140,4 @@ def test_the_items_take_exactly_the_options_of_datadog_action_connection():
     single = datadog_action_connection.MODULE.argument_spec()
     for name in _module.connection_argument_spec():
         del single[name]
-    assert datadog_action_connection_set.CONNECTION_OPTIONS == single
+    assert datadog_action_connection_set.MODULE.argument_spec()["connections"]["options"] == single
