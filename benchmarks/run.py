@@ -473,6 +473,8 @@ def main():
                         help="benchmark 4: comma-separated sizes of the set the role converges")
     parser.add_argument("--parallel-events", type=int, default=100000,
                         help="benchmark 6: audit events (over 30 days) read with the lookup's parallel option")
+    parser.add_argument("--whole-rounds", type=int, default=1,
+                        help="benchmark 5: runs of the whole-events variant (slow: minutes and GBs on ansible-core 2.17; 0 leaves it out)")
     parser.add_argument("--latency", type=float, default=0.15, help="benchmark 6: seconds every search answer waits")
     parser.add_argument("--only", choices=["converge", "audit", "noop", "set", "audit-playbook", "parallel"], action="append",
                         help="run only this benchmark (repeatable); default: all six")
@@ -512,7 +514,7 @@ def main():
                 args.events, args.rounds, " and ".join(lanes),
                 "" if "lane 2" in lanes else " (no lane 2 venv at %s: make venv-latest creates it)" % args.latest_bin), flush=True)
             figures["audit_playbook"] = bench_audit_playbook(emulator, workdir, args.events, args.rounds, lanes,
-                                                             judge_times=not args.smoke)
+                                                             whole_rounds=args.whole_rounds, judge_times=not args.smoke)
         if "parallel" in chosen:
             print("6. parallel audit reads at %.0f ms per answer: %d events" % (args.latency * 1000, args.parallel_events), flush=True)
             figures["audit_parallel"] = bench_audit_parallel(emulator, args.parallel_events, args.rounds, latency=args.latency,

@@ -158,7 +158,10 @@ def test_with_fields_each_event_is_delivered_once_as_the_fields_of_the_api_objec
 
 
 def test_n_events_added_while_it_runs_are_delivered_exactly_once_oldest_first_as_the_api_returns_them(plugin, emulator):
-    emulator.add_audit_events({"message": "before the start"}, {"message": "long before", "timestamp": "now-1h"})
+    # Before start=now: a second and an hour earlier. (An event stamped in the very millisecond the source resolves
+    # "now" is at its start, so it is delivered: the range starts there, inclusive, as Datadog's "from" does.)
+    emulator.add_audit_events({"message": "just before the start", "timestamp": "now-1s"},
+                              {"message": "long before", "timestamp": "now-1h"})
 
     async def scenario():
         source = Run(plugin, source_args(emulator, page_size=7))
