@@ -285,8 +285,10 @@ LABELS = {
 def print_figures(figures):
     print("  %d events over %s, %d requests per read (page size %d); every result checked against the bare loop's read;"
           % (figures["events"], figures["span"], figures["requests_per_read"], PAGE_SIZE))
-    print("  ratios: %s" % ("median of each run over the bare loop run just before it" if figures["goals_judged"]
-                             else "over the one bare loop run first (a smoke run pairs no runs)"))
+    if figures["goals_judged"]:
+        print("  ratios: median of each run over the bare loop run just before it")
+    else:
+        print("  ratios: over the one bare loop run first (a smoke run pairs no runs)")
     for name, lane in figures["lanes"].items():
         print("  %s, ansible-core %s:" % (name, lane["ansible_core"]))
         for variant in ("bare", "whole", "fields", "fields" + NATIVE, "count_by", "lookup fields", "lookup count_by"):
