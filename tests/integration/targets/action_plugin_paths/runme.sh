@@ -2,8 +2,8 @@
 # The action plugins run the module logic in the controller process for local tasks; the modules stay the path for
 # remote hosts, async, become, and ddops_datadog_in_process=false. Both paths must behave the same.
 #
-# 1. The module targets once more, forced through the module path (AnsiballZ, a module process per task), as on a
-#    remote host. The other targets already run them in-process (testhost uses the local connection).
+# 1. The action connection target once more, forced through the module path (AnsiballZ, a module process per task),
+#    as on a remote host. The other targets run in-process (testhost uses the local connection).
 # 2. One sequence run both ways in one play: same results, same request counts, and each path really taken
 #    (the User-Agent the emulator logged names it).
 set -eu -o pipefail
