@@ -20,7 +20,7 @@ PYTHON_LATEST ?= $(shell for p in python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versi
 	$$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv venv-latest tree demo test prerequisites test-main last-layers test-latest units emulator-tests lint sanity integration integration-run reliability eda collection-checks bench bench-smoke clean
+.PHONY: help venv venv-latest tree demo test prerequisites test-main test-latest units emulator-tests lint sanity integration reliability eda collection-checks bench bench-smoke clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
@@ -72,15 +72,8 @@ prerequisites:
 
 test-main: RELIABILITY_SHARE = lane1
 test-main: INTEGRATION_EXCLUDE = action_plugin_paths
-test-main: INTEGRATION_APART = lookup_audit_events
-test-main: units emulator-tests lint sanity integration last-layers
+test-main: units emulator-tests lint sanity integration reliability eda collection-checks bench-smoke
 	@echo "make test: lane 1 (Python $(PYTHON_VERSION)) passed"
-
-# Lane 1's last layers two at a time: the reliability suite spends most of its time waiting (timeouts, slow and lost
-# answers), the others compute. Each layer's output is shown when it ends.
-last-layers:
-	@echo "make test: reliability, eda, collection-checks and bench-smoke run two at a time; each one's output follows when it ends"
-	@$(MAKE) --no-print-directory -j2 --output-sync=target RELIABILITY_SHARE=$(RELIABILITY_SHARE) reliability eda collection-checks bench-smoke
 
 units: venv tree
 	cd $(TREE) && $(RUN) PYTHONPATH=$(abspath $(BUILD)) python -m pytest -q -p no:cacheprovider tests/unit
@@ -122,26 +115,9 @@ sanity: venv tree
 # connection target rerun through module processes, the costliest target), which lane 2 runs on the newest ansible-core;
 # lane 1's share of the reliability suite goes through module processes on its ansible-core.
 INTEGRATION_EXCLUDE ?=
-# INTEGRATION_APART names targets run at the same time as the others, from a second copy of the tree ($(BUILD)-apart,
-# with emulators, output log and secret scan of its own); their output is shown when both runs have ended. make test
-# runs one long target of each lane this way (lane 1: lookup_audit_events, lane 2: action_plugin_paths).
-INTEGRATION_APART ?=
 # Integration targets run at -vvvv --diff; the whole output and every answer of the emulator are then searched
 # for every secret value the emulator received (figures in $(BUILD)/secret-scan.json).
 integration: venv tree
-	@if [ -z "$(strip $(INTEGRATION_APART))" ]; then \
-	  $(MAKE) --no-print-directory TARGETS="$(TARGETS)" INTEGRATION_EXCLUDE="$(INTEGRATION_EXCLUDE)" integration-run; \
-	else \
-	  $(MAKE) --no-print-directory BUILD=$(BUILD)-apart TARGETS="$(INTEGRATION_APART)" INTEGRATION_EXCLUDE= tree integration-run \
-	    >$(abspath $(BUILD))-apart.log 2>&1 </dev/null & apart=$$!; status=0; \
-	  $(MAKE) --no-print-directory TARGETS="$(TARGETS)" INTEGRATION_EXCLUDE="$(INTEGRATION_EXCLUDE) $(INTEGRATION_APART)" \
-	    integration-run || status=$$?; \
-	  wait $$apart || status=$$?; \
-	  echo "== integration target(s) run apart at the same time: $(INTEGRATION_APART) ($(abspath $(BUILD))-apart.log)"; \
-	  cat $(abspath $(BUILD))-apart.log; exit $$status; \
-	fi
-
-integration-run:
 	cd $(TREE) && $(RUN) $(EMULATED) --second-org --config tests/integration/integration_config.yml \
 	  --output $(abspath $(BUILD))/integration.log --scan-secrets $(abspath $(BUILD))/secret-scan.json -- \
 	  ansible-test integration --python $(PYTHON_VERSION) --color no -vvvv --diff $(TARGETS) \
@@ -152,8 +128,7 @@ integration-run:
 test-latest:
 	@test -n "$(PYTHON_LATEST)" || { echo "test-latest needs python3.12"; exit 1; }
 	$(MAKE) --no-print-directory PYTHON="$(PYTHON_LATEST)" PYTHON_VERSION=3.12 VENV=.venv-latest \
-	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest RELIABILITY_SHARE=lane2 \
-	  INTEGRATION_APART=action_plugin_paths units sanity integration reliability
+	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest RELIABILITY_SHARE=lane2 units sanity integration reliability
 	@echo "lane 2: units, sanity, integration and its share of reliability passed"
 
 # Benchmarks (docs/performance.md): figures printed and written to $(BUILD)/bench.json. Only bench-smoke (tiny sizes,
