@@ -37,7 +37,12 @@ DEFAULT_SORT = "-timestamp"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
 SORTS = ("timestamp", "-timestamp")
+#: Search snapshots (what a cursor pages through): the last SNAPSHOTS_KEPT are kept; older ones too while they were used
+#: in the last SNAPSHOT_IDLE_SECONDS (a parallel read's slice waiting its turn on a busy machine keeps its cursor), up
+#: to SNAPSHOTS_MAX in all.
 SNAPSHOTS_KEPT = 64
+SNAPSHOT_IDLE_SECONDS = 120
+SNAPSHOTS_MAX = 1024
 CHANGE_SERVICE = "workflow-automation"
 CHANGE_EVENT_NAME = "Workflow Automation"
 #: ``add_events``: the members an event spec may have, and the defaults of an event added without them.
@@ -89,6 +94,7 @@ class AuditLog:
         self._events = []
         self._sequence = itertools.count()
         self._snapshots = OrderedDict()
+        self._snapshot_used = {}  # snapshot id -> when it was last used (the clock's seconds)
         self._meta_overrides = deque()
         self._pending = []  # (visible_ms, StoredEvent): added, not yet indexed (see add_events)
         self._by_time = None  # the events sorted by (timestamp, sequence), rebuilt on the first search after a change
@@ -103,6 +109,7 @@ class AuditLog:
         """Forget every event, snapshot and queued meta override."""
         self._events.clear()
         self._snapshots.clear()
+        self._snapshot_used.clear()
         self._meta_overrides.clear()
         self._pending.clear()
         self._by_time = self._by_time_keys = None
@@ -295,6 +302,7 @@ class AuditLog:
         if cursor:
             snapshot_id, offset = self._decode_cursor(cursor)
             self._snapshots.move_to_end(snapshot_id)
+            self._snapshot_used[snapshot_id] = self._clock()
         else:
             snapshot_id, offset = self._new_snapshot(query, time_from, time_to, sort), 0
         events = self._snapshots[snapshot_id]
@@ -331,8 +339,13 @@ class AuditLog:
             selected.reverse()
         snapshot_id = uuid.uuid4().hex
         self._snapshots[snapshot_id] = selected
+        now = self._snapshot_used[snapshot_id] = self._clock()
         while len(self._snapshots) > SNAPSHOTS_KEPT:
-            self._snapshots.popitem(last=False)
+            oldest = next(iter(self._snapshots))
+            if len(self._snapshots) <= SNAPSHOTS_MAX and now - self._snapshot_used[oldest] < SNAPSHOT_IDLE_SECONDS:
+                break
+            del self._snapshots[oldest]
+            del self._snapshot_used[oldest]
         return snapshot_id
 
     def _in_range(self, start, end):
