@@ -379,6 +379,7 @@ def _wait_for(client, wording, error, read):
     deadline = client.clock() + window
     pause = _FIRST_PAUSE
     while True:
+        client.stats.outcome_poll()
         found = read()
         if found is not None:
             return found
@@ -389,7 +390,7 @@ def _wait_for(client, wording, error, read):
                 "seconds. The outcome is unknown: Datadog may still apply it. Re-running the task is safe once Datadog has "
                 "finished with the request: it finds the result by name instead of writing again."
                 % (wording, error, window), cause=error)
-        client.wait(min(pause, remaining), "waiting for a write with unknown outcome")
+        client.wait(min(pause, remaining))  # a pause between outcome polls, not a retry
         pause = min(pause * 2, _LONGEST_PAUSE)
 
 

@@ -643,9 +643,6 @@ def search_all_parallel(client, queries, settings, parallel, new_client, now=Non
             output = collector.result()
     finally:
         for worker in workers[1:]:
-            for name in ("requests", "retries", "waited"):
-                client.stats[name] += worker.stats[name]
-            for cause, number in worker.stats["causes"].items():
-                client.stats["causes"][cause] = client.stats["causes"].get(cause, 0) + number
+            client.stats.merge(worker.stats)
             worker.close()
     return output, warnings, requests

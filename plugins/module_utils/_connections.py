@@ -24,9 +24,6 @@ from urllib.parse import urlsplit
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import kind_of, normalized_uuid
 
-#: Datadog answers secrets as "" and they are never shown; diffs show this fixed mask instead.
-MASK = "********"
-
 STR = "str"
 ENTRIES = "entries"  # a list of dicts matched by name (HTTP headers, tokens, URL parameters)
 BODY = "body"  # the HTTP body object

@@ -369,9 +369,9 @@ class AuditEventSource(object):
                     await asyncio.sleep(delay)
                     continue
                 failures = 0
-                if client.stats["retries"] > retries_logged:
+                if client.stats.retry_count > retries_logged:
                     logger.info("%s: %s", PLUGIN, client.retry_summary())
-                    retries_logged = client.stats["retries"]
+                    retries_logged = client.stats.retry_count
                 for warning in result.warnings:
                     logger.warning("%s: %s", PLUGIN, warning)
                 logger.debug("%s: %d new event(s) from %d request(s)", PLUGIN, len(result.events), result.requests)

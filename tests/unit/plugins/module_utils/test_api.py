@@ -8,11 +8,13 @@ import io
 import json
 import socket
 import threading
+import time
+import warnings
 
 import pytest
 import requests
 from requests.adapters import BaseAdapter
-from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, NewConnectionError, ProtocolError
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _api
 from ansible_collections.ddops.datadog.plugins.module_utils._api import (
@@ -20,10 +22,13 @@ from ansible_collections.ddops.datadog.plugins.module_utils._api import (
     DatadogClient,
     DatadogConnectionError,
     DatadogOutcomeUnknownError,
+    SharedRateLimit,
+    UnusableAnswerError,
     parse_error_messages,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import SITES, ClientOptions
-from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, reason
+from ansible_collections.ddops.datadog.plugins.module_utils._scrub import MASK
 
 API_KEY = "unit-api-key-7d1e0c5b9a3f"
 APP_KEY = "unit-app-key-2b8f6e4d0c1a"
@@ -55,7 +60,7 @@ class FakeAdapter(BaseAdapter):
         response.encoding = "utf-8"
         response.url = request.url
         response.request = request
-        response.reason = _api._REASONS.get(status, "")  # pylint: disable=protected-access
+        response.reason = reason(status, "")
         return response
 
     def close(self):
@@ -225,7 +230,8 @@ def test_429_waits_x_ratelimit_reset_then_succeeds():
     assert client.get("/x").status == 200
     assert clock.sleeps == [7.0]
     assert len(adapter.sent) == 2
-    assert client.stats == {"requests": 2, "retries": 1, "waited": 7.0, "causes": {"HTTP 429": 1}}
+    assert client.stats.as_result() == {"requests": {"total": 2, "GET": 2}, "retries": {"total": 1, "HTTP 429": 1},
+                                        "waited": 7.0, "outcome_polls": 0, "reconciliations": []}
     assert client.retry_summary() == "Datadog API: 1 retry (HTTP 429 x1), waited 7.0 s in total"
 
 
@@ -413,6 +419,129 @@ def test_answer_without_data_member_is_an_error():
     response = client.get("/x")
     with pytest.raises(DatadogAPIError, match="the answer has no 'data' member"):
         response.data  # pylint: disable=pointless-statement
+
+
+@pytest.mark.parametrize("method, answer, expected_text", [
+    ("GET", (200, {}, {"meta": {}}), "the answer has no 'data' member (got an object with keys meta)"),
+    ("GET", (204, {}, b""), "the answer has no 'data' member (got an empty answer)"),
+    ("POST", (201, {"Content-Type": "text/plain"}, b"upstream reset"), "expected a JSON answer but got a text/plain answer"),
+    ("PATCH", (200, {"Content-Length": str(_api.MAX_ANSWER_BYTES + 1)}, b"{}"), "the answer is larger than 64 MiB"),
+    ("DELETE", (200, {}, {"meta": {}}), "expected an empty answer (Datadog answers a delete with HTTP 204) but got an object"),
+])
+def test_a_success_answer_that_cannot_be_used_says_so_with_its_status(method, answer, expected_text):
+    client, adapter, _clock = make_client([answer])
+    with pytest.raises(UnusableAnswerError) as error:
+        client.request(method, "/api/v2/x", body={} if method != "GET" else None, expected=(200, 201, 204)).data
+    assert error.value.status == answer[0] and expected_text in str(error.value)
+    assert "%s /api/v2/x" % method in str(error.value)
+    assert len(adapter.sent) == 1  # a 2xx is not retried: Datadog accepted the request
+
+
+def test_an_expected_error_status_without_data_is_not_called_unusable():
+    client, _adapter, _clock = make_client([(404, {}, {"errors": ["Not found"]})])
+    response = client.get("/x", expected=(200, 404))
+    with pytest.raises(DatadogAPIError) as error:
+        response.data  # pylint: disable=pointless-statement
+    assert not isinstance(error.value, UnusableAnswerError) and error.value.status == 404
+
+
+@pytest.mark.parametrize("method, answer", [
+    ("GET", (200, {}, {API_KEY: "echoed", "meta": {}})),  # a 200 body described by its keys
+    ("DELETE", (200, {}, {"echo": 1, APP_KEY: 2})),  # a delete answered with JSON, described by its keys
+    ("POST", (200, {"Content-Type": "text/%s" % API_KEY}, b"not json")),  # even the content type
+])
+def test_descriptions_of_success_answers_are_scrubbed(method, answer):
+    client, _adapter, _clock = make_client([answer])
+    with pytest.raises(UnusableAnswerError) as error:
+        client.request(method, "/x", body={} if method == "POST" else None, expected=(200,)).data
+    for text in (str(error.value), repr(error.value)):
+        assert API_KEY not in text and APP_KEY not in text and MASK in text
+
+
+def test_a_shared_rate_limit_wait_is_counted_as_waited_not_as_a_retry():
+    now = [0.0]
+
+    def pause(seconds):
+        now[0] += seconds
+    shared = SharedRateLimit(clock=lambda: now[0], pause=pause)
+    client, _adapter, _clock = make_client([OK])
+    client.share_rate_limit(shared)
+    shared.hold(4.5)  # another worker's 429
+    client.get("/x")
+    assert client.stats.as_result()["waited"] == 4.5 and client.stats.retry_count == 0
+    assert client.retry_summary() == "Datadog API: waited 4.5 s in total"
+
+
+def test_waits_of_outcome_polls_are_not_retries_and_named_waits_are():
+    client, _adapter, clock = make_client([])
+    client.wait(0.25)
+    client.wait(1.0, "HTTP 429")
+    assert clock.sleeps == [0.25, 1.0]
+    assert client.stats.as_result()["retries"] == {"total": 1, "HTTP 429": 1} and client.stats.waited == 1.25
+
+
+class WarningAdapter(FakeAdapter):
+    """Warns as urllib3 does for every unverified HTTPS request, and takes a moment, so that threads interleave."""
+
+    def send(self, request, **kwargs):
+        warnings.warn("Unverified HTTPS request is being made", InsecureRequestWarning)
+        time.sleep(0.0005)
+        return super().send(request, **kwargs)
+
+
+def insecure_clients(count, answers):
+    options = ClientOptions.from_values(api_key=API_KEY, app_key=APP_KEY, api_url="https://api.example.test",
+                                        validate_certs=False)
+    clients = []
+    for _number in range(count):
+        session = requests.Session()
+        session.mount("https://", WarningAdapter([OK] * answers))
+        clients.append(DatadogClient(options, session=session, sleep=FakeClock().sleep))
+    return clients
+
+
+@pytest.fixture
+def warning_filters():
+    """The process's warning filters, restored after the test (without catch_warnings, which the test watches)."""
+    saved = warnings.filters[:]
+    warnings.filters[:] = [entry for entry in saved if entry[2] is not InsecureRequestWarning]
+    yield
+    warnings.filters[:] = saved
+
+
+def test_validate_certs_false_installs_one_process_wide_filter_however_many_clients(warning_filters):
+    insecure_clients(5, 0)
+    assert [entry for entry in warnings.filters if entry[2] is InsecureRequestWarning] == [
+        ("ignore", None, InsecureRequestWarning, None, 0)]
+
+
+def test_parallel_requests_without_certificate_checks_leave_the_warning_filters_alone(warning_filters, monkeypatch):
+    clients = insecure_clients(8, 40)
+    filters, content = warnings.filters, warnings.filters[:]
+    shown = []
+    monkeypatch.setattr(warnings, "showwarning", lambda message, category, *args, **kwargs: shown.append(category))
+    failures = []
+
+    def work(client):
+        try:
+            for _number in range(40):
+                client.get("/x")
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            failures.append(exc)
+    threads = [threading.Thread(target=work, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    # 320 requests in 8 threads: the same filter list, unchanged, and urllib3's warning never shown.
+    assert warnings.filters is filters and warnings.filters == content
+    assert InsecureRequestWarning not in shown
+
+
+def test_validate_certs_true_adds_no_filter(warning_filters):
+    make_client([OK])
+    assert not [entry for entry in warnings.filters if entry[2] is InsecureRequestWarning]
 
 
 def test_keys_echoed_by_a_server_never_reach_messages():

@@ -121,7 +121,7 @@ def test_under_30_percent_faults_the_result_is_still_the_sequential_one(emulator
         emulator.clear_faults()
     assert ids(events) == ids(expected)
     assert all(number > 0 for number in injected)
-    assert client.stats["retries"] == sum(injected) and client.stats["requests"] == requests_sent + sum(injected)
+    assert client.stats.retry_count == sum(injected) and client.stats.request_count == requests_sent + sum(injected)
 
 
 PROJECTIONS = [

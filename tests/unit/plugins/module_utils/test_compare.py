@@ -21,7 +21,8 @@ from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     patch_body,
     plan_update,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._connections import MASK, VARIANTS, redact_integration, validate_integration
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import VARIANTS, redact_integration, validate_integration
+from ansible_collections.ddops.datadog.plugins.module_utils._scrub import MASK
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (
     answered,
     current_of,
