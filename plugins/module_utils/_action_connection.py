@@ -2,13 +2,14 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Action connections: argument spec, desired state from options, reconcile and list logic.
+"""Action connections: argument spec, desired state from options, the reads, and :func:`apply`.
 
 Internal use only: not part of the collection's public interface.
 
-Plain Python (no Ansible imports): :func:`ensure_connection` takes a :class:`DatadogClient` and a plain ``desired``
-dict and returns a plain result dict, so the module is a thin wrapper and the same logic can later run in the
-controller process for many loop items with one HTTP session.
+Plain Python (no Ansible imports). One connection goes through three steps: :func:`read_current` reads it (by ID, or
+by name from a :class:`ConnectionListing`), ``_connection_plan.decide`` decides what to do (no I/O), and
+:func:`apply` does exactly that and returns an :class:`Outcome`. :func:`ensure_connection` is the three for one item
+(``datadog_action_connection``); ``_connection_set`` decides every item of a set first, then applies them.
 
 Requests (docs/dev/api-behaviour.md): unchanged by ``connection_id`` = 1 GET; unchanged by name = the list pages (1 GET
 up to 100 connections); update = that read + 1 PATCH; create = list + POST; ``absent`` by ID = 1 DELETE (404 = already
@@ -18,18 +19,28 @@ absent); check mode = the reads only.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import (
+    DatadogAPIError,
+    DatadogOutcomeUnknownError,
+    UnusableAnswerError,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     ALWAYS,
     ON_CREATE,
     ROTATION_OPTION,
-    create_body,
-    diff_create,
-    diff_delete,
     patch_body,
-    plan_update,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_plan import (
+    CREATE,
+    DELETE,
+    UNCHANGED,
+    UNREAD,
+    UPDATE,
+    decide,
+    label,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import (
     CONNECTIONS_PATH,
@@ -50,7 +61,6 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     INTEGRATION_TYPES,
     VARIANTS,
     credential_field_names,
-    missing_secrets,
     secret_field_names,
     validate_connection_id,
     validate_integration,
@@ -172,7 +182,7 @@ def desired_from_params(params):
     return desired
 
 
-# -- reconcile ---------------------------------------------------------------------------------------------------------
+# -- reads -------------------------------------------------------------------------------------------------------------
 
 class ConnectionListing(object):
     """The connections of the list endpoint, read once, then kept current with the writes made through it.
@@ -180,6 +190,8 @@ class ConnectionListing(object):
     One listing per task: a module run makes its own (one read per task); the action plugin shares one between the
     loop items of a task, so N items cost one read of the list instead of N. A create whose outcome is unknown always
     reads the list afresh. Indexed by ID and by name, so a lookup or a write costs the same at 10 or 10,000 items.
+    Thread-safe: the parallel writes of ``datadog_action_connection_set`` share one (a read is made outside the lock and
+    swapped in whole).
 
     ``serve_ids``: once read, the listing also answers for connections addressed by ``connection_id`` (no GET of
     the connection). Only ``datadog_action_connection_set`` asks for it, as it reads the whole list first anyway.
@@ -190,19 +202,25 @@ class ConnectionListing(object):
         self.serve_ids = serve_ids
         self.reads = 0
         self.read_at = None  # time.time() when the list was last read (just before the read)
+        self._lock = threading.RLock()
         self._by_id = None  # key -> connection, in list order (the key is the ID)
         self._by_name = {}  # name -> keys
 
     @property
     def items(self):
         """Every connection known, in list order (None before the first read)."""
-        return None if self._by_id is None else list(self._by_id.values())
+        with self._lock:
+            return None if self._by_id is None else list(self._by_id.values())
 
     def load(self, client, fresh=False):
         """Read the list (every page) unless it was read already."""
-        if self._by_id is None or fresh:
-            self.read_at = time.time()
-            items = list_all(client, page_size=self.page_size)
+        with self._lock:
+            if self._by_id is not None and not fresh:
+                return
+        read_at = time.time()
+        items = list_all(client, page_size=self.page_size)
+        with self._lock:
+            self.read_at = read_at
             self.reads += 1
             self._by_id = {}
             self._by_name = {}
@@ -212,7 +230,8 @@ class ConnectionListing(object):
     def by_name(self, client, name, fresh=False):
         """Every connection named exactly ``name`` (all pages of the list, compared here)."""
         self.load(client, fresh=fresh)
-        return [self._by_id[key] for key in self._by_name.get(name, ())]
+        with self._lock:
+            return [self._by_id[key] for key in self._by_name.get(name, ())]
 
     @property
     def serving_ids(self):
@@ -220,27 +239,102 @@ class ConnectionListing(object):
 
     def by_id(self, connection_id):
         """The connection with this ID when :attr:`serving_ids` (None when the list does not have it)."""
-        return self._by_id.get(connection_id) if self.serving_ids else None
+        with self._lock:
+            return self._by_id.get(connection_id) if self.serving_ids else None
 
     def remember(self, connection):
         """A connection this run created or changed, as Datadog answered it."""
-        if self._by_id is None or not isinstance(connection, dict) or not connection.get("id"):
-            return
-        self.forget(connection["id"])
-        self._add(connection)
+        with self._lock:
+            if self._by_id is None or not isinstance(connection, dict) or not connection.get("id"):
+                return
+            self.forget(connection["id"])
+            self._add(connection)
 
     def forget(self, connection_id):
-        if self._by_id is None or connection_id not in self._by_id:
-            return
-        item = self._by_id.pop(connection_id)
-        keys = self._by_name.get(attributes_of(item).get("name"), [])
-        if connection_id in keys:
-            keys.remove(connection_id)
+        with self._lock:
+            if self._by_id is None or connection_id not in self._by_id:
+                return
+            item = self._by_id.pop(connection_id)
+            keys = self._by_name.get(attributes_of(item).get("name"), [])
+            if connection_id in keys:
+                keys.remove(connection_id)
 
     def _add(self, item, index=None):
         key = item.get("id") if isinstance(item, dict) and item.get("id") else ("without id", index)
         self._by_id[key] = item
         self._by_name.setdefault(attributes_of(item).get("name"), []).append(key)
+
+
+def read_current(client, desired, listing, check_mode=False):
+    """The connection ``desired`` is about, as read: a resource dict, ``None`` (nothing has the name, or an ``absent``
+    ID that does not exist) or ``UNREAD`` (an ``absent`` ID outside check mode: deleted without a read). Returns
+    ``(current, read_at)``, ``read_at`` being ``time.time()`` of the read decided on.
+
+    Raises :class:`TaskFailure` for an ID that does not exist (``present``), a name several connections share, or a
+    failed read.
+    """
+    connection_id = desired["connection_id"]
+    if not connection_id:
+        current = one_by_name(client, desired["name"], listing)
+        return current, listing.read_at
+    if listing.serving_ids:  # the set module: the one read of the list serves IDs too
+        current = listing.by_id(connection_id)
+        if current is not None or desired["state"] == "absent":
+            return current, listing.read_at
+    elif desired["state"] == "absent" and not check_mode:
+        return UNREAD, None
+    read_at = time.time()
+    wording = "read " + label(desired["name"], connection_id)
+    with operation(wording):
+        response = client.get(connection_path(connection_id), expected=(200, 404))
+        current = response.data if response.status != 404 else None
+    if current is None and desired["state"] == "present":
+        raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; leave it out to "
+                          "find or create the connection by name" % label(desired["name"], connection_id))
+    return current, read_at
+
+
+def one_by_name(client, name, listing, fresh=False):
+    """The one connection named ``name`` in ``listing``, or ``None``; :class:`TaskFailure` when several share it."""
+    matches = listing.by_name(client, name, fresh=fresh)
+    if len(matches) > 1:
+        ids = [match.get("id") for match in matches]
+        raise TaskFailure("%d action connections are named %r (ids: %s); pass connection_id to choose one"
+                          % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)
+    return matches[0] if matches else None
+
+
+# -- one connection: read, decide, apply ---------------------------------------------------------------------------------
+
+class Outcome(object):
+    """What :func:`apply` did for one :class:`~._connection_plan.Action` (or what it would do, in check mode).
+
+    - ``action``: the action that was planned; ``done``: what was done (``create``, ``update``, ``delete``,
+      ``unchanged``). They differ when another writer created the name between the plan and the write (the create
+      became an update or nothing) or when a delete found the connection gone;
+    - ``changed``, ``connection`` (as the modules return it, without secrets), ``diff``;
+    - ``warnings`` (plain text) and ``records``: this item's reconciliation records, also added to
+      ``client.stats`` (the ``api`` member of the result).
+    """
+
+    __slots__ = ("action", "done", "changed", "connection", "diff", "warnings", "records")
+
+    def __init__(self, action, done, changed, connection, diff, warnings=None, records=None):
+        self.action = action
+        self.done = done
+        self.changed = changed
+        self.connection = connection
+        self.diff = diff
+        self.warnings = list(warnings or ())
+        self.records = list(records or ())
+
+    @property
+    def planned(self):
+        return self.action.kind
+
+    def result(self):
+        """The result of ``datadog_action_connection``."""
+        return {"changed": self.changed, "connection": self.connection, "diff": self.diff, "warnings": list(self.warnings)}
 
 
 def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, listing=None):
@@ -254,129 +348,228 @@ def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, li
     """
     if listing is None:
         listing = ConnectionListing(page_size)
-    if desired["state"] == "absent":
-        return _ensure_absent(client, desired, check_mode, listing)
-    return _ensure_present(client, desired, check_mode, listing)
-
-
-def _label(desired, connection_id=None):
-    connection_id = connection_id or desired.get("connection_id")
-    if desired.get("name") is not None and connection_id:
-        return "action connection %r (%s)" % (desired["name"], connection_id)
-    if desired.get("name") is not None:
-        return "action connection %r" % desired["name"]
-    return "action connection %s" % connection_id
-
-
-def _ensure_present(client, desired, check_mode, listing):
-    connection_id = desired["connection_id"]
-    if connection_id:
-        current = listing.by_id(connection_id)  # served from the list when the listing serves IDs (the set module)
-        if current is None:
-            with operation("read " + _label(desired)):
-                response = client.get(connection_path(connection_id), expected=(200, 404))
-            if response.status == 404:
-                raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; "
-                                  "leave it out to find or create the connection by name" % _label(desired))
-            current = response.data
-    else:
-        current = _one_by_name(client, desired["name"], listing)
-        if current is None:
-            _refuse_without_secrets(desired)
-        if current is None and check_mode:
-            return _create(client, desired, check_mode, listing)
-        if current is None:
-            with _creation_lock(client, desired) as lock:
-                if lock.changed_since(listing.read_at):  # another task created it since the list was read
-                    current = _one_by_name(client, desired["name"], listing, fresh=True)
-                if current is None:
-                    result = _create(client, desired, check_mode, listing)
-                    lock.mark()
-                    return result
-
-    attributes = current.get("attributes") or {}
-    rotate = desired["generate_new_external_id"]
-    plan = plan_update(desired, attributes, update_secrets=desired["update_secrets"], rotate=rotate)
-    connection = current
-    warnings = []
-    if plan.changed and not check_mode:
-        label = _label(desired, current.get("id"))
-        try:
-            connection = client.patch(connection_path(current.get("id")), patch_body(plan), idempotent=not rotate).data
-        except DatadogOutcomeUnknownError as exc:
-            # Not idempotent (a rotation): never sent again blindly. It was applied if the rotated field changed.
-            connection = _wait_for(client, "update " + label, exc, lambda: _rotated(client, current, plan.regenerated))
-            warnings.append("The update request for %s got no answer (%s), but Datadog had applied it: %s was regenerated"
-                            % (label, exc, plan.regenerated))
-        except DatadogAPIError as exc:
-            raise api_failure(exc, "update " + label) from None
-        listing.remember(connection)
-    regenerated = None
-    if rotate and not check_mode:
-        regenerated = read_only_fields(connection).get(plan.regenerated)
-    return {"changed": plan.changed, "connection": connection_view(connection), "diff": plan.diff(regenerated),
-            "warnings": warnings}
-
-
-def _refuse_without_secrets(desired):
-    """Secrets only where needed: a create needs them all, in check mode too (the real run would fail)."""
-    if desired["integration"] is None:  # desired_from_params refuses this already
-        raise InputError("integration is required to create %s" % _label(desired))
-    missing = missing_secrets(desired["integration"])
-    if missing:
-        raise InputError("Cannot create %s: no value given for its secret field(s) %s. Datadog never returns secrets, so "
-                         "a definition read from Datadog has none; give them to create the connection"
-                         % (_label(desired), ", ".join(missing)))
-
-
-def _create(client, desired, check_mode, listing):
-    _refuse_without_secrets(desired)
-    diff = diff_create(desired)
+    current, read_at = read_current(client, desired, listing, check_mode=check_mode)
+    action = decide(desired, current)
+    action.read_at = read_at
     if check_mode:
-        would_be = {"id": None, "attributes": {"name": desired["name"], "integration": desired["integration"],
-                                               "tags": list(desired["tags"] or [])}}
-        return {"changed": True, "connection": connection_view(would_be), "diff": diff, "warnings": []}
-    warnings = []
-    # A create that got an error answer (a 5xx, which a proxy may send after Datadog applied it) is finished: one fresh
-    # read of the list tells whether it was applied; if not, it is sent again (at most ``retries`` times). A create sent
-    # without an answer (dropped, timed out, or a gateway's 504) may still be in progress at Datadog: the list is read
-    # until the connection shows, for up to OUTCOME_WAIT_FACTOR x timeout, and it is never sent again.
+        return preview(action).result()
+    return apply(client, action, listing).result()
+
+
+def preview(action):
+    """The :class:`Outcome` of ``action`` without doing it (check mode)."""
+    return Outcome(action, action.kind, action.changes, action.preview(), action.diff)
+
+
+def apply(client, action, listing):
+    """Do ``action`` (and nothing else); return its :class:`Outcome`.
+
+    A create takes the name's lock first (``_locks``): when another task created the name or sent a create of it
+    since the action was decided, the connection is looked up again and the action decided again (an update or
+    nothing; the outcome says so). Raises :class:`TaskFailure` (the message names the operation) or
+    :class:`InputError` (a decision taken again needs input that was not given).
+    """
+    if action.kind == CREATE:
+        return _apply_create(client, action, listing)
+    if action.kind == UPDATE:
+        return _apply_update(client, action, listing)
+    if action.kind == DELETE:
+        return _apply_delete(client, action, listing)
+    return preview(action)
+
+
+# -- reconciliation records --------------------------------------------------------------------------------------------
+
+def _reconciled(client, records, operation_name, action, outcome, cause, connection_id=None, **more):
+    """Record an item whose outcome was worked out after a lost or unusable answer (``client.stats`` and the item's
+    own ``records``); return the warning that says it."""
+    record = {"operation": operation_name, "name": action.name,
+              "id": connection_id or action.connection_id, "outcome": outcome, "cause": str(cause)}
+    record.update(more)
+    client.stats.reconciled(record)
+    records.append(record)
+    return render_record(record)
+
+
+def render_record(record):
+    """The warning of one reconciliation record."""
+    what = label(record.get("name"), record.get("id") if record["operation"] != "create" else None)
+    outcome = record["outcome"]
+    if record["operation"] == "create":
+        if outcome == "adopted":
+            return ("The create request for %s got no usable answer (%s), but Datadog had applied it: the connection was "
+                    "found by name and adopted (id %s)" % (what, record["cause"], record.get("id")))
+        if outcome == "sent again":
+            return ("The create request for %s got no usable answer (%s) and was not applied (no connection with that "
+                    "name exists): sent again" % (what, record["cause"]))
+        return "The create request for %s got no usable answer (%s): %s" % (what, record["cause"], outcome)
+    if record["operation"] == "update":
+        if outcome == "read again":
+            return ("The update request for %s was answered without a usable body (%s): it may have been applied; the "
+                    "connection was read again" % (what, record["cause"]))
+        return ("The update request for %s got no answer (%s), but Datadog had applied it: %s was regenerated"
+                % (what, record["cause"], record.get("field")))
+    return ("The delete request for %s got no answer and its retry found the connection gone: this run deleted it "
+            "(unless someone else did at the same moment)" % what)
+
+
+# -- update and delete ---------------------------------------------------------------------------------------------------
+
+def _apply_update(client, action, listing):
+    current, update = action.current, action.update
+    wording = "update " + action.label()
+    warnings, records = [], []
+    try:
+        connection = client.patch(connection_path(action.connection_id), patch_body(update), idempotent=not action.rotate).data
+    except DatadogOutcomeUnknownError as exc:
+        # Not idempotent (a rotation): never sent again blindly. It was applied if the rotated field changed.
+        connection = _wait_for(client, wording, exc, lambda: _rotated(client, current, update.regenerated))
+        warnings.append(_reconciled(client, records, "update", action, "applied", exc, field=update.regenerated))
+    except UnusableAnswerError as exc:
+        # Answered 2xx, so accepted, but without the connection: read it again.
+        connection = _read_again(client, action, update.regenerated)
+        warnings.append(_reconciled(client, records, "update", action, "read again", exc))
+    except DatadogAPIError as exc:
+        raise api_failure(exc, wording) from None
+    listing.remember(connection)
+    regenerated = read_only_fields(connection).get(update.regenerated) if action.rotate else None
+    return Outcome(action, UPDATE, True, connection_view(connection), update.diff(regenerated), warnings, records)
+
+
+def _read_again(client, action, rotated_field):
+    with operation("read %s after its update" % action.label()):
+        connection = client.get(connection_path(action.connection_id)).data
+    if rotated_field and read_only_fields(connection).get(rotated_field) == read_only_fields(action.current).get(rotated_field):
+        raise TaskFailure("Failed to update %s: Datadog answered without a usable body and %s was not regenerated; run "
+                          "the task again" % (action.label(), rotated_field))
+    return connection
+
+
+def _apply_delete(client, action, listing):
+    wording = "delete " + action.label()
+    warnings, records = [], []
+    with operation(wording):
+        try:
+            response = client.delete(connection_path(action.connection_id), expected=(200, 202, 204, 404))
+        except UnusableAnswerError:
+            response = None  # answered 2xx with a body: Datadog accepted the delete
+    listing.forget(action.connection_id)
+    if response is not None and response.status == 404:
+        if not response.unanswered:  # someone deleted it first
+            return Outcome(action, UNCHANGED, False, {}, {"before": {}, "after": {}})
+        warnings.append(_reconciled(client, records, "delete", action, "deleted", "no answer, then HTTP 404"))
+    connection = action.preview()
+    diff = action.diff if action.current is not UNREAD else {"before": {"id": action.connection_id}, "after": {}}
+    return Outcome(action, DELETE, True, connection, diff, warnings, records)
+
+
+# -- create --------------------------------------------------------------------------------------------------------------
+
+class OutcomeUnknown(TaskFailure):
+    """A write was sent and its effect had not shown when the wait ended: Datadog may still apply it."""
+
+
+def _apply_create(client, action, listing):
+    desired = action.desired
+    window = OUTCOME_WAIT_FACTOR * client.options.timeout
+    with _creation_lock(client, desired) as lock:
+        found, warnings = _created_meanwhile(client, action, listing, lock, window)
+        if found is not None:
+            # Another writer created the name since this was decided: decide again (an update, or nothing).
+            again = decide(desired, found)
+            again.read_at = listing.read_at
+            outcome = apply(client, again, listing)
+            outcome.action = action
+            outcome.warnings[:0] = warnings
+            return outcome
+        before = lock.record()
+        lock.mark_sent(time.time() + client.options.timeout + window)
+        try:
+            connection, more_warnings, records = _create(client, action, listing)
+        except OutcomeUnknown:
+            lock.mark_unknown(time.time() + window)
+            raise
+        except (TaskFailure, InputError):
+            lock.restore(before)
+            raise
+        lock.mark()
+    return Outcome(action, CREATE, True, connection_view(connection), action.diff, warnings + more_warnings, records)
+
+
+def _created_meanwhile(client, action, listing, lock, window):
+    """The connection of the action's name when another writer created it since the action was decided, else
+    ``None``; and warnings. A create of the name whose outcome is not known yet (its answer was lost, or the task that
+    sent it died) is waited for until Datadog can no longer apply it; reads the list only when the lock says so."""
+    record = lock.record()
+    name = action.desired["name"]
+    if record.pending(time.time()):
+        deadline = client.clock() + max(0.0, record.until - time.time())
+        found = _poll(client, deadline, lambda: one_by_name(client, name, listing, fresh=True))
+        if found is not None:
+            return found, ["Another task's create of %s had an unknown outcome; it showed while this task waited, so it "
+                           "was not created again (id %s)" % (action.label(), found.get("id"))]
+        return None, ["Another task's create of %s had an unknown outcome and had not shown after %d seconds: created "
+                      "by this task" % (action.label(), window)]
+    if lock.changed_since(action.read_at):
+        return one_by_name(client, name, listing, fresh=True), []
+    return None, []
+
+
+def _create(client, action, listing):
+    """Send the create; return ``(connection, warnings, records)``.
+
+    A create that got an error answer (a 5xx, which a proxy may send after Datadog applied it) is finished: one fresh
+    read of the list tells whether it was applied; if not, it is sent again (at most ``retries`` times). A create
+    answered 2xx without a usable body was accepted: one fresh read finds it, and it is never sent again. A create sent
+    without an answer (dropped, timed out, or a gateway's 504) may still be in progress at Datadog: the list is read
+    until the connection shows, for up to OUTCOME_WAIT_FACTOR x timeout, and it is never sent again.
+    """
+    name = action.desired["name"]
+    wording = "create " + action.label()
+    warnings, records = [], []
     resends = client.options.retries
     while True:
         try:
-            connection = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201)).data
-            exc = None
+            connection = client.post(CONNECTIONS_PATH, action.body, expected=(200, 201)).data
             break
-        except DatadogAPIError as error:
-            exc = error
-            if isinstance(exc, DatadogOutcomeUnknownError) or exc.status == 504:
-                connection = _wait_for(client, "create " + _label(desired), exc,
-                                       lambda: _one_by_name(client, desired["name"], listing, fresh=True))
-                break
-            if exc.status not in (500, 502, 503):
-                raise api_failure(exc, "create " + _label(desired)) from None
-            connection = _one_by_name(client, desired["name"], listing, fresh=True)
-            if connection is not None:
-                break
-            if resends <= 0:
-                raise TaskFailure(
-                    "Failed to create %s: the request got no usable answer (%s) and no connection with that name exists "
-                    "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
-            resends -= 1
-            warnings.append("The create request for %s got no usable answer (%s) and was not applied (no connection with "
-                            "that name exists): sent again" % (_label(desired), exc))
-    if exc is not None:
-        warnings.append("The create request for %s got no usable answer (%s), but Datadog had applied it: the connection "
-                        "was found by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
+        except DatadogAPIError as exc:
+            if isinstance(exc, UnusableAnswerError):
+                # Answered 2xx, so accepted, but without the connection: it is looked up by name, never sent again.
+                connection = one_by_name(client, name, listing, fresh=True)
+                if connection is None:
+                    _reconciled(client, records, "create", action, "not found", exc)
+                    raise OutcomeUnknown(
+                        "Failed to create %s: Datadog answered without a usable body (%s), so the request may have been "
+                        "applied, but no connection with that name exists; it was not sent again. Run the task again to "
+                        "find it by name or create it" % (action.label(), exc), cause=exc) from None
+            elif isinstance(exc, DatadogOutcomeUnknownError) or exc.status == 504:
+                try:
+                    connection = _wait_for(client, wording, exc, lambda: one_by_name(client, name, listing, fresh=True))
+                except OutcomeUnknown:
+                    _reconciled(client, records, "create", action, "unknown", exc)
+                    raise
+            elif exc.status in (500, 502, 503):
+                connection = one_by_name(client, name, listing, fresh=True)
+                if connection is None and resends <= 0:
+                    _reconciled(client, records, "create", action, "not applied", exc)
+                    raise TaskFailure(
+                        "Failed to create %s: the request got no usable answer (%s) and no connection with that name "
+                        "exists afterwards, so nothing was created; run the task again" % (action.label(), exc)) from None
+                if connection is None:
+                    resends -= 1
+                    warnings.append(_reconciled(client, records, "create", action, "sent again", exc))
+                    continue
+            else:
+                raise api_failure(exc, wording) from None
+            warnings.append(_reconciled(client, records, "create", action, "adopted", exc, connection.get("id")))
+            break
     listing.remember(connection)
-    return {"changed": True, "connection": connection_view(connection), "diff": diff, "warnings": warnings}
+    return connection, warnings, records
 
 
-def _wait_for(client, wording, error, read):
-    """After a write sent without an answer: ``read()`` until it returns what shows the write applied, waiting between
-    reads, for up to OUTCOME_WAIT_FACTOR x timeout; then fail saying the outcome is unknown."""
-    window = OUTCOME_WAIT_FACTOR * client.options.timeout
-    deadline = client.clock() + window
+def _poll(client, deadline, read):
+    """``read()`` until it returns something (returned), waiting between reads, until ``client.clock()`` reaches
+    ``deadline`` (then ``None``). Each read is an outcome poll in ``client.stats``."""
     pause = _FIRST_PAUSE
     while True:
         client.stats.outcome_poll()
@@ -385,13 +578,23 @@ def _wait_for(client, wording, error, read):
             return found
         remaining = deadline - client.clock()
         if remaining <= 0:
-            raise TaskFailure(
-                "Failed to %s: the request was sent but got no answer (%s), and its effect had not shown after %d "
-                "seconds. The outcome is unknown: Datadog may still apply it. Re-running the task is safe once Datadog has "
-                "finished with the request: it finds the result by name instead of writing again."
-                % (wording, error, window), cause=error)
+            return None
         client.wait(min(pause, remaining))  # a pause between outcome polls, not a retry
         pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+def _wait_for(client, wording, error, read):
+    """After a write sent without an answer: ``read()`` until it returns what shows the write applied, waiting between
+    reads, for up to OUTCOME_WAIT_FACTOR x timeout; then fail saying the outcome is unknown."""
+    window = OUTCOME_WAIT_FACTOR * client.options.timeout
+    found = _poll(client, client.clock() + window, read)
+    if found is not None:
+        return found
+    raise OutcomeUnknown(
+        "Failed to %s: the request was sent but got no answer (%s), and its effect had not shown after %d "
+        "seconds. The outcome is unknown: Datadog may still apply it. Re-running the task is safe once Datadog has "
+        "finished with the request: it finds the result by name instead of writing again."
+        % (wording, error, window), cause=error)
 
 
 def _rotated(client, current, field):
@@ -412,60 +615,4 @@ def _creation_lock(client, desired):
         with name_lock("%s\0%s" % (options.base_url, options.fingerprint()), desired["name"], wait=wait) as lock:
             yield lock
     except LockTimeout as exc:
-        raise TaskFailure("Failed to create %s: %s" % (_label(desired), exc)) from None
-
-
-def _ensure_absent(client, desired, check_mode, listing):
-    connection_id = desired["connection_id"]
-    warnings = []
-    if connection_id:
-        label = _label(desired)
-        if check_mode and listing.serving_ids:
-            current = listing.by_id(connection_id)
-            exists = current is not None
-            connection = connection_view(current) if exists else {}
-        elif check_mode:
-            with operation("read " + label):
-                response = client.get(connection_path(connection_id), expected=(200, 404))
-            exists = response.status != 404
-            connection = connection_view(response.data) if exists else {}
-        else:
-            with operation("delete " + label):
-                response = client.delete(connection_path(connection_id), expected=(200, 202, 204, 404))
-            exists = response.status != 404 or response.unanswered > 0
-            warnings.extend(_lost_delete(response, label))
-            connection = {"id": connection_id} if exists else {}
-            listing.forget(connection_id)
-    else:
-        current = _one_by_name(client, desired["name"], listing)
-        exists = current is not None
-        connection = connection_view(current) if exists else {}
-        if exists and not check_mode:
-            label = _label(desired, current.get("id"))
-            with operation("delete " + label):
-                response = client.delete(connection_path(current.get("id")), expected=(200, 202, 204, 404))
-            warnings.extend(_lost_delete(response, label))
-            listing.forget(current.get("id"))
-    diff = diff_delete(connection) if exists else {"before": {}, "after": {}}
-    return {"changed": exists, "connection": connection, "diff": diff, "warnings": warnings}
-
-
-def _lost_delete(response, label):
-    """A delete answered 404 after an attempt that got no answer: that attempt deleted it, most likely."""
-    if response.status == 404 and response.unanswered:
-        return ["The delete request for %s got no answer and its retry found the connection gone: this run deleted it "
-                "(unless someone else did at the same moment)" % label]
-    return []
-
-
-def _one_by_name(client, name, listing, fresh=False):
-    matches = listing.by_name(client, name, fresh=fresh)
-    if len(matches) > 1:
-        raise _ambiguous(name, matches)
-    return matches[0] if matches else None
-
-
-def _ambiguous(name, matches):
-    ids = [match.get("id") for match in matches]
-    return TaskFailure("%d action connections are named %r (ids: %s); pass connection_id to choose one"
-                       % (len(matches), name, ", ".join(str(i) for i in ids)), connection_ids=ids)
+        raise TaskFailure("Failed to create %s: %s" % (label(desired["name"]), exc)) from None

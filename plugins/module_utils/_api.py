@@ -48,6 +48,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._transport import (
     ApiResponse,
     Transport,
     Unanswered,
+    new_pool,
     new_session,
     one_line,
     parse_error_messages,
@@ -79,6 +80,7 @@ class DatadogClient(object):
 
     def __init__(self, options, user_agent_extra=None, session=None, sleep=None, clock=None, stats=None):
         self.options = options
+        self._user_agent_extra = user_agent_extra
         self._sleep = self._own_sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
         self.rate_limit = None  # a SharedRateLimit when this client is one of several working in parallel
@@ -95,6 +97,19 @@ class DatadogClient(object):
     def new_session():
         """A keep-alive session whose transport never retries on its own (every retry is decided and counted here)."""
         return new_session()
+
+    def worker_clients(self, count):
+        """``count`` clients for as many threads working for this one: the same options, secrets, clock and
+        statistics (``stats`` is thread-safe, so the ``api`` figures cover every worker), one ``requests`` session each
+        over one connection pool of ``count`` connections (:func:`~._transport.new_pool`). Close them when done."""
+        pool = new_pool(count)
+        workers = []
+        for dummy in range(count):
+            worker = DatadogClient(self.options, user_agent_extra=self._user_agent_extra, session=new_session(pool),
+                                   sleep=self._own_sleep, clock=self.clock, stats=self.stats)
+            worker.scrubber = worker.transport.scrubber = self.scrubber  # thread-safe; one set of secrets for all
+            workers.append(worker)
+        return workers
 
     def add_secrets(self, values):
         """More values that must never reach a message (the task's ``no_log`` values)."""

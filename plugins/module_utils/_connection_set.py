@@ -1,23 +1,21 @@
-# -*- coding: utf-8 -*-
-# Copyright: (c) 2026, ddops.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-
 """The whole set of an org's action connections in one task: secrets from a mapping, the plan, its rules, the writes.
 
 Internal use only: not part of the collection's public interface.
 
-``datadog_action_connection_set`` (and the ``action_connections`` role through it) works in two passes over one
-read of the connection list:
+``datadog_action_connection_set`` (and the ``action_connections`` role through it) decides, then acts, over one read
+of the connection list:
 
-1. **Plan.** The list is read once (all pages) into a :class:`ConnectionListing` that also serves connections by
-   ID. Every declared connection goes through :func:`ensure_connection` in check mode against it (the same logic
-   as ``datadog_action_connection``, no request), which says create, update, delete or unchanged. The purge scope
-   picks the undeclared connections to delete. Every rule is checked here, before any write: a create without its
-   secrets, a type change without the complete integration, a name several connections share, a purge over
-   ``purge_max``. Any problem refuses the whole set, listing every problem.
-2. **Apply** (not in check mode). The planned changes are made through :func:`ensure_connection` again with the
-   same listing (so no further read), in declared order; then the purge deletes by ID. If a change fails, the other
-   changes are still made but nothing is purged.
+1. **Plan** (:func:`plan_set`). The list is read once (all pages) into a :class:`ConnectionListing` that also serves
+   connections by ID. Every declared connection is decided with ``_connection_plan.decide`` (the logic of
+   ``datadog_action_connection``, no request): create, update, delete or unchanged. The purge scope adds the
+   undeclared connections to delete. Every rule is checked here, before any write: a create without its secrets, a
+   type change without the complete integration, a name several connections share, a purge over ``purge_max``. Any
+   problem refuses the whole set, listing every problem. A plan approved earlier (:func:`saved_plan`) is applied only
+   while the plan decided now is the same (:func:`plan_difference`).
+2. **Apply** (not in check mode). Exactly the planned actions are applied (``_action_connection.apply``), ``parallel``
+   at a time, each worker thread with a client of its own (one connection pool, one shared rate limit); then the
+   purge, the same way. A failure does not stop the other items; if one failed, nothing is purged. Results are
+   reported in declared order, whatever the order the writes ended in.
 
 Requests: one paged read of the list (1 GET per 100 connections) plus the writes; check mode = the read.
 Plain Python, no Ansible imports.
@@ -25,14 +23,31 @@ Plain Python, no Ansible imports.
 
 from __future__ import annotations
 
+import concurrent.futures
 import copy
+import threading
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
     ConnectionListing,
+    action_connection_options,
+    apply,
     desired_from_params,
-    ensure_connection,
+    preview,
+    read_current,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._compare import ALWAYS, ON_CREATE, diff_delete
+from ansible_collections.ddops.datadog.plugins.module_utils._api import SharedRateLimit
+from ansible_collections.ddops.datadog.plugins.module_utils._compare import ALWAYS, ON_CREATE
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_plan import (
+    CREATE,
+    DELETE,
+    UNCHANGED,
+    UPDATE,
+    MissingSecrets,
+    decide,
+    delete_action,
+    digest,
+    fingerprint,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import connection_view
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     ENTRIES,
@@ -44,15 +59,22 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 
-CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 PURGE_MAX = 10
+#: How many writes run at once by default. Measured with the role at 150 ms per answer (docs/performance.md): 8
+#: brings 200 creates to about a fifth of the sequential wall time; 16 gains little more and doubles the burst of
+#: requests a rate limit sees.
+PARALLEL = 8
+MAX_PARALLEL = 32
 #: The item options of ``connections`` (those of ``datadog_action_connection``).
-ITEM_OPTIONS = ("name", "connection_id", "integration", "tags", "update_secrets", "generate_new_external_id", "state")
+_ITEM_SPEC = action_connection_options()
+ITEM_OPTIONS = tuple(_ITEM_SPEC)
+#: The version of the saved plan's format (:func:`saved_plan`).
+PLAN_FORMAT = 1
 
 
 class SetRefused(Exception):
-    """The plan breaks a rule; nothing was written. ``details`` are extra result keys (the plan, what a purge would
-    delete)."""
+    """The plan breaks a rule, or differs from the approved one; nothing was written. ``details`` are extra result
+    keys (the plan, what a purge would delete, the secrets missing)."""
 
     def __init__(self, problems, **details):
         super().__init__("; ".join(problems))
@@ -152,12 +174,16 @@ def _fill_tokens(credentials, tokens, where):
     return problems
 
 
-def desired_set(items, purge=False, purge_tags=None, purge_all=False, purge_max=PURGE_MAX):
+def desired_set(items, purge=False, purge_tags=None, purge_all=False, purge_max=PURGE_MAX, purge_empty=False,
+                parallel=1):
     """Validate the declared connections and the purge settings (no request is made).
 
     Returns ``(desired, scope)``: the ``desired`` dict of each item and the purge scope (``None`` without purge,
     else the tags a connection must all have, an empty list meaning every connection). Raises :class:`InputError`
     with every problem found, each naming the item (``connections[2] 'name'``) and the option.
+
+    A purge with no connection declared at all is refused unless ``purge_empty``: it would delete the whole scope,
+    and an empty list is what a misspelt variable name gives.
     """
     problems = []
     if not isinstance(items, list):
@@ -198,8 +224,14 @@ def desired_set(items, purge=False, purge_tags=None, purge_all=False, purge_max=
         if not scope and not purge_all:
             problems.append("purge needs a scope: give purge_tags (a connection is in scope when it has all of them), "
                             "or set purge_all=true to make every connection of the organization subject to the purge")
+        if not items and not purge_empty:
+            problems.append("purge with an empty connections list would delete every connection in the purge scope; "
+                            "nothing was sent to Datadog. Declare the connections to keep (an empty list is also what a "
+                            "misspelt variable name gives), or set purge_empty=true to empty the scope")
     if not isinstance(purge_max, int) or isinstance(purge_max, bool) or purge_max < 0:
         problems.append("purge_max must be a whole number of at least 0; got %r" % (purge_max,))
+    if not isinstance(parallel, int) or isinstance(parallel, bool) or not 1 <= parallel <= MAX_PARALLEL:
+        problems.append("parallel must be a whole number from 1 to %d; got %r" % (MAX_PARALLEL, parallel))
     if problems:
         raise InputError("; ".join(problems))
     return desired_list, scope
@@ -211,8 +243,10 @@ _READ_ONLY_KEYS = ("definition", "external_id", "id", "principal_id")
 
 def explain_items(params):
     """Options inside ``connections`` that the item spec does not know, in the words of the set: each item's unknown
-    keys (with a hint when it is a datadog_action_connection_info result), and what is wrong inside its integration.
-    Names only, never a value; ``None`` when there is nothing to add to the generic message."""
+    keys (with a hint when it is a datadog_action_connection_info result), a ``state`` or ``update_secrets`` that is
+    not one of its choices, and what is wrong inside its integration. Each problem names its item (``connections[2]
+    'name'``); never a value but for a choice (those are never secret). ``None`` when there is nothing to add to the
+    generic message."""
     items = (params or {}).get("connections")
     problems = []
     for index, item in enumerate(items if isinstance(items, list) else ()):
@@ -227,6 +261,11 @@ def explain_items(params):
                         "for example connections | map(attribute='definition'))")
             problems.append("%s has unsupported option(s) %s; supported: %s%s"
                             % (label, ", ".join(extra), ", ".join(ITEM_OPTIONS), hint))
+        for option in ("state", "update_secrets"):
+            value = item.get(option)
+            choices = _ITEM_SPEC[option]["choices"]
+            if isinstance(value, str) and "{{" not in value and value not in choices:
+                problems.append("%s: value of %s must be one of: %s, got: %s" % (label, option, ", ".join(choices), value))
         if isinstance(item.get("integration"), dict):
             try:
                 validate_integration(item["integration"], complete=item.get("connection_id") is None,
@@ -240,98 +279,105 @@ def item_label(index, name=None):
     return "connections[%d]%s" % (index, " %r" % name if isinstance(name, str) else "")
 
 
-# -- plan and apply ----------------------------------------------------------------------------------------------------
 
-class _Planned(object):
-    __slots__ = ("index", "desired", "result", "action")
 
-    def __init__(self, index, desired, result, action):
+# -- plan ----------------------------------------------------------------------------------------------------------------
+
+class Item(object):
+    """One declared connection: its ``index`` in the list, ``desired``, the ``action`` decided (an
+    ``_connection_plan.Action``), then its ``outcome`` (``_action_connection.Outcome``) or ``failure`` (a message).
+
+    ``steps``: the actions applied for the item, in order, by one worker; the connection's action is the first. A
+    later kind of action about the same connection (its access policy, for example) is appended here and applied
+    right after it, by the same worker, with the connection's outcome at hand."""
+
+    __slots__ = ("index", "desired", "action", "outcome", "failure")
+
+    def __init__(self, index, desired, action):
         self.index = index
         self.desired = desired
-        self.result = result
         self.action = action
+        self.outcome = None
+        self.failure = None
+
+    @property
+    def name(self):
+        return self.action.name
+
+    @property
+    def label(self):
+        return item_label(self.index, self.desired["name"])
 
 
-def converge_set(client, desired_list, scope=None, purge_max=PURGE_MAX, check_mode=False, listing=None):
-    """Plan, refuse or apply the whole set (see the module docstring); return the result dict.
+class SetPlan(object):
+    """The decided set: ``items`` (in declared order), ``purge`` (delete actions of undeclared connections in the
+    scope), ``scope`` and ``missing_secrets`` (for each create that lacks secret values, the entry of ``secrets``
+    that would fill them, values as ``<secret>``)."""
 
-    ``scope``: ``None`` (no purge) or the purge tags (``[]``: every connection). Raises :class:`SetRefused` before any
-    write, or :class:`SetFailed` when a write failed (with what was done).
-    """
-    if not desired_list and scope is None:  # nothing declared, nothing to purge: nothing to read
-        return _result([], [], _plan([], []), check_mode)
-    if listing is None:
-        listing = ConnectionListing(serve_ids=True)
+    def __init__(self, items, purge, scope, missing_secrets=None):
+        self.items = items
+        self.purge = purge
+        self.scope = scope
+        self.missing_secrets = missing_secrets or {}
+
+    def summary(self):
+        """``{"create": [names], "update": [names], "delete": [names], "unchanged": N}``."""
+        plan = {CREATE: [], UPDATE: [], DELETE: [], UNCHANGED: 0}
+        for item in self.items:
+            if item.action.kind == UNCHANGED:
+                plan[UNCHANGED] += 1
+            else:
+                plan[item.action.kind].append(_display_name(item.action))
+        plan[DELETE].extend(_display_name(action) for action in self.purge)
+        return plan
+
+    @property
+    def writes(self):
+        return sum(1 for item in self.items if item.action.changes) + len(self.purge)
+
+
+def plan_set(client, desired_list, scope, purge_max, listing):
+    """Decide every item and the purge from ``listing`` (read once); return a :class:`SetPlan`. Raises
+    :class:`SetRefused`, before any write, listing every problem."""
     listing.load(client)  # the one read; TaskFailure when it fails
-
-    planned, problems = [], []
+    items, problems, missing = [], [], {}
     for index, desired in enumerate(desired_list):
         try:
-            result = ensure_connection(client, desired, check_mode=True, listing=listing)
+            current, read_at = read_current(client, desired, listing, check_mode=True)
+            action = decide(desired, current)
+        except MissingSecrets as exc:
+            problems.append("%s: %s" % (item_label(index, desired["name"]), exc))
+            missing[exc.name] = exc.secrets_entry()
+            continue
         except (InputError, TaskFailure) as exc:
             problems.append("%s: %s" % (item_label(index, desired["name"]), exc))
             continue
-        planned.append(_Planned(index, desired, result, _action(desired, result)))
-
-    purged = _purge_candidates(listing, desired_list, planned, scope)
-    plan = _plan(planned, purged)
-    if scope is not None and len(purged) > purge_max:
+        action.read_at = read_at
+        items.append(Item(index, desired, action))
+    purge = [delete_action(connection) for connection in _purge_candidates(listing, desired_list, items, scope)]
+    for action in purge:
+        action.read_at = listing.read_at
+    plan = SetPlan(items, purge, scope, missing)
+    if scope is not None and len(purge) > purge_max:
         problems.append("the purge would delete %d connections, more than purge_max (%d): %s. Nothing was changed; "
                         "declare the ones to keep, narrow purge_tags, or raise purge_max"
-                        % (len(purged), purge_max, ", ".join(_names(purged))))
+                        % (len(purge), purge_max, ", ".join(_display_name(action) for action in purge)))
+    if missing:
+        problems.append("give the missing secret values in the items or in secrets (missing_secrets lists the entries "
+                        "to add)")
     if problems:
-        raise SetRefused(problems, plan=plan, purge=_names(purged))
-
-    warnings = []
-    failures = []
-    if not check_mode:
-        for entry in planned:
-            if entry.action == UNCHANGED:
-                continue
-            try:
-                entry.result = ensure_connection(client, entry.desired, check_mode=False, listing=listing)
-            except (InputError, TaskFailure) as exc:
-                failures.append("%s: %s" % (item_label(entry.index, entry.desired["name"]), exc))
-                entry.result = None
-                continue
-            warnings.extend(entry.result.get("warnings") or ())
-        deleted = []
-        if failures and purged:
-            warnings.append("Nothing was purged because %d change(s) failed; the %d connection(s) to purge are left "
-                            "as they are: %s" % (len(failures), len(purged), ", ".join(_names(purged))))
-            purged = []
-        else:
-            for connection in purged:
-                try:
-                    _delete(client, connection, listing)
-                except TaskFailure as exc:
-                    failures.append("purge of %s: %s" % (_describe(connection), exc))
-                    continue
-                deleted.append(connection)
-            purged = deleted
-
-    result = _result(planned, purged, plan, check_mode)
-    result["warnings"] = warnings
-    if failures:
-        raise SetFailed("%d of the planned changes failed: %s" % (len(failures), "; ".join(failures)), result)
-    return result
+        raise SetRefused(problems, plan=plan.summary(), purge=[_display_name(action) for action in purge],
+                         missing_secrets=missing)
+    return plan
 
 
-def _action(desired, result):
-    if desired["state"] == "absent":
-        return DELETE if result["changed"] else UNCHANGED
-    if not result["changed"]:
-        return UNCHANGED
-    return CREATE if (result.get("connection") or {}).get("id") is None else UPDATE
-
-
-def _purge_candidates(listing, desired_list, planned, scope):
+def _purge_candidates(listing, desired_list, items, scope):
     """The listed connections in the purge scope that no item declares (by name or by ID)."""
     if scope is None:
         return []
     declared_names = set(desired["name"] for desired in desired_list if desired["name"] is not None)
     declared_ids = set(desired["connection_id"] for desired in desired_list if desired["connection_id"])
-    declared_ids.update((entry.result.get("connection") or {}).get("id") for entry in planned)
+    declared_ids.update(item.action.connection_id for item in items)
     required = set(scope)
     candidates = []
     for connection in listing.items or ():
@@ -343,16 +389,10 @@ def _purge_candidates(listing, desired_list, planned, scope):
     return candidates
 
 
-def _plan(planned, purged):
-    plan = {CREATE: [], UPDATE: [], DELETE: [], UNCHANGED: 0}
-    for entry in planned:
-        if entry.action == UNCHANGED:
-            plan[UNCHANGED] += 1
-        else:
-            plan[entry.action].append(entry.desired["name"] or (entry.result.get("connection") or {}).get("name")
-                                      or entry.desired["connection_id"])
-    plan[DELETE].extend(_names(purged))
-    return plan
+def _display_name(action):
+    if action.name is not None:
+        return action.name
+    return action.connection_id
 
 
 def summary_line(plan):
@@ -361,49 +401,216 @@ def summary_line(plan):
         len(plan[CREATE]), len(plan[UPDATE]), len(plan[DELETE]), plan[UNCHANGED])
 
 
-def _names(connections):
-    return [connection_view(connection)["name"] for connection in connections]
+# -- a plan shown, then applied as shown ---------------------------------------------------------------------------------
+
+def saved_plan(plan):
+    """The plan as plain data a later run applies only while it holds (``apply_plan``): each item's action with the
+    fingerprint of what it was decided against, each purge the same, and one fingerprint of the whole. No secret:
+    fingerprints digest the declared connections with their secret values masked."""
+    connections = [{"index": item.index, "name": item.name, "id": item.action.connection_id, "action": item.action.kind,
+                    "fingerprint": fingerprint(item.action)} for item in plan.items]
+    purge = [{"name": action.name, "id": action.connection_id, "fingerprint": fingerprint(action)} for action in plan.purge]
+    whole = digest({"connections": [(entry["index"], entry["action"], entry["fingerprint"]) for entry in connections],
+                    "purge": sorted(entry["fingerprint"] for entry in purge), "scope": plan.scope})
+    return {"format": PLAN_FORMAT, "fingerprint": whole, "summary": summary_line(plan.summary()),
+            "connections": connections, "purge": purge}
 
 
-def _describe(connection):
-    view = connection_view(connection)
-    return "action connection %r (%s)" % (view["name"], view["id"])
+def validate_saved_plan(value, option="apply_plan"):
+    """``value`` if it is a plan :func:`saved_plan` returned, else :class:`InputError` naming ``option``."""
+    what = "%s must be the saved_plan of an earlier run (check mode) of this module" % option
+    if not isinstance(value, dict):
+        raise InputError(what)
+    if value.get("format") != PLAN_FORMAT:
+        raise InputError("%s: its format is %r, this collection applies format %d" % (what, value.get("format"), PLAN_FORMAT))
+    for key, kind in (("fingerprint", str), ("connections", list), ("purge", list)):
+        if not isinstance(value.get(key), kind):
+            raise InputError("%s: its %s is missing or not a %s" % (what, key, kind.__name__))
+    for key in ("connections", "purge"):
+        if not all(isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str) for entry in value[key]):
+            raise InputError("%s: an entry of its %s has no fingerprint" % (what, key))
+    return value
 
 
-def _delete(client, connection, listing):
-    view = connection_view(connection)
-    desired = {"state": "absent", "name": view["name"], "connection_id": view["id"], "integration": None, "tags": None,
-               "update_secrets": ON_CREATE, "generate_new_external_id": False}
-    return ensure_connection(client, desired, check_mode=False, listing=listing)
+def plan_difference(approved, now):
+    """How the plan decided ``now`` differs from the ``approved`` one (both :func:`saved_plan`), one line each;
+    empty when they are the same."""
+    if approved["fingerprint"] == now["fingerprint"]:
+        return []
+    differences = []
+    was = dict((entry.get("index"), entry) for entry in approved["connections"])
+    for entry in now["connections"]:
+        before = was.pop(entry["index"], None)
+        where = item_label(entry["index"], entry["name"])
+        if before is None:
+            differences.append("%s is not in the approved plan" % where)
+        elif before.get("action") != entry["action"]:
+            differences.append("%s: the approved plan says %s, now it is %s (the connection was created, changed or "
+                               "deleted meanwhile, or its declaration changed)" % (where, before.get("action"), entry["action"]))
+        elif before.get("fingerprint") != entry["fingerprint"]:
+            differences.append("%s: still %s, but the connection or its declaration changed since the plan was made"
+                               % (where, entry["action"]))
+    for index, before in sorted(was.items(), key=lambda pair: str(pair[0])):
+        differences.append("%s (%s in the approved plan) is no longer declared" % (item_label(index, before.get("name")),
+                                                                                 before.get("action")))
+    purged_before = dict((entry.get("id"), entry) for entry in approved["purge"])
+    for entry in now["purge"]:
+        before = purged_before.pop(entry["id"], None)
+        if before is None:
+            differences.append("the purge now also deletes %r (%s)" % (entry["name"], entry["id"]))
+        elif before.get("fingerprint") != entry["fingerprint"]:
+            differences.append("%r (%s), to purge, changed since the plan was made" % (entry["name"], entry["id"]))
+    for connection_id, before in purged_before.items():
+        differences.append("%r (%s) is no longer to purge" % (before.get("name"), connection_id))
+    return differences or ["the plan's scope or order changed since it was approved"]
 
 
-def _result(planned, purged, plan, check_mode):
-    connections = []
-    ids = {}
-    diffs = []
-    for entry in planned:
-        result = entry.result
-        if result is None:  # its write failed
-            connections.append({"name": entry.desired["name"], "id": entry.desired["connection_id"], "action": entry.action,
-                                "changed": False, "failed": True, "connection": {}})
+# -- apply ---------------------------------------------------------------------------------------------------------------
+
+def converge_set(client, desired_list, scope=None, purge_max=PURGE_MAX, check_mode=False, listing=None, parallel=1,
+                 approved=None):
+    """Plan, refuse or apply the whole set (see the module docstring); return the result dict.
+
+    ``scope``: ``None`` (no purge) or the purge tags (``[]``: every connection). ``parallel``: how many writes at once.
+    ``approved``: a :func:`saved_plan` to apply only while it holds. Raises :class:`SetRefused` before any write, or
+    :class:`SetFailed` when a write failed (with what was done).
+    """
+    if listing is None:
+        listing = ConnectionListing(serve_ids=True)
+    if not desired_list and scope is None:  # nothing declared, nothing to purge: nothing to read
+        return _result(SetPlan([], [], None), [], check_mode, [])
+    plan = plan_set(client, desired_list, scope, purge_max, listing)
+    if approved is not None:
+        difference = plan_difference(approved, saved_plan(plan))
+        if difference:
+            raise SetRefused(["the organization or the declared connections changed since the plan was approved: %s. "
+                              "Make and approve a new plan" % "; ".join(difference)],
+                             plan=plan.summary(), difference=difference)
+    if check_mode:
+        for item in plan.items:
+            item.outcome = preview(item.action)
+        return _result(plan, list(plan.purge), check_mode, [])
+
+    warnings = []
+    writes = [item for item in plan.items if item.action.changes]
+    apply_item = lambda worker, item: _apply_item(worker, item, listing)  # noqa: E731
+    run_in_parallel(client, writes, apply_item, parallel)
+    for item in plan.items:
+        if item.outcome is None and item.failure is None:
+            item.outcome = preview(item.action)  # unchanged: nothing to do
+    failures = ["%s: %s" % (item.label, item.failure) for item in plan.items if item.failure is not None]
+    purged = []
+    if failures and plan.purge:
+        warnings.append("Nothing was purged because %d change(s) failed; the %d connection(s) to purge are left "
+                        "as they are: %s" % (len(failures), len(plan.purge), ", ".join(_display_name(a) for a in plan.purge)))
+    elif plan.purge:
+        jobs = [Item(None, None, action) for action in plan.purge]
+        run_in_parallel(client, jobs, apply_item, parallel)
+        for job in jobs:
+            if job.outcome is not None:
+                warnings.extend(job.outcome.warnings)
+            if job.failure is not None:
+                failures.append("purge of %s: %s" % (job.action.label(), job.failure))
+            elif job.outcome.changed:
+                purged.append(job.action)
+    for item in plan.items:
+        if item.outcome is not None:
+            warnings.extend(item.outcome.warnings)
+    result = _result(plan, purged, check_mode, warnings)
+    if failures:
+        raise SetFailed("%d of the planned changes failed: %s" % (len(failures), "; ".join(failures)), result)
+    return result
+
+
+def _apply_item(client, item, listing):
+    """One worker's job: apply the item's action; a failure is kept on the item (the other items go on)."""
+    try:
+        item.outcome = apply(client, item.action, listing)
+    except (InputError, TaskFailure) as exc:
+        item.failure = str(exc)
+
+
+def run_in_parallel(client, jobs, work, parallel):
+    """Run ``work(worker_client, job)`` for every job, ``parallel`` at a time, and return when all are done.
+
+    With ``parallel`` 1 (or one job) the jobs run one after another with ``client`` itself. Otherwise each thread
+    gets a client of its own from ``client.worker_clients(n)``: one ``requests`` session per thread over one
+    connection pool of ``n`` connections, the same statistics, and one :class:`SharedRateLimit` (a 429 seen by one
+    holds back every worker until the reset it named). ``work`` records its result on the job; an exception that is not
+    a task's own failure is raised once every job has ended.
+    """
+    if parallel <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            work(client, job)
+        return
+    count = min(parallel, len(jobs))
+    workers = client.worker_clients(count)
+    shared = SharedRateLimit()
+    free = list(workers)
+    free_lock = threading.Lock()
+    local = threading.local()
+
+    def run(job):
+        if not hasattr(local, "client"):
+            with free_lock:
+                local.client = free.pop()
+        work(local.client, job)
+
+    for worker in workers:
+        worker.share_rate_limit(shared)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=count, thread_name_prefix="ddops-connection") as pool:
+            futures = [pool.submit(run, job) for job in jobs]
+        errors = [future.exception() for future in futures if future.exception() is not None]
+    finally:
+        for worker in workers:
+            worker.share_rate_limit(None)
+            if worker is not client:
+                worker.close()
+    if errors:
+        raise errors[0]
+
+
+def _result(plan, purged, check_mode, warnings):
+    """The module's result: the plan, what was done with each item (in declared order), the purged connections."""
+    connections, ids, external_ids, diffs = [], {}, {}, []
+    done = {CREATE: [], UPDATE: [], DELETE: [], UNCHANGED: 0, "failed": []}
+    for item in plan.items:
+        action, outcome = item.action, item.outcome
+        name = item.desired["name"] if item.desired["name"] is not None else action.name
+        if outcome is None:  # its write failed
+            connections.append({"name": name, "id": action.connection_id, "action": action.kind, "planned": action.kind,
+                                "changed": False, "failed": True, "msg": item.failure, "connection": {}})
+            done["failed"].append(name)
             continue
-        view = result.get("connection") or {}
-        name = entry.desired["name"] if entry.desired["name"] is not None else view.get("name")
-        connection_id = view.get("id") or (entry.desired["connection_id"] if entry.desired["state"] == "absent" else None)
-        connections.append({"name": name, "id": connection_id, "action": entry.action, "changed": bool(result["changed"]),
-                            "connection": view})
-        if entry.desired["state"] == "present":
+        view = outcome.connection or {}
+        connection_id = view.get("id") or (action.connection_id if item.desired["state"] == "absent" else None)
+        connections.append({"name": name, "id": connection_id, "action": outcome.done, "planned": action.kind,
+                            "changed": bool(outcome.changed), "connection": view})
+        if outcome.done == UNCHANGED:
+            done[UNCHANGED] += 1
+        else:
+            done[outcome.done].append(name)
+        if item.desired["state"] == "present":
             ids[name] = view.get("id")
-        if result["changed"] and result.get("diff") is not None:
-            diffs.append(_headed(result["diff"], name, entry.action, check_mode))
+            if (view.get("integration") or {}).get("type") == "AWS":
+                external_ids[name] = view.get("external_id")
+        if outcome.changed and outcome.diff is not None:
+            diffs.append(_headed(outcome.diff, name, outcome.done, check_mode))
     purged_views = []
-    for connection in purged:
-        view = connection_view(connection)
+    for action in purged:
+        view = connection_view(action.current)
         purged_views.append(view)
-        diffs.append(_headed(diff_delete(view), view["name"], "purge", check_mode))
+        done[DELETE].append(view["name"])
+        diffs.append(_headed(action.diff, view["name"], "purge", check_mode))
+    summary = plan.summary()
     changed = any(entry["changed"] for entry in connections) or bool(purged_views)
-    return {"changed": changed, "plan": plan, "summary": summary_line(plan), "connections": connections,
-            "purged": purged_views, "ids": ids, "diff": diffs}
+    result = {"changed": changed, "plan": summary, "summary": summary_line(summary), "done": done,
+              "connections": connections, "purged": purged_views, "ids": ids, "external_ids": external_ids,
+              "diff": diffs, "warnings": list(warnings)}
+    if check_mode:
+        result["saved_plan"] = saved_plan(plan)
+    return result
 
 
 def _headed(diff, name, action, check_mode):

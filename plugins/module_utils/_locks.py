@@ -10,7 +10,9 @@ Several tasks converging the same connection name at once (hosts of one play wit
 would all read "no such connection" and all create it. Every task that is about to create takes the name's lock
 (``fcntl.flock`` on a file in a directory of the user's own under the temporary directory), so creates of one name
 happen one after another. The lock file also records when a connection of that name was last created or adopted
-under it: a task that read the connection list before that moment reads it again before deciding to create.
+under it, or when a create was sent: a task that read the connection list before that moment reads it again before
+deciding to create, and a task that finds a create whose outcome is still unknown (its answer was lost, or the task
+that sent it died) waits for that connection to show before it creates one itself.
 
 The lock works between processes of one machine: Ansible's forks and the module processes of ``connection: local``
 tasks, on both execution paths. Tasks on different machines (two controllers, or modules running on remote hosts)
@@ -38,32 +40,89 @@ class LockTimeout(Exception):
     """Another task held the name's lock for longer than the wait allowed."""
 
 
-class NameLock(object):
-    """The lock of one (org, name), held. :meth:`changed_since` and :meth:`mark` use the time recorded in the file."""
+#: What a lock file records about its name: a connection was created or adopted; a create was sent and its holder
+#: is still working it out; a create's outcome stayed unknown when its holder gave up.
+CREATED, SENT, UNKNOWN = "created", "sent", "unknown"
 
-    def __init__(self, handle):
+
+class LockRecord(object):
+    """What the lock file of a name says: ``time`` (``time.time()`` of the last change), ``state`` (:data:`CREATED`,
+    :data:`SENT` or :data:`UNKNOWN`) and ``until``: for a create whose outcome is not known, until when Datadog may
+    still apply it (after that the record is history)."""
+
+    __slots__ = ("time", "state", "until")
+
+    def __init__(self, moment=0.0, state=CREATED, until=0.0):
+        self.time = moment
+        self.state = state
+        self.until = until
+
+    @classmethod
+    def parse(cls, text):
+        parts = text.split()
+        try:
+            moment = float(parts[0]) if parts else 0.0
+            until = float(parts[2]) if len(parts) > 2 else 0.0
+        except ValueError:
+            return cls()
+        state = parts[1] if len(parts) > 1 and parts[1] in (CREATED, SENT, UNKNOWN) else CREATED
+        return cls(moment, state, until)
+
+    def text(self):
+        return "%.6f %s %.6f\n" % (self.time, self.state, self.until)
+
+    def pending(self, now):
+        """True while a create of this name may still be applied by Datadog (sent, its outcome not known)."""
+        return self.state in (SENT, UNKNOWN) and self.until > now
+
+
+class NameLock(object):
+    """The lock of one (org, name), held. The file records the last create of the name (:class:`LockRecord`): a task
+    compares it with when it read the connection list (:meth:`changed_since`), and marks what it does
+    (:meth:`mark_sent` before a create is sent, :meth:`mark` once the connection exists, :meth:`mark_unknown` when
+    its outcome stayed unknown, :meth:`restore` when the create certainly failed)."""
+
+    def __init__(self, handle, now=time.time):
         self._handle = handle
+        self._now = now
+
+    def record(self):
+        if self._handle is None:
+            return LockRecord()
+        self._handle.seek(0)
+        return LockRecord.parse(self._handle.read())
 
     def last_change(self):
-        """When a connection of this name was last created or adopted under the lock (``time.time()``), or 0."""
-        if self._handle is None:
-            return 0.0
-        self._handle.seek(0)
-        try:
-            return float(self._handle.read().strip() or 0)
-        except ValueError:
-            return 0.0
+        """When a create of this name was last sent, or a connection of this name created or adopted (``time.time()``),
+        or 0."""
+        return self.record().time
 
     def changed_since(self, moment):
         return moment is None or self.last_change() > moment
 
     def mark(self):
         """Record that a connection of this name now exists (this task created or adopted it)."""
+        self._write(LockRecord(self._now(), CREATED))
+
+    def mark_sent(self, until):
+        """Record, before sending it, that a create of this name is sent; Datadog may apply it until ``until``. A task
+        that takes the lock while this record stands (its holder died) waits for the connection to show first."""
+        self._write(LockRecord(self._now(), SENT, until))
+
+    def mark_unknown(self, until):
+        """Record that a create's outcome stayed unknown: Datadog may still apply it until ``until``."""
+        self._write(LockRecord(self._now(), UNKNOWN, until))
+
+    def restore(self, record):
+        """Put back an earlier record (a create that certainly failed changed nothing)."""
+        self._write(record)
+
+    def _write(self, record):
         if self._handle is None:
             return
         self._handle.seek(0)
         self._handle.truncate()
-        self._handle.write("%.6f\n" % time.time())
+        self._handle.write(record.text())
         self._handle.flush()
 
 
@@ -74,18 +133,21 @@ def lock_directory():
     return path
 
 
+def lock_file_name(scope, name):
+    """The lock file of ``name`` within ``scope``: a hash, so neither the name nor the keys are written anywhere."""
+    return hashlib.sha256(("%s\0%s" % (scope, name)).encode("utf-8")).hexdigest()[:40]
+
+
 @contextlib.contextmanager
 def name_lock(scope, name, wait=DEFAULT_WAIT, sleep=time.sleep, clock=time.monotonic):
     """Hold the lock of ``name`` within ``scope`` (the org: its API URL and key fingerprint) while the block runs.
 
-    Raises :class:`LockTimeout` after ``wait`` seconds. The file name is a hash: neither the name nor the keys are
-    written anywhere.
+    Raises :class:`LockTimeout` after ``wait`` seconds.
     """
     if fcntl is None:
         yield NameLock(None)
         return
-    digest = hashlib.sha256(("%s\0%s" % (scope, name)).encode("utf-8")).hexdigest()[:40]
-    path = os.path.join(lock_directory(), digest)
+    path = os.path.join(lock_directory(), lock_file_name(scope, name))
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     with os.fdopen(fd, "r+") as handle:
         deadline = clock() + wait

@@ -27,6 +27,7 @@ import sys
 from ansible.module_utils import basic
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, DatadogClient
+from ansible_collections.ddops.datadog.plugins.module_utils._api_stats import ApiStats
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import (
     OPTION_NAMES,
     OPTIONS,
@@ -111,18 +112,24 @@ class ModuleHost(object):
         return factory()
 
     def finish(self, result):
-        """End the task with ``result``: its ``warnings`` go to the host, ``diff`` only in diff mode."""
+        """End the task with ``result``: its ``warnings`` go to the host, ``diff`` only in diff mode, ``api`` added."""
         for warning in result.pop("warnings", ()):
             self.warn(warning)
         diff = result.pop("diff", None)
         if self.diff_mode and diff is not None:
             result["diff"] = diff
         self._warn_about_retries()
+        result["api"] = self.api_result()
         self._exit(**result)
 
     def fail(self, msg, **result):
         self._warn_about_retries()
+        result["api"] = self.api_result()
         self._fail(msg, **result)
+
+    def api_result(self):
+        """The ``api`` member of every result: what the client did, as data (zeros when no client was built)."""
+        return (self._client.stats if self._client is not None else ApiStats()).as_result()
 
     def _warn_about_retries(self):
         """Rate limiting and transient failures are worth knowing about even when the task succeeded."""
@@ -135,7 +142,7 @@ class DatadogModule(ModuleHost):
     """An ``AnsibleModule`` with the Datadog connection options and one lazily built client."""
 
     def __init__(self, argument_spec, name=None, **kwargs):
-        self.module = basic.AnsibleModule(argument_spec=argument_spec, **kwargs)
+        self.module = _with_api(basic.AnsibleModule)(argument_spec=argument_spec, **kwargs)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=basic.missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.name = name or self.module._name  # pylint: disable=protected-access
@@ -164,6 +171,18 @@ class DatadogModule(ModuleHost):
 
     def _exit(self, **result):
         self.module.exit_json(**result)
+
+
+def _with_api(module_class):
+    """``module_class`` (Ansible's ``AnsibleModule``, or what a test tool puts in its place) whose failures carry the
+    ``api`` member too, also when Ansible's own validation of the arguments fails (no request was made then)."""
+
+    class Module(module_class):  # pylint: disable=too-few-public-methods
+        def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+            kwargs.setdefault("api", ApiStats().as_result())
+            super().fail_json(msg, **kwargs)
+
+    return Module
 
 
 class ModuleDefinition(object):
@@ -229,7 +248,8 @@ def argument_problems(params, spec, prefix=""):
     Checked before Ansible validates the arguments: Ansible would refuse unknown options too, but it echoes every
     argument it does not know (in ``invocation``) and cannot know that a misspelt ``api_tokn`` holds a secret; and it
     turns a dict given for a string option into the text ``"{'a': 1}"``; a NUL byte in a string or an infinite number
-    makes a module process fail before any check of ours. The messages name paths and kinds only, never a value (but
+    makes a module process fail before any check of ours; a value outside an option's choices inside a list item is
+    reported by Ansible without naming the item. The messages name paths and kinds only, never a value (but
     for a non-finite number). A string holding a template (ansible-lint checks tasks before templating) is left to Ansible.
     """
     unknown, wrong = [], []
@@ -265,6 +285,9 @@ def argument_problems(params, spec, prefix=""):
                     wrong.append("%s must be a dict, got a %s." % (where, kind_of(element)))
             elif kind == "str" and isinstance(element, (dict, list)):
                 wrong.append("%s must be a string, got a %s." % (where, kind_of(element)))
+            elif option.get("choices") and "[" in where and isinstance(element, str) and element not in option["choices"]:
+                # Inside a list item: Ansible would say "found in <list>" without saying which item.
+                wrong.append("%s must be one of %s." % (where, ", ".join(option["choices"])))
             elif kind == "str" and isinstance(element, str) and "\x00" in element:
                 # A module process logs its arguments to syslog first, which fails on a NUL byte (ansible-core 2.19+).
                 wrong.append("%s must not contain control characters (it holds a NUL byte)." % where)
@@ -301,5 +324,5 @@ def _fail_without_arguments(msg):
     """Fail like ``fail_json`` but before ``AnsibleModule`` exists and without ``invocation``: the arguments may hold
     secrets under names no spec marks. (An ``AnsibleModule`` cannot fail with its own message before validating, and
     ansible-lint replaces it with a class that stops right after validation.)"""
-    print(json.dumps({"failed": True, "msg": msg}))  # pylint: disable=ansible-bad-function
+    print(json.dumps({"failed": True, "msg": msg, "api": ApiStats().as_result()}))  # pylint: disable=ansible-bad-function
     sys.exit(1)  # pylint: disable=ansible-bad-function

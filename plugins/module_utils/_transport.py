@@ -294,14 +294,24 @@ def quiet_insecure_request_warnings():
 
 # -- helpers ---------------------------------------------------------------------------------------------------------
 
-def new_session():
+def new_session(pool=None):
     """A keep-alive session whose transport never retries on its own (every retry is decided and counted by the
-    client)."""
+    client). ``pool``: a :func:`new_pool` to send through, shared with other sessions (parallel workers)."""
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=0)
+    adapter = pool if pool is not None else HTTPAdapter(max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def new_pool(size):
+    """One connection pool of ``size`` keep-alive connections per host, for the sessions of ``size`` worker threads.
+
+    Each thread keeps a ``requests.Session`` of its own (a session is not documented as thread-safe: its headers,
+    cookies and hooks are shared state) and they all mount this adapter, whose urllib3 pool manager and connection
+    pools are thread-safe: one pool, sized so that no worker waits for a connection or opens one that is thrown away.
+    """
+    return HTTPAdapter(max_retries=0, pool_connections=1, pool_maxsize=size, pool_block=True)
 
 
 def user_agent(extra=None):

@@ -22,8 +22,14 @@ description:
   - "Requests made: one read of the connection list (1 GET per 100 connections, also for the connections given by
     O(connections[].connection_id)) plus the writes: 1 POST per create, 1 PATCH per update, 1 DELETE per deletion.
     Check mode makes the read only and returns the same plan."
-  - "The changes are made in the declared order, then the purge. If a change fails, the other changes are still
-    made, nothing is purged, and the task fails listing what failed."
+  - "Decide, then act: every connection is decided from the one read before any write, and exactly those actions
+    are made, O(parallel) at a time, then the purge. If a change fails, the other changes are still made, nothing is
+    purged, and the task fails listing what failed; the result reports every connection, in the declared order,
+    whatever the order the writes ended in."
+  - "A plan can be shown, approved, then applied as shown: run the module in check mode, show its RV(plan) (or
+    RV(summary)), and pass its RV(saved_plan) as O(apply_plan) to the run that writes. That run reads the list again
+    and writes only when it decides exactly the approved plan; if a connection or the declared list changed in
+    between, it fails before any write and says what differs."
   - "Secrets: the same rules as M(ddops.datadog.datadog_action_connection). Secret values are needed only where they
     are sent (a create, O(connections[].update_secrets=always), a type change), so the C(definition) of
     M(ddops.datadog.datadog_action_connection_info) converges an existing connection unchanged. O(secrets) supplies
@@ -415,6 +421,33 @@ options:
       - Deletions declared with O(connections[].state=absent) do not count.
     type: int
     default: 10
+  purge_empty:
+    description:
+      - Allow O(purge) with an empty O(connections), which deletes every connection of the purge scope (within
+        O(purge_max)).
+      - Without it such a purge is refused before any request. An empty list is also what a misspelt or undefined
+        variable gives; a typo must never empty a scope.
+    type: bool
+    default: false
+  parallel:
+    description:
+      - How many writes are made at once, from 1 to 32. Each write is independent (one connection each); the results,
+        the plan and the requests are the same as with V(1), whatever the order the writes end in.
+      - "The writes share one pool of HTTP connections and one rate limit: a 429 answer with C(X-RateLimit-Reset)
+        pauses every worker until the reset."
+      - "The default, V(8), is measured: with the role at 150 ms per answer (a real round trip to Datadog), 200
+        creates take about a fifth of the wall time of V(1), and V(16) gains little more while doubling the burst
+        a rate limit sees (see C(docs/performance.md) of the collection)."
+      - Creates of one name are still serialised across tasks and hosts of the machine by the name locks.
+    type: int
+    default: 8
+  apply_plan:
+    description:
+      - The RV(saved_plan) of an earlier run of this module in check mode. The module then writes only while the
+        plan it decides is exactly that one; when a planned connection changed, appeared or disappeared, or the
+        declared connections differ, it fails before any write, listing the differences (in RV(difference)).
+      - Without it, the module writes what it decides.
+    type: dict
 notes:
   - The module needs the connection list endpoint, a preview endpoint of the Datadog API.
   - "Datadog HTTP connections refer to their tokens as C({{ tokenName }}) in header, URL parameter and body values.
@@ -465,6 +498,26 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ sre_connections.summary }}"
 
+- name: Plan, approve, then apply exactly the approved plan
+  block:
+    - name: Plan (no write)
+      ddops.datadog.datadog_action_connection_set:
+        connections: "{{ sre_connection_list }}"
+        parallel: 8
+      check_mode: true
+      register: planned
+
+    - name: Ask for approval
+      ansible.builtin.pause:
+        prompt: "{{ planned.plan | to_nice_yaml }}Apply this plan? Enter to go on, Ctrl-C then A to abort"
+      when: planned.plan.create or planned.plan['update'] or planned.plan.delete
+
+    - name: Apply the approved plan, or nothing if the organization changed meanwhile
+      ddops.datadog.datadog_action_connection_set:
+        connections: "{{ sre_connection_list }}"
+        apply_plan: "{{ planned.saved_plan }}"
+        parallel: 8
+
 - name: Copy one organization's connections into another one (secrets from Ansible Vault)
   block:
     - name: Read the connections of the source organization
@@ -504,9 +557,18 @@ ids:
   returned: success
   type: dict
   sample: {"Prod AWS": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "Status page": 5f7c0f4e-3d9b-4a43-9e0f-2b1d8c6a7e11}
+done:
+  description:
+    - What was done, in the shape of RV(plan), plus C(failed), the names of the connections whose change failed.
+    - It differs from RV(plan) when another writer got there first (a planned create found the connection created
+      meanwhile, by another task or host, and updated it or left it alone; a delete found it gone).
+    - In check mode, what would be done (the plan).
+  returned: success, and when a change failed
+  type: dict
+  sample: {"create": ["Prod AWS"], "update": [], "delete": ["Old webhook"], "unchanged": 44, "failed": []}
 connections:
-  description: One entry per declared connection, in the declared order.
-  returned: success
+  description: One entry per declared connection, in the declared order (whatever the order the writes ended in).
+  returned: success, and when a change failed
   type: list
   elements: dict
   contains:
@@ -519,7 +581,17 @@ connections:
       type: str
       sample: 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00
     action:
-      description: What the plan does with it.
+      description:
+        - What was done with it (in check mode, what would be done). It says V(create) only for a connection this
+          task created.
+      type: str
+      choices: [create, update, delete, unchanged]
+      sample: create
+    planned:
+      description:
+        - What the plan decided. It differs from RV(connections[].action) when another writer created the name
+          between the plan and the write (V(create) planned, V(update) or V(unchanged) done), or deleted a connection
+          first (V(delete) planned, V(unchanged) done).
       type: str
       choices: [create, update, delete, unchanged]
       sample: create
@@ -532,6 +604,11 @@ connections:
       type: bool
       returned: when its change failed
       sample: true
+    msg:
+      description: Why its change failed.
+      type: str
+      returned: when its change failed
+      sample: "Failed to create action connection 'Prod AWS': HTTP 400: ..."
     connection:
       description:
         - The connection as RV(ddops.datadog.datadog_action_connection#module:connection) returns it, without any
@@ -573,10 +650,87 @@ purged:
   elements: dict
   sample: [{"id": 5f7c0f4e-3d9b-4a43-9e0f-2b1d8c6a7e11, "name": Old webhook, "tags": ["team:sre"],
             "integration": {"type": HTTP, "base_url": "https://hooks.example.com", "credentials": {"type": HTTPTokenAuth}}}]
+external_ids:
+  description:
+    - The external ID of every declared V(AWS) connection in V(present) state, by name - the value the IAM role's trust
+      policy must require. V(null) for a connection created in check mode.
+  returned: success
+  type: dict
+  sample: {"Prod AWS": 33a1011635c44b38a064cf14e82e1d8f}
+saved_plan:
+  description:
+    - The plan in the form O(apply_plan) takes, for a later run that applies it only while it holds.
+    - C(summary) is RV(summary); C(connections) has each declared connection's C(index), C(name), C(id) and C(action)
+      with the C(fingerprint) of what it was decided against; C(purge) the same for each connection to purge;
+      C(fingerprint) digests the whole. A fingerprint covers the declared connection with its secret values masked,
+      so the plan holds no secret and a changed secret value alone does not invalidate it.
+  returned: in check mode
+  type: dict
+  sample: {"format": 1, "fingerprint": "9f2c...", "summary": "1 to create, 0 to update, 0 to delete, 44 unchanged",
+           "connections": [{"index": 0, "name": Prod AWS, "id": null, "action": create, "fingerprint": "3b7a..."}],
+           "purge": []}
+missing_secrets:
+  description:
+    - When creates were refused for missing secret values, the entries to add to O(secrets), by connection name,
+      each value shown as V(<secret>).
+  returned: when a create was refused for missing secret values
+  type: dict
+  sample: {"Status page": {"tokens": {"apiToken": "<secret>"}}, "Okta": {"api_token": "<secret>"}}
+difference:
+  description: When O(apply_plan) no longer holds, what differs from the approved plan, one line each.
+  returned: when O(apply_plan) was refused
+  type: list
+  elements: str
+  sample: ["connections[0] 'Prod AWS': the approved plan says create, now it is update (...)"]
+# BEGIN api (generated by tests/utils/generate_docs.py)
+api:
+  description:
+    - What the task did against the Datadog API, as data; the task's warnings only summarise it.
+    - Also in the result of a failed task (zeros when it failed before any request).
+  returned: always
+  type: dict
+  contains:
+    requests:
+      description: Requests sent, V(total) and by HTTP method. Every attempt is one, retries and outcome polls included.
+      type: dict
+      sample: {"total": 3, "GET": 2, "POST": 1}
+    retries:
+      description:
+        - Attempts sent again, V(total) and by cause (V(HTTP 429), V(HTTP 500), V(HTTP 502), V(HTTP 503), V(HTTP 504),
+          V(timeout), V(connection error)).
+      type: dict
+      sample: {"total": 1, "HTTP 429": 1}
+    waited:
+      description:
+        - Seconds spent waiting, in total, rounded to milliseconds - before retries, while a rate limit another parallel
+          worker hit was held, and between outcome polls.
+      type: float
+      sample: 1.0
+    outcome_polls:
+      description: Reads made to learn whether a write whose answer was lost or unusable had been applied.
+      type: int
+      sample: 0
+    reconciliations:
+      description:
+        - One record per write whose outcome had to be worked out after a lost, failed or unusable answer, in the order
+          they happened. The task's warnings say the same in words.
+        - C(operation) is V(create), V(update) or V(delete); C(name) and C(id) name the connection; C(cause) is the
+          error the write got (never a secret).
+        - "C(outcome): V(adopted) (a create found by name after all), V(sent again) (a create not applied, sent
+          again), V(not applied) (not applied, no retry left), V(unknown) (not shown within the wait; Datadog may still
+          apply it), V(not found) (answered without a usable body, not found by name), V(applied) (a rotation found
+          applied), V(read again) (an update answered without a usable body, read back), V(deleted) (a delete whose
+          answer was lost found the connection gone)."
+      type: list
+      elements: dict
+      sample: [{"operation": create, "name": Prod AWS, "id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "outcome": adopted,
+                "cause": "HTTP 503: Service Unavailable (POST /api/v2/actions/connections)"}]
+# END api
 """
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import ConnectionListing, action_connection_options
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_set import (
+    PARALLEL,
     PURGE_MAX,
     SetFailed,
     SetRefused,
@@ -584,6 +738,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
     converge_set,
     desired_set,
     explain_items,
+    validate_saved_plan,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import secret_values
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure
@@ -597,12 +752,14 @@ def run(module):
             module.add_no_log_values(secret_values(item.get("integration")))
     items = apply_secrets(params["connections"] or [], params["secrets"])
     desired_list, scope = desired_set(items, purge=params["purge"], purge_tags=params["purge_tags"],
-                                      purge_all=params["purge_all"], purge_max=params["purge_max"])
+                                      purge_all=params["purge_all"], purge_max=params["purge_max"],
+                                      purge_empty=params["purge_empty"], parallel=params["parallel"])
+    approved = validate_saved_plan(params["apply_plan"]) if params["apply_plan"] is not None else None
     module.connection_options()
     listing = ConnectionListing(serve_ids=True)  # the one read of the list serves every item, by name and by ID
     try:
         return converge_set(module.client, desired_list, scope=scope, purge_max=params["purge_max"],
-                            check_mode=module.check_mode, listing=listing)
+                            check_mode=module.check_mode, listing=listing, parallel=params["parallel"], approved=approved)
     except SetRefused as exc:
         raise TaskFailure("Refused before any change (%d read of the connection list, no write): %s"
                           % (listing.reads, exc), **exc.details) from None
@@ -623,6 +780,9 @@ MODULE = ModuleDefinition(
         purge_tags=dict(type="list", elements="str", default=[]),
         purge_all=dict(type="bool", default=False),
         purge_max=dict(type="int", default=PURGE_MAX),
+        purge_empty=dict(type="bool", default=False),
+        parallel=dict(type="int", default=PARALLEL),
+        apply_plan=dict(type="dict"),
     ),
     run=run,
     explain_unsupported=dict(connections=explain_items),

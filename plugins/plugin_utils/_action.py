@@ -33,6 +33,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import HAS_REQUESTS, DatadogClient
+from ansible_collections.ddops.datadog.plugins.module_utils._api_stats import ApiStats
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleHost
 from ansible_collections.ddops.datadog.plugins.plugin_utils._masking import remove_values_fast
 
@@ -101,7 +102,7 @@ class ControllerModule(ModuleHost):
         self.params = {}
         refusal = definition.unsupported(args)
         if refusal:  # refused before validation, without echoing any argument (see _module.unsupported_options)
-            raise ModuleFinished({"failed": True, "changed": False, "msg": refusal})
+            raise ModuleFinished({"failed": True, "changed": False, "msg": refusal, "api": self.api_result()})
         self.params = dict(args)
         kwargs = definition.module_kwargs
         validator = ModuleArgumentSpecValidator(
@@ -136,6 +137,7 @@ class ControllerModule(ModuleHost):
 
     def _exit(self, **result):
         result.setdefault("changed", False)
+        result.setdefault("api", self.api_result())  # also when Ansible's validation of the arguments failed
         result["invocation"] = {"module_args": self.params}
         if self._warnings:
             result["warnings"] = list(self._warnings)
@@ -223,5 +225,6 @@ def run_in_process(definition, args, check_mode=False, diff_mode=False, task_env
             else:
                 error = remove_values("%s failed unexpectedly: %s: %s" % (definition.name, type(exc).__name__, exc),
                                       host.no_log_values)
-                return {"failed": True, "msg": error, "exception": remove_values(traceback.format_exc(), host.no_log_values)}
-    return {"failed": True, "msg": error}
+                return {"failed": True, "msg": error, "exception": remove_values(traceback.format_exc(), host.no_log_values),
+                        "api": host.api_result()}
+    return {"failed": True, "msg": error, "api": ApiStats().as_result()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import tempfile
 
 import pytest
 
@@ -44,6 +45,13 @@ DATADOG_ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_A
 def clean_datadog_environment(monkeypatch):
     for name in DATADOG_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def own_lock_directory(monkeypatch, tmp_path):
+    """Each test gets its own temporary directory, so the name locks (and what they record of a create whose
+    outcome stayed unknown) never carry over from one test to the next."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ did is counted in a real :class:`ApiStats`, so a module's retry summary and ``ap
 
 from __future__ import annotations
 
+import threading
+
 from ansible_collections.ddops.datadog.plugins.module_utils._api import ApiResponse, DatadogAPIError, DatadogClient
 from ansible_collections.ddops.datadog.plugins.module_utils._api_stats import ApiStats
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
@@ -20,8 +22,11 @@ class FakeClient(object):
     options = ClientOptions("fake-api-key", "fake-app-key", "https://api.example.test")
 
     def __init__(self, answers=None):
-        # {(method, path): [ (status, body[, unanswered attempts]) | DatadogAPIError, ... ]} consumed in order; the
-        # last one repeats.
+        # {(method, path): [ (status, body[, unanswered attempts]) | DatadogAPIError | callable, ... ]} consumed in
+        # order; the last one repeats. A callable answers from the request: step(method, path, params, body).
+        self._lock = threading.RLock()  # parallel workers share one fake (worker_clients)
+        self.rate_limit = None
+        self.workers = []  # how many clients each worker_clients() call handed out
         self.answers = dict(answers or {})
         self.calls = []
         self.now = 0.0  # the fake clock; wait() advances it
@@ -50,13 +55,27 @@ class FakeClient(object):
         self.answers[(method, path)] = list(steps)
         return self
 
+    def worker_clients(self, count):
+        """Parallel workers all send through this one fake (its answers are consumed in the order requests arrive)."""
+        self.workers.append(count)
+        return [self] * count
+
+    def share_rate_limit(self, shared):
+        self.rate_limit = shared
+
+    def close(self):
+        pass
+
     def request(self, method, path, params=None, body=None, expected=(200,), idempotent=None):
-        self.calls.append((method, path, params, body))
-        self.stats.request(method)
-        steps = self.answers.get((method, path))
-        if not steps:
-            raise AssertionError("unexpected request %s %s" % (method, path))
-        step = steps.pop(0) if len(steps) > 1 else steps[0]
+        with self._lock:
+            self.calls.append((method, path, params, body))
+            self.stats.request(method)
+            steps = self.answers.get((method, path))
+            if not steps:
+                raise AssertionError("unexpected request %s %s" % (method, path))
+            step = steps.pop(0) if len(steps) > 1 else steps[0]
+        if callable(step):  # step(method, path, params, body) -> (status, payload), called outside the lock
+            step = step(method, path, params, body)
         if isinstance(step, Exception):
             raise step
         status, payload = step[:2]

@@ -20,6 +20,7 @@ from ansible_collections.ddops.datadog.plugins.action.datadog_action_connection 
 from ansible_collections.ddops.datadog.plugins.action.datadog_app_key_registration import ActionModule as RegistrationAction
 from ansible_collections.ddops.datadog.plugins.module_utils import _module
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
+from ansible_collections.ddops.datadog.plugins.module_utils._api_stats import ApiStats
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
 from ansible_collections.ddops.datadog.plugins.modules import (
     datadog_action_connection,
@@ -194,7 +195,7 @@ def test_an_error_while_reading_arguments_echoes_nothing(monkeypatch):
     monkeypatch.setattr(_action, "ControllerModule", mock.Mock(side_effect=KeyError(SECRET)))
     result = _action.run_in_process(ACTION_CONNECTION, {"name": SECRET})
     assert result == {"failed": True, "msg": "ddops.datadog.datadog_action_connection failed unexpectedly while "
-                                             "reading its arguments: KeyError"}
+                                             "reading its arguments: KeyError", "api": ApiStats().as_result()}
 
 
 def test_loop_items_share_one_session_but_not_keys():

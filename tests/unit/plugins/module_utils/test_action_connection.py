@@ -7,13 +7,29 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
+    OUTCOME_WAIT_FACTOR,
     ConnectionListing,
+    apply,
     desired_from_params,
     ensure_connection,
+    read_current,
+    render_record,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_plan import decide
+from ansible_collections.ddops.datadog.plugins.module_utils._locks import (
+    CREATED,
+    SENT,
+    UNKNOWN,
+    LockRecord,
+    lock_directory,
+    lock_file_name,
+    name_lock,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH, list_connections
@@ -453,3 +469,129 @@ def test_nothing_to_refuse_gives_none():
 def test_values_a_module_process_cannot_log_or_convert_are_refused_before_ansible(raw, expected):
     """ansible-core 2.19+ fails in a module process before our checks: syslog on a NUL byte, int() on infinity."""
     assert unsupported_options(raw, MODULE.argument_spec()) == [expected]
+
+
+# -- the name lock records a create from the moment it is sent ----------------------------------------------------------
+
+SCOPE = "%s\0%s" % (FakeClient.options.base_url, FakeClient.options.fingerprint())
+
+
+def lock_record(name):
+    path = os.path.join(lock_directory(), lock_file_name(SCOPE, name))
+    with open(path) as handle:
+        return LockRecord.parse(handle.read())
+
+
+def test_the_lock_says_sent_before_the_create_goes_out_and_created_once_it_exists():
+    seen = []
+
+    def create(method, path, params, body):
+        seen.append(lock_record("okta").state)  # what a task that took the lock now (the holder died) would find
+        return 201, {"data": resource("okta", OKTA)}
+
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page()).answer("POST", CONNECTIONS_PATH, create)
+    ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert seen == [SENT] and lock_record("okta").state == CREATED
+
+
+def test_a_create_whose_outcome_stays_unknown_leaves_the_lock_saying_so_until_datadog_can_no_longer_apply_it():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page()).answer("POST", CONNECTIONS_PATH, LOST)
+    before = time.time()
+    with pytest.raises(TaskFailure, match="The outcome is unknown"):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+    record = lock_record("okta")
+    assert record.state == UNKNOWN and record.until >= before + OUTCOME_WAIT_FACTOR * client.options.timeout
+    assert record.pending(time.time())
+    assert client.stats.as_result()["reconciliations"] == [{"operation": "create", "name": "okta", "id": None,
+                                                           "outcome": "unknown", "cause": str(LOST)}]
+
+
+def test_a_create_that_certainly_failed_puts_the_record_back():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, DatadogAPIError(["Bad Request"], status=400, method="POST", path=CONNECTIONS_PATH))
+    with pytest.raises(TaskFailure):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert not lock_record("okta").pending(time.time()) and lock_record("okta").time == 0
+
+
+def _unknown_create_pending(name, seconds=60):
+    with name_lock(SCOPE, name) as lock:
+        lock.mark_unknown(time.time() + seconds)
+
+
+def test_a_task_that_finds_an_unknown_create_waits_for_it_and_adopts_it_instead_of_creating():
+    _unknown_create_pending("okta")
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(), page(), page(resource("okta", OKTA)))
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert client.methods() == ["GET"] * 4  # no POST: the other task's create showed on the third read
+    assert result["changed"] is False and result["connection"]["id"] == CONNECTION_ID
+    assert "Another task's create of action connection 'okta' had an unknown outcome; it showed" in result["warnings"][0]
+    assert client.stats.outcome_polls == 3
+
+
+def test_a_task_that_finds_an_unknown_create_creates_once_it_can_no_longer_be_applied():
+    _unknown_create_pending("okta", seconds=5)
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, (201, {"data": resource("okta", OKTA)}))
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert client.methods()[-1] == "POST" and client.methods().count("POST") == 1
+    assert 4 <= client.now <= 6  # it polled on the fake clock until the record's end
+    assert result["changed"] is True and "had not shown after" in result["warnings"][0]
+
+
+def test_an_old_unknown_record_is_history():
+    _unknown_create_pending("okta", seconds=-1)
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, (201, {"data": resource("okta", OKTA)}))
+    ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert client.methods() == ["GET", "POST"] and client.waits == []  # recorded before the read: no wait, no re-read
+
+
+def test_apply_reports_the_planned_and_the_done_action_when_another_writer_created_the_name():
+    listing = ConnectionListing()
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA, tags=["old:tag"])))
+    client.answer("PATCH", PATH, (200, {"data": resource("okta", OKTA, tags=["a:b"])}))
+    current, read_at = read_current(client, desired(name="okta", integration=OKTA, tags=["a:b"]), listing)
+    action = decide(desired(name="okta", integration=OKTA, tags=["a:b"]), current)
+    action.read_at = read_at
+    with name_lock(SCOPE, "okta") as lock:
+        lock.mark()
+    outcome = apply(client, action, listing)
+    assert (outcome.planned, outcome.done, outcome.changed) == ("create", "update", True)
+    assert client.methods() == ["GET", "GET", "PATCH"]
+
+
+# -- answers that cannot be used, deletes that find nothing -----------------------------------------------------------
+
+def test_a_create_answered_2xx_without_its_connection_is_found_by_name_not_sent_again():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA)))
+    client.answer("POST", CONNECTIONS_PATH, (201, {"meta": {}}))
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert client.methods() == ["GET", "POST", "GET"] and result["connection"]["id"] == CONNECTION_ID
+    assert client.stats.as_result()["reconciliations"][0]["outcome"] == "adopted"
+
+
+def test_a_create_answered_2xx_without_its_connection_that_is_not_found_fails_saying_it_may_be_applied():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, (201, {"meta": {}}))
+    with pytest.raises(TaskFailure, match="the request may have been applied, but no connection with that name exists"):
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert client.methods() == ["GET", "POST", "GET"]
+    assert lock_record("okta").state == UNKNOWN
+
+
+def test_a_delete_by_name_answered_404_changed_nothing():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA)))
+    client.answer("DELETE", PATH, NOT_FOUND)
+    result = ensure_connection(client, desired(name="okta", state="absent"))
+    assert result["changed"] is False and result["connection"] == {}
+
+
+def test_reconciliations_are_data_and_their_warnings_are_renderings_of_them():
+    error = DatadogAPIError(["Service Unavailable"], status=503, method="POST", path=CONNECTIONS_PATH)
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(), page(resource("okta", OKTA)))
+    client.answer("POST", CONNECTIONS_PATH, error, error)
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    records = client.stats.as_result()["reconciliations"]
+    assert [record["outcome"] for record in records] == ["sent again", "adopted"]
+    assert result["warnings"] == [render_record(record) for record in records]

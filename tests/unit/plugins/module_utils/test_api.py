@@ -656,3 +656,23 @@ def test_cyclic_gc_is_paused_and_restored():
         with _api.cyclic_gc_paused():
             raise RuntimeError("boom")
     assert gc.isenabled()
+
+
+# -- clients for parallel workers ----------------------------------------------------------------------------------------
+
+def test_worker_clients_have_a_session_each_over_one_pool_sized_to_them_and_count_into_one_stats():
+    client, _adapter, _clock = make_client([])
+    client.add_secrets(["a-task-secret-value-31"])
+    workers = client.worker_clients(5)
+    assert len(workers) == 5 and len(set(id(worker.session) for worker in workers)) == 5
+    adapters = set(id(worker.session.get_adapter("https://api.example.test")) for worker in workers)
+    assert len(adapters) == 1  # one pool for all of them
+    pool = workers[0].session.get_adapter("https://api.example.test")
+    assert pool._pool_maxsize == 5 and pool.max_retries.total == 0  # pylint: disable=protected-access
+    assert all(worker.stats is client.stats and worker.options is client.options for worker in workers)
+    assert all(worker.session.headers["User-Agent"] == client.session.headers["User-Agent"] for worker in workers)
+    assert all(worker.session.headers["DD-API-KEY"] == API_KEY for worker in workers)
+    client.add_secrets(["added-after-the-workers-42"])
+    for worker in workers:
+        assert worker.scrub("x a-task-secret-value-31 added-after-the-workers-42") == "x %s %s" % (MASK, MASK)
+

@@ -6,9 +6,15 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import re
+import threading
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
     ConnectionListing,
@@ -23,8 +29,11 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
     apply_secrets,
     converge_set,
     desired_set,
+    run_in_parallel,
     summary_line,
+    validate_saved_plan,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._locks import name_lock
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import page, resource
@@ -43,9 +52,10 @@ def ids(count):
     return ["00000000-0000-4000-8000-%012d" % number for number in range(count)]
 
 
-def run(client, items, check_mode=False, **purge):
+def run(client, items, check_mode=False, parallel=1, **purge):
     desired_list, scope = desired_set(items, **purge)
-    return converge_set(client, desired_list, scope=scope, purge_max=purge.get("purge_max", 10), check_mode=check_mode)
+    return converge_set(client, desired_list, scope=scope, purge_max=purge.get("purge_max", 10), check_mode=check_mode,
+                        parallel=parallel)
 
 
 def routes(client):
@@ -229,7 +239,7 @@ def test_purge_all_puts_every_connection_in_scope():
 def test_a_purge_over_purge_max_is_refused_listing_what_it_would_delete():
     (_keep, _extra, _outside, _half), client = _org()
     with pytest.raises(SetRefused) as refused:
-        run(client, [], purge=True, purge_all=True, purge_max=3)
+        run(client, [], purge=True, purge_all=True, purge_max=3, purge_empty=True)
     assert "the purge would delete 4 connections, more than purge_max (3): keep, extra, outside, half" in str(refused.value)
     assert refused.value.details["purge"] == ["keep", "extra", "outside", "half"]
     assert client.methods() == ["GET"]
@@ -322,3 +332,289 @@ def test_the_single_module_logic_is_unchanged_by_the_listing_index():
     ensure_connection(client, desired_from_params({"name": "a", "integration": AWS}), listing=listing)
     ensure_connection(client, desired_from_params({"connection_id": ids(1)[0]}), listing=listing)
     assert client.methods() == ["GET", "GET"]  # by ID is still its own GET
+
+
+# -- decide, then act: parallel writes, planned and done, an approved plan -------------------------------------------------
+
+class Server(object):
+    """Answers creates, updates and deletes from what they carry, after a pause drawn from ``delays`` (so parallel
+    writes end in another order than they started), and counts how many are in flight at once."""
+
+    def __init__(self, existing=(), delays=(0.0,), fail=()):
+        self.existing = list(existing)
+        self.delays = list(delays) or [0.0]
+        self.fail = set(fail)  # names whose create is refused with 400
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.answered = 0
+
+    def _pause(self):
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            delay = self.delays[self.answered % len(self.delays)]
+            self.answered += 1
+        time.sleep(delay)
+        with self.lock:
+            self.in_flight -= 1
+
+    def create(self, method, path, params, body):
+        self._pause()
+        attributes = body["data"]["attributes"]
+        if attributes["name"] in self.fail:
+            return DatadogAPIError(["Bad Request"], status=400, method=method, path=path)
+        number = int(attributes["name"].split()[-1])
+        return 201, {"data": resource(attributes["name"], attributes["integration"], ids(1000)[number], tags=attributes.get("tags"))}
+
+    def update(self, method, path, params, body):
+        self._pause()
+        connection_id = path.rsplit("/", 1)[1]
+        before = next(item for item in self.existing if item["id"] == connection_id)
+        after = copy.deepcopy(before)
+        after["attributes"].update(body["data"]["attributes"])
+        return 200, {"data": after}
+
+    def delete(self, method, path, params, body):
+        self._pause()
+        return 204, None
+
+    def client(self):
+        client = FakeClient().answer("GET", CONNECTIONS_PATH, page(*self.existing, total=len(self.existing)))
+        client.answer("POST", CONNECTIONS_PATH, self.create)
+        for item in self.existing:
+            client.answer("PATCH", CONNECTIONS_PATH + "/" + item["id"], self.update)
+            client.answer("DELETE", CONNECTIONS_PATH + "/" + item["id"], self.delete)
+        return client
+
+
+def mixed_set(count):
+    """``count`` declared connections and an org where a third exist unchanged, a third differ, and some extras are in
+    the purge scope: creates, updates, unchanged, declared deletes and purges at once."""
+    existing, items = [], []
+    for number in range(count):
+        name = "conn %d" % number
+        if number % 3 == 1:
+            existing.append(resource(name, AWS, ids(1000)[number], tags=["team:sre"]))
+        elif number % 3 == 2:
+            existing.append(resource(name, AWS, ids(1000)[number], tags=["team:old"]))
+        state = "absent" if number % 5 == 4 else "present"
+        items.append({"name": name, "integration": AWS, "tags": ["team:sre"], "state": state})
+    for number in range(count // 4):
+        existing.append(resource("extra %d" % number, AWS, ids(1000)[900 + number], tags=["team:sre"]))
+    return existing, items
+
+
+def sorted_requests(client):
+    return sorted(json.dumps(call, sort_keys=True) for call in client.calls)
+
+
+@settings(max_examples=40, deadline=None)
+@given(count=st.integers(min_value=0, max_value=14), parallel=st.integers(min_value=2, max_value=9),
+       delays=st.lists(st.sampled_from([0.0, 0.001, 0.003]), min_size=1, max_size=5))
+def test_parallel_writes_send_the_requests_and_give_the_result_of_one_at_a_time(count, parallel, delays):
+    existing, items = mixed_set(count)
+    results, requests = [], []
+    for workers in (1, parallel):
+        server = Server(existing, delays)
+        client = server.client()
+        desired_list, scope = desired_set(items, purge=True, purge_tags=["team:sre"], purge_empty=True)
+        result = converge_set(client, desired_list, scope=scope, purge_max=100, parallel=workers)
+        results.append(result)
+        requests.append(sorted_requests(client))
+        assert server.most_in_flight <= workers
+        writes = sum(1 for call in client.calls if call[0] != "GET")
+        writes_of_items = writes - len(result["purged"])
+        expected_pools = [n for n in (min(workers, writes_of_items), min(workers, len(result["purged"]))) if n > 1] \
+            if workers > 1 else []
+        assert client.workers == expected_pools
+    assert requests[0] == requests[1]
+    assert results[0] == results[1]  # the same plan, results in declared order, whatever the order writes ended in
+    assert [entry["name"] for entry in results[1]["connections"]] == [item["name"] for item in items]
+
+
+@settings(max_examples=60, deadline=None)
+@given(jobs=st.integers(min_value=0, max_value=25), parallel=st.integers(min_value=1, max_value=12))
+def test_every_job_runs_once_on_at_most_parallel_workers_each_with_its_own_client(jobs, parallel):
+    class Client(object):
+        def __init__(self):
+            self.shared = []
+            self.closed = False
+
+        def worker_clients(self, count):
+            self.made = [Client() for _ in range(count)]
+            return self.made
+
+        def share_rate_limit(self, shared):
+            self.shared.append(shared)
+
+        def close(self):
+            self.closed = True
+
+    main = Client()
+    seen, lock = [], threading.Lock()
+
+    def work(client, job):
+        with lock:
+            seen.append((job, id(client), threading.get_ident()))
+        time.sleep(0.0005)
+
+    run_in_parallel(main, list(range(jobs)), work, parallel)
+    assert sorted(job for job, _client, _thread in seen) == list(range(jobs))
+    if parallel == 1 or jobs <= 1:
+        assert set(client for _job, client, _thread in seen) <= {id(main)}
+        return
+    count = min(parallel, jobs)
+    assert len(main.made) == count
+    assert set(client for _job, client, _thread in seen) <= set(id(worker) for worker in main.made)
+    threads = {}
+    for _job, client, thread in seen:
+        assert threads.setdefault(thread, client) == client  # a thread keeps its own client
+    shared = [worker.shared for worker in main.made]
+    assert all(len(calls) == 2 and calls[1] is None for calls in shared)
+    assert len(set(id(calls[0]) for calls in shared)) == 1  # one rate limit for all, left at the end
+    assert all(worker.closed for worker in main.made)
+
+
+def test_a_failed_write_does_not_stop_the_others_and_every_item_is_reported():
+    existing, items = mixed_set(9)
+    server = Server(existing, fail={"conn 3"})
+    client = server.client()
+    desired_list, scope = desired_set(items, purge=True, purge_tags=["team:sre"])
+    with pytest.raises(SetFailed) as failed:
+        converge_set(client, desired_list, scope=scope, purge_max=100, parallel=4)
+    result = failed.value.result
+    assert [entry["name"] for entry in result["connections"]] == [item["name"] for item in items]
+    broken = [entry for entry in result["connections"] if entry.get("failed")]
+    assert [entry["name"] for entry in broken] == ["conn 3"]
+    assert broken[0]["msg"].startswith("Failed to create action connection 'conn 3': HTTP 400")
+    assert result["done"]["failed"] == ["conn 3"] and result["done"]["create"] == ["conn 0", "conn 6"]
+    assert "DELETE" not in [method for method, path, _params, _body in client.calls if "extra" in json.dumps(path)]
+    assert result["purged"] == [] and "Nothing was purged because 1 change(s) failed" in result["warnings"][-1]
+    assert "1 of the planned changes failed: connections[3] 'conn 3'" in str(failed.value)
+
+
+def test_refusals_still_come_before_any_write_with_parallel_writes():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("twin", AWS, ids(2)[0]), resource("twin", AWS, ids(2)[1])))
+    items = [{"name": "new %d" % number, "integration": OKTA} for number in range(6)] + [{"name": "twin", "integration": AWS}]
+    desired_list, scope = desired_set(items, parallel=8)
+    with pytest.raises(SetRefused):
+        converge_set(client, desired_list, scope=scope, parallel=8)
+    assert client.methods() == ["GET"] and client.workers == []
+
+
+def test_a_name_created_by_another_writer_after_the_plan_is_reported_as_what_happened():
+    """Another task creates 'raced' (under the name lock) between the plan's read and this task's create: the create
+    is decided again against a fresh read and the connection is updated instead; the result says so."""
+    options = FakeClient.options
+    created = resource("raced", AWS, ids(1)[0], tags=["team:old"])
+
+    def first_read(method, path, params, body):
+        with name_lock("%s\0%s" % (options.base_url, options.fingerprint()), "raced") as lock:
+            lock.mark()  # the other writer's create, after this task's read
+        return page()
+
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, first_read, page(created))
+    client.answer("PATCH", CONNECTIONS_PATH + "/" + ids(1)[0], (200, {"data": resource("raced", AWS, ids(1)[0], tags=["team:sre"])}))
+    result = run(client, [{"name": "raced", "integration": AWS, "tags": ["team:sre"]}])
+    assert routes(client) == ["GET " + CONNECTIONS_PATH, "GET " + CONNECTIONS_PATH, "PATCH %s/%s" % (CONNECTIONS_PATH, ids(1)[0])]
+    assert result["plan"]["create"] == ["raced"]
+    entry = result["connections"][0]
+    assert (entry["planned"], entry["action"], entry["changed"], entry["id"]) == ("create", "update", True, ids(1)[0])
+    assert result["done"]["create"] == [] and result["done"]["update"] == ["raced"]
+    assert result["diff"][0]["after_header"] == "action connection 'raced' (update)"
+
+
+def test_a_plan_made_in_check_mode_is_applied_with_exactly_its_writes():
+    existing, items = mixed_set(6)
+    server = Server(existing)
+    client = server.client()
+    desired_list, scope = desired_set(items)
+    planned = converge_set(client, desired_list, scope=scope, check_mode=True)
+    approved = validate_saved_plan(json.loads(json.dumps(planned["saved_plan"])))  # as a fact or a file gives it back
+    assert approved["summary"] == planned["summary"] and OKTA_SECRET not in json.dumps(approved)
+    client.calls[:] = []
+    result = converge_set(client, desired_list, scope=scope, approved=approved, parallel=3)
+    assert result["plan"] == planned["plan"] and result["done"]["create"] == planned["plan"]["create"]
+    writes = [(method, path) for method, path, _params, _body in client.calls if method != "GET"]
+    assert len(writes) == len(planned["plan"]["create"]) + len(planned["plan"]["update"]) + len(planned["plan"]["delete"])
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda existing: existing[0]["attributes"].update(tags=["someone:else"]),
+     "connections[1] 'conn 1': the approved plan says unchanged, now it is update"),
+    (lambda existing: existing[1]["attributes"].update(last_updated="later"),
+     "connections[2] 'conn 2': still update, but the connection or its declaration changed since the plan was made"),
+    (lambda existing: existing.append(resource("conn 0", AWS, ids(1000)[500], tags=["team:sre"])),
+     "connections[0] 'conn 0': the approved plan says create, now it is unchanged"),
+    (lambda existing: existing.append(resource("extra 9", AWS, ids(1000)[909], tags=["team:sre"])),
+     "the purge now also deletes 'extra 9'"),
+])
+def test_an_approved_plan_that_no_longer_holds_is_refused_with_the_difference_and_no_write(change, expected):
+    existing, items = mixed_set(4)
+    desired_list, scope = desired_set(items, purge=True, purge_tags=["team:sre"], purge_empty=True)
+    planned = converge_set(Server(existing).client(), desired_list, scope=scope, purge_max=100, check_mode=True)
+    existing = copy.deepcopy(existing)
+    change(existing)
+    client = Server(existing).client()
+    with pytest.raises(SetRefused) as refused:
+        converge_set(client, desired_list, scope=scope, purge_max=100, approved=planned["saved_plan"], parallel=4)
+    assert expected in str(refused.value) and "Make and approve a new plan" in str(refused.value)
+    assert any(expected in line for line in refused.value.details["difference"])
+    assert client.methods() == ["GET"]
+
+
+def test_a_changed_declaration_no_longer_matches_the_approved_plan():
+    existing, items = mixed_set(3)
+    planned = converge_set(Server(existing).client(), desired_set(items)[0], check_mode=True)
+    items[1] = dict(items[1], tags=["team:sre", "extra:tag"])
+    client = Server(existing).client()
+    with pytest.raises(SetRefused) as refused:
+        converge_set(client, desired_set(items)[0], approved=planned["saved_plan"])
+    assert "connections[1] 'conn 1': the approved plan says unchanged, now it is update" in str(refused.value)
+    assert client.methods() == ["GET"]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("a string", "apply_plan must be the saved_plan of an earlier run (check mode) of this module"),
+    ({"format": 2}, "its format is 2, this collection applies format 1"),
+    ({"format": 1, "fingerprint": "x", "connections": {}}, "its connections is missing or not a list"),
+    ({"format": 1, "fingerprint": "x", "connections": [{}], "purge": []}, "an entry of its connections has no fingerprint"),
+])
+def test_a_saved_plan_that_is_not_one_is_refused_before_any_request(value, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        validate_saved_plan(value)
+
+
+def test_a_purge_of_an_empty_list_is_refused_before_any_request_unless_allowed():
+    with pytest.raises(InputError) as refused:
+        desired_set([], purge=True, purge_tags=["team:sre"])
+    assert "purge with an empty connections list would delete every connection in the purge scope" in str(refused.value)
+    assert "purge_empty=true" in str(refused.value)
+    assert desired_set([], purge=True, purge_tags=["team:sre"], purge_empty=True) == ([], ["team:sre"])
+    assert desired_set([{"name": "keep", "integration": AWS}], purge=True, purge_tags=["team:sre"])[1] == ["team:sre"]
+
+
+@pytest.mark.parametrize("parallel", [0, 33, "8", True, None])
+def test_parallel_out_of_range_is_refused(parallel):
+    with pytest.raises(InputError, match="parallel must be a whole number from 1 to 32"):
+        desired_set([], parallel=parallel)
+
+
+def test_refused_creates_list_the_secrets_entries_to_add():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page())
+    with pytest.raises(SetRefused) as refused:
+        run(client, [{"name": "new okta", "integration": OKTA_NO_SECRET}, {"name": "new http", "integration": HTTP}])
+    assert refused.value.details["missing_secrets"] == {"new okta": {"api_token": "<secret>"},
+                                                        "new http": {"tokens": {"apiToken": "<secret>"}}}
+    assert "give the missing secret values in the items or in secrets" in str(refused.value)
+
+
+def test_external_ids_map_each_aws_connection_to_its_external_id():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("aws", AWS, ids(2)[0]), resource("okta", OKTA, ids(2)[1])))
+    client.answer("POST", CONNECTIONS_PATH, (201, {"data": resource("new aws", AWS, ids(3)[2])}))
+    result = run(client, [{"name": "aws", "integration": AWS}, {"name": "okta", "integration": OKTA},
+                          {"name": "new aws", "integration": AWS}])
+    assert result["external_ids"] == {"aws": "0123456789abcdef0123456789abcdef", "new aws": "0123456789abcdef0123456789abcdef"}
+    planned = run(FakeClient().answer("GET", CONNECTIONS_PATH, page()), [{"name": "new aws", "integration": AWS}], check_mode=True)
+    assert planned["external_ids"] == {"new aws": None}

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
+from ansible_collections.ddops.datadog.plugins.module_utils._api_stats import ApiStats
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import operation
 from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule, connection_argument_spec
 
@@ -83,9 +84,17 @@ def test_api_errors_become_one_failed_to_line(run_module):
 
 
 class RetriedClient(object):
-    @staticmethod
-    def retry_summary():
-        return "Datadog API: 2 retries (HTTP 429 x2), waited 2.0 s in total"
+    """What a client that met two 429s counted (the real statistics object)."""
+
+    def __init__(self):
+        self.stats = ApiStats()
+        for dummy in range(2):
+            self.stats.request("GET")
+            self.stats.retry("HTTP 429", 1.0)
+        self.stats.request("GET")
+
+    def retry_summary(self):
+        return self.stats.summary()
 
 
 def retried_main():
@@ -94,7 +103,16 @@ def retried_main():
     module.finish(dict(changed=False))
 
 
-def test_retries_are_reported_as_one_warning(run_module):
+def test_retries_are_reported_as_data_and_as_one_warning(run_module):
     result = run_module(retried_main, {"api_key": API_KEY, "app_key": APP_KEY})
+    assert result["api"] == {"requests": {"total": 3, "GET": 3}, "retries": {"total": 2, "HTTP 429": 2}, "waited": 2.0,
+                             "outcome_polls": 0, "reconciliations": []}
     assert "Datadog API: 2 retries (HTTP 429 x2), waited 2.0 s in total" in json.dumps(result["warnings"])
     assert len(result["warnings"]) == 1
+
+
+def test_a_task_that_fails_before_any_request_still_returns_api(run_module):
+    result = run_module(options_main, {"app_key": APP_KEY})
+    assert result["failed"] is True
+    assert result["api"] == {"requests": {"total": 0}, "retries": {"total": 0}, "waited": 0.0, "outcome_polls": 0,
+                             "reconciliations": []}

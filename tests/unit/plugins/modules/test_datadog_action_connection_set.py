@@ -30,13 +30,6 @@ NEW_ID = "00000000-0000-4000-8000-000000000001"
 
 
 @pytest.fixture
-def client(monkeypatch):
-    fake = FakeClient()
-    monkeypatch.setattr(_module.ModuleHost, "client", property(lambda self: fake))
-    return fake
-
-
-@pytest.fixture
 def run(run_plugin):
     def run_set(args, **kwargs):
         result = run_plugin(datadog_action_connection_set, dict(CONNECTION, **args), **kwargs)
@@ -58,10 +51,10 @@ def test_create_in_diff_mode_masks_every_secret_also_from_the_mapping(run, clien
     assert result["summary"] == "2 to create, 0 to update, 0 to delete, 0 unchanged"
     headers = [diff["after_header"] for diff in result["diff"]]
     assert headers == ["action connection 'okta' (create)", "action connection 'http' (create)"]
-    bodies = [body for _method, _path, _params, body in client.calls if body]
-    assert bodies[0]["data"]["attributes"]["integration"]["credentials"]["api_token"] == SECRETS[2]
-    assert bodies[1]["data"]["attributes"]["integration"]["credentials"]["tokens"][0]["value"] == SECRETS[1]
-    assert bodies[1]["data"]["attributes"]["integration"]["credentials"]["headers"][0]["value"] == "Bearer {{ apiToken }}"
+    bodies = dict((body["data"]["attributes"]["name"], body) for _method, _path, _params, body in client.calls if body)
+    assert bodies["okta"]["data"]["attributes"]["integration"]["credentials"]["api_token"] == SECRETS[2]
+    assert bodies["http"]["data"]["attributes"]["integration"]["credentials"]["tokens"][0]["value"] == SECRETS[1]
+    assert bodies["http"]["data"]["attributes"]["integration"]["credentials"]["headers"][0]["value"] == "Bearer {{ apiToken }}"
 
 
 def test_check_mode_returns_the_plan_and_sends_no_write(run, client):
@@ -77,7 +70,7 @@ def test_check_mode_returns_the_plan_and_sends_no_write(run, client):
 def test_a_refusal_fails_with_the_plan_and_no_write(run, client):
     client.answer("GET", CONNECTIONS_PATH, page(*[resource("extra %d" % n, OKTA, "00000000-0000-4000-8000-%012d" % n,
                                                            tags=["team:sre"]) for n in range(3)]))
-    result = run(dict(connections=[], purge=True, purge_tags=["team:sre"], purge_max=2))
+    result = run(dict(connections=[], purge=True, purge_tags=["team:sre"], purge_max=2, purge_empty=True))
     assert result["failed"] is True and client.methods() == ["GET"]
     assert result["msg"].startswith("Refused before any change (1 read of the connection list, no write): the purge would "
                                     "delete 3 connections, more than purge_max (2): extra 0, extra 1, extra 2")
@@ -87,6 +80,68 @@ def test_a_refusal_fails_with_the_plan_and_no_write(run, client):
 def test_an_empty_purge_scope_is_refused_before_any_request(run, client):
     result = run(dict(connections=[], purge=True))
     assert result["failed"] is True and "purge needs a scope" in result["msg"] and client.calls == []
+
+
+def test_a_purge_of_an_empty_list_is_refused_before_any_request_and_runs_when_allowed(run, client):
+    result = run(dict(connections=[], purge=True, purge_tags=["team:sre"]))
+    assert result["failed"] is True and client.calls == []
+    assert "purge with an empty connections list would delete every connection in the purge scope" in result["msg"]
+    assert result["api"]["requests"] == {"total": 0}
+    client.answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA, NEW_ID, tags=["team:sre"])))
+    client.answer("DELETE", CONNECTIONS_PATH + "/" + NEW_ID, (204, None))
+    result = run(dict(connections=[], purge=True, purge_tags=["team:sre"], purge_empty=True))
+    assert result["changed"] is True and result["plan"]["delete"] == ["okta"] and client.methods() == ["GET", "DELETE"]
+    assert result["api"]["requests"] == {"total": 2, "DELETE": 1, "GET": 1}
+
+
+def test_the_plan_of_check_mode_is_applied_as_approved_and_refused_once_it_no_longer_holds(run, client):
+    client.answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA, NEW_ID)))
+    client.answer("POST", CONNECTIONS_PATH, (201, {"data": resource("http", HTTP, "00000000-0000-4000-8000-000000000002")}))
+    items = [{"name": "okta", "integration": OKTA, "tags": ["team:sre"]}, {"name": "http", "integration": HTTP}]
+    planned = run(dict(connections=items), check_mode=True)
+    assert planned["saved_plan"]["summary"] == "1 to create, 1 to update, 0 to delete, 0 unchanged"
+    client.answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA, NEW_ID, tags=["changed:meanwhile"])))
+    refused = run(dict(connections=items, apply_plan=planned["saved_plan"], parallel=2))
+    assert refused["failed"] is True and client.methods() == ["GET", "GET"]
+    assert refused["msg"].startswith("Refused before any change (1 read of the connection list, no write): the "
+                                     "organization or the declared connections changed since the plan was approved: "
+                                     "connections[0] 'okta': still update, but the connection or its declaration changed")
+    assert refused["difference"] == [refused["msg"].split("approved: ", 1)[1].split(". Make and", 1)[0]]
+    client.answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA, NEW_ID)))
+    client.answer("PATCH", CONNECTIONS_PATH + "/" + NEW_ID, (200, {"data": resource("okta", OKTA, NEW_ID, tags=["team:sre"])}))
+    applied = run(dict(connections=items, apply_plan=planned["saved_plan"], parallel=2))
+    assert applied["changed"] is True and applied["plan"] == planned["plan"] and "saved_plan" not in applied
+    assert [entry["action"] for entry in applied["connections"]] == ["update", "create"]
+    assert sorted(client.methods()[2:]) == ["GET", "PATCH", "POST"]
+
+
+def test_a_refused_create_lists_the_secrets_to_add(run, client):
+    client.answer("GET", CONNECTIONS_PATH, page())
+    result = run(dict(connections=[{"name": "okta", "integration": {"type": "Okta", "credentials": {"domain": "a.okta.com"}}}]))
+    assert result["failed"] is True and result["missing_secrets"] == {"okta": {"api_token": "<secret>"}}
+
+
+def test_every_result_has_the_api_member(run, client):
+    client.answer("GET", CONNECTIONS_PATH, page())
+    client.answer("POST", CONNECTIONS_PATH, (201, {"data": resource("okta", OKTA, NEW_ID)}))
+    result = run(dict(connections=[{"name": "okta", "integration": OKTA}]))
+    assert result["api"] == {"requests": {"total": 2, "GET": 1, "POST": 1}, "retries": {"total": 0}, "waited": 0.0,
+                             "outcome_polls": 0, "reconciliations": []}
+    assert run(dict(connections=[], purge_tag="x"))["api"]["requests"] == {"total": 0}  # refused before validation
+    assert run(dict(connections=[], parallel="many"))["api"]["requests"] == {"total": 0}  # refused by Ansible's validation
+
+
+@pytest.mark.parametrize("item, message", [
+    ({"name": "bad", "state": "gone"}, "connections[0] 'bad': value of state must be one of: present, absent, got: gone"),
+    ({"name": "bad", "tag": ["a:b"], "integration": OKTA},
+     "connections[0] 'bad' has unsupported option(s) tag; supported: name, connection_id, integration, tags"),
+    ({"name": "bad", "integration": OKTA, "update_secrets": "never"},
+     "connections[0] 'bad': value of update_secrets must be one of: on_create, always, got: never"),
+])
+def test_an_item_error_names_the_item(run, client, item, message):
+    result = run(dict(connections=[{"name": "fine", "integration": OKTA}, item]))
+    assert result["failed"] is True and client.calls == []
+    assert message.replace("[0]", "[1]") in result["msg"]
 
 
 def test_info_output_fed_as_is_is_refused_with_a_hint_and_masked(run, client):
