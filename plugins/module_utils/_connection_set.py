@@ -279,17 +279,16 @@ def item_label(index, name=None):
     return "connections[%d]%s" % (index, " %r" % name if isinstance(name, str) else "")
 
 
-
-
 # -- plan ----------------------------------------------------------------------------------------------------------------
 
 class Item(object):
     """One declared connection: its ``index`` in the list, ``desired``, the ``action`` decided (an
     ``_connection_plan.Action``), then its ``outcome`` (``_action_connection.Outcome``) or ``failure`` (a message).
 
-    ``steps``: the actions applied for the item, in order, by one worker; the connection's action is the first. A
-    later kind of action about the same connection (its access policy, for example) is appended here and applied
-    right after it, by the same worker, with the connection's outcome at hand."""
+    An item, not an action, is the unit of work of a worker (:func:`_apply_item`): another kind of action about the
+    same connection (its access policy, for example) is another member decided in :func:`plan_set`, applied by
+    :func:`_apply_item` right after the connection's, with the connection's outcome (its ID) at hand, and
+    fingerprinted in :func:`saved_plan` next to it."""
 
     __slots__ = ("index", "desired", "action", "outcome", "failure")
 
@@ -451,8 +450,8 @@ def plan_difference(approved, now):
             differences.append("%s: still %s, but the connection or its declaration changed since the plan was made"
                                % (where, entry["action"]))
     for index, before in sorted(was.items(), key=lambda pair: str(pair[0])):
-        differences.append("%s (%s in the approved plan) is no longer declared" % (item_label(index, before.get("name")),
-                                                                                 before.get("action")))
+        differences.append("%s (%s in the approved plan) is no longer declared"
+                           % (item_label(index, before.get("name")), before.get("action")))
     purged_before = dict((entry.get("id"), entry) for entry in approved["purge"])
     for entry in now["purge"]:
         before = purged_before.pop(entry["id"], None)
