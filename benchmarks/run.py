@@ -27,7 +27,7 @@ from dd_emulator.server import Emulator
 
 from audit_parallel import bench_audit_parallel  # benchmarks/ is on sys.path when run.py runs
 from audit_playbook import bench_audit_playbook
-from connection_set import bench_set
+from connection_set import bench_set, bench_set_parallel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
@@ -475,9 +475,13 @@ def main():
                         help="benchmark 6: audit events (over 30 days) read with the lookup's parallel option")
     parser.add_argument("--whole-rounds", type=int, default=1,
                         help="benchmark 5: runs of the whole-events variant (slow: minutes and GBs on ansible-core 2.17; 0 leaves it out)")
-    parser.add_argument("--latency", type=float, default=0.15, help="benchmark 6: seconds every search answer waits")
-    parser.add_argument("--only", choices=["converge", "audit", "noop", "set", "audit-playbook", "parallel"], action="append",
-                        help="run only this benchmark (repeatable); default: all six")
+    parser.add_argument("--latency", type=float, default=0.15, help="benchmarks 6 and 7: seconds every answer waits")
+    parser.add_argument("--set-parallel", default="1,4,8,16",
+                        help="benchmark 7: comma-separated action_connections_parallel levels (the first is the baseline)")
+    parser.add_argument("--set-parallel-sizes", default=None,
+                        help="benchmark 7: comma-separated sizes of the set (default: --set-sizes)")
+    parser.add_argument("--only", choices=["converge", "audit", "noop", "set", "audit-playbook", "parallel", "set-parallel"],
+                        action="append", help="run only this benchmark (repeatable); default: all seven")
     parser.add_argument("--latest-bin", default=os.path.join(TOP, ".venv-latest", "bin"),
                         help="benchmark 5: bin directory of the lane 2 venv (newest ansible-core); skipped when missing")
     parser.add_argument("--smoke", action="store_true",
@@ -488,7 +492,7 @@ def main():
     if args.show_playbooks:
         show_playbooks()
         return 0
-    chosen = args.only or ["converge", "audit", "noop", "set", "audit-playbook", "parallel"]
+    chosen = args.only or ["converge", "audit", "noop", "set", "audit-playbook", "parallel", "set-parallel"]
     figures = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds, "smoke": args.smoke}
     with Emulator(register_app_key=True) as emulator, tempfile.TemporaryDirectory() as workdir:
         if "converge" in chosen:
@@ -519,6 +523,15 @@ def main():
             print("6. parallel audit reads at %.0f ms per answer: %d events" % (args.latency * 1000, args.parallel_events), flush=True)
             figures["audit_parallel"] = bench_audit_parallel(emulator, args.parallel_events, args.rounds, latency=args.latency,
                                                              judge_times=not args.smoke)
+        if "set-parallel" in chosen:
+            sizes = [int(size) for size in (args.set_parallel_sizes or args.set_sizes).split(",")]
+            levels = [int(level) for level in args.set_parallel.split(",")]
+            print("7. the role with parallel writes at %.0f ms per answer: %s connections, parallel %s, %d rounds" % (
+                args.latency * 1000, ", ".join(str(size) for size in sizes), ", ".join(str(level) for level in levels),
+                args.rounds), flush=True)
+            figures["set_parallel"] = bench_set_parallel(emulator, workdir, sizes, args.rounds, run_playbook,
+                                                         converge_connections, levels=levels, latency=args.latency,
+                                                         judge_times=not args.smoke)
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(figures, handle, indent=2)

@@ -404,9 +404,6 @@ def render_record(record):
                     "name exists): sent again" % (what, record["cause"]))
         return "The create request for %s got no usable answer (%s): %s" % (what, record["cause"], outcome)
     if record["operation"] == "update":
-        if outcome == "read again":
-            return ("The update request for %s was answered without a usable body (%s): it may have been applied; the "
-                    "connection was read again" % (what, record["cause"]))
         return ("The update request for %s got no answer (%s), but Datadog had applied it: %s was regenerated"
                 % (what, record["cause"], record.get("field")))
     return ("The delete request for %s got no answer and its retry found the connection gone: this run deleted it "
@@ -425,10 +422,6 @@ def _apply_update(client, action, listing):
         # Not idempotent (a rotation): never sent again blindly. It was applied if the rotated field changed.
         connection = _wait_for(client, wording, exc, lambda: _rotated(client, current, update.regenerated))
         warnings.append(_reconciled(client, records, "update", action, "applied", exc, field=update.regenerated))
-    except UnusableAnswerError as exc:
-        # Answered 2xx, so accepted, but without the connection: read it again.
-        connection = _read_again(client, action, update.regenerated)
-        warnings.append(_reconciled(client, records, "update", action, "read again", exc))
     except DatadogAPIError as exc:
         raise api_failure(exc, wording) from None
     listing.remember(connection)
@@ -436,25 +429,13 @@ def _apply_update(client, action, listing):
     return Outcome(action, UPDATE, True, connection_view(connection), update.diff(regenerated), warnings, records)
 
 
-def _read_again(client, action, rotated_field):
-    with operation("read %s after its update" % action.label()):
-        connection = client.get(connection_path(action.connection_id)).data
-    if rotated_field and read_only_fields(connection).get(rotated_field) == read_only_fields(action.current).get(rotated_field):
-        raise TaskFailure("Failed to update %s: Datadog answered without a usable body and %s was not regenerated; run "
-                          "the task again" % (action.label(), rotated_field))
-    return connection
-
-
 def _apply_delete(client, action, listing):
     wording = "delete " + action.label()
     warnings, records = [], []
     with operation(wording):
-        try:
-            response = client.delete(connection_path(action.connection_id), expected=(200, 202, 204, 404))
-        except UnusableAnswerError:
-            response = None  # answered 2xx with a body: Datadog accepted the delete
+        response = client.delete(connection_path(action.connection_id), expected=(200, 202, 204, 404))
     listing.forget(action.connection_id)
-    if response is not None and response.status == 404:
+    if response.status == 404:
         if not response.unanswered:  # someone deleted it first
             return Outcome(action, UNCHANGED, False, {}, {"before": {}, "after": {}})
         warnings.append(_reconciled(client, records, "delete", action, "deleted", "no answer, then HTTP 404"))

@@ -136,8 +136,7 @@ api:
         - "C(outcome): V(adopted) (a create found by name after all), V(sent again) (a create not applied, sent
           again), V(not applied) (not applied, no retry left), V(unknown) (not shown within the wait; Datadog may still
           apply it), V(not found) (answered without a usable body, not found by name), V(applied) (a rotation found
-          applied), V(read again) (an update answered without a usable body, read back), V(deleted) (a delete whose
-          answer was lost found the connection gone)."
+          applied), V(deleted) (a delete whose answer was lost found the connection gone)."
       type: list
       elements: dict
       sample: [{"operation": create, "name": Prod AWS, "id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "outcome": adopted,

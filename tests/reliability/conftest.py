@@ -98,10 +98,11 @@ class Playbooks(object):
         self.test_name = test_name
 
     def run(self, tasks, emulator=None, env=None, verbosity=0, play_vars=None, play=None, inventory=None, forks=None,
-            unset=(), limit_seconds=600):
+            unset=(), limit_seconds=600, check=False):
         """Run ``tasks`` in one play. ``play`` adds or replaces play keywords (``hosts``, ``module_defaults``, ``roles``);
-        ``inventory`` is an inventory file's text; ``unset`` names environment variables to remove; a run still going
-        after ``limit_seconds`` is killed (``timed_out``), so a client that loops cannot hang the suite."""
+        ``inventory`` is an inventory file's text; ``unset`` names environment variables to remove; ``check`` runs
+        ``ansible-playbook --check``; a run still going after ``limit_seconds`` is killed (``timed_out``), so a client
+        that loops cannot hang the suite."""
         self.count += 1
         playbook = self.tmp_path / ("play%d.yml" % self.count)
         record = self.tmp_path / ("record%d.jsonl" % self.count)
@@ -131,6 +132,8 @@ class Playbooks(object):
             command += ["-i", str(path)]
         if forks:
             command += ["--forks", str(forks)]
+        if check:
+            command.append("--check")
         rc, seconds, max_rss_mb, timed_out, cpu = run_measured(command, environment, output, limit_seconds)
         records = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
         cost = COSTS.setdefault(self.test_name, [0, 0.0, 0.0])

@@ -82,6 +82,8 @@ def run_cases(playbooks, emulator, proxy, path, cases):
                 found.append("message %r lacks %r" % (message[:400], missing))
             if "Traceback" in json.dumps(record["result"]) or "MODULE FAILURE" in message:
                 found.append("traceback instead of a message")
+            if "module" in case and (record["result"].get("api") or {}).get("requests") != {"total": 0}:
+                found.append("no api member saying 0 requests: %r" % (record["result"].get("api"),))
         if found:
             problems[case["id"]] = found
     if os.environ.get("DDOPS_SHOW_MESSAGES"):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import json
-import re
 
 import pytest
 from conftest import PATHS, path_taken
@@ -23,7 +22,8 @@ DROPPED_METHODS = ("GET", "PATCH", "DELETE", "PUT")
 PER_KIND = 1 - (1 - FAULT_SHARE) ** (1.0 / len(FAULT_KINDS))
 # What a demanding user would set against a flaky API: more retries, short waits (the 429 wait is capped too).
 OPTIONS = {"retries": 10, "retry_backoff": 0.05, "retry_max_wait": 0.3, "timeout": 10}
-RETRY_WARNING = re.compile(r"Datadog API: (\d+) retr(?:y|ies) \(([^)]*)\), waited ([\d.]+) s in total")
+#: Writes at once: a 429 any worker gets holds back all of them (one shared rate limit).
+PARALLEL = 8
 
 
 def integration(number):
@@ -54,25 +54,36 @@ def desired_connections(count):
 
 def converge_task(connections, name="converge"):
     return {"name": name, "ansible.builtin.include_role": {"name": "ddops.datadog.action_connections"},
-            "vars": {"action_connections_list": connections, "action_connections_connection_options": OPTIONS}}
+            "vars": {"action_connections_list": connections, "action_connections_connection_options": OPTIONS,
+                     "action_connections_parallel": PARALLEL}}
+
+
+def set_result(run):
+    """The result of the role's set: the task that applied the plan, or the plan when there was nothing to write."""
+    applied = run.task("Converge action connections")
+    return applied["result"] if applied["status"] != "skipped" else run.task("Plan action connections")["result"]
 
 
 def loop_items(run):
-    """The per-connection results of the role's converge task (one task owns the whole set)."""
-    return run.task("Converge action connections")["result"].get("connections") or []
+    """The per-connection results of the role's set (one task owns the whole set)."""
+    return set_result(run).get("connections") or []
 
 
-def retry_figures(warnings):
-    retries, waited, causes = 0, 0.0, collections.Counter()
-    for warning in warnings:
-        match = RETRY_WARNING.search(warning)
-        if match:
-            retries += int(match.group(1))
-            waited += float(match.group(3))
-            for cause in match.group(2).split(", "):
-                kind, count = cause.rsplit(" x", 1)
-                causes[kind] += int(count)
-    return retries, round(waited, 1), dict(sorted(causes.items()))
+def api_figures(run):
+    """What every task of the run did against the API, from the ``api`` member of each result (data, which ansible-core
+    2.19+ cannot collapse as it collapses identical warnings): retries, retries by cause, seconds waited, outcome polls
+    and the reconciliation records, summed over the tasks."""
+    retries, waited, polls, causes, records = 0, 0.0, 0, collections.Counter(), []
+    for record in run.records:
+        api = record["result"].get("api")
+        if not api or "results" in record["result"]:
+            continue
+        retries += api["retries"]["total"]
+        causes.update(dict((cause, count) for cause, count in api["retries"].items() if cause != "total"))
+        waited += api["waited"]
+        polls += api["outcome_polls"]
+        records.extend(api["reconciliations"])
+    return retries, round(waited, 1), polls, dict(sorted(causes.items())), records
 
 
 def check_state(emulator, connections):
@@ -110,7 +121,7 @@ def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbo
                           for index, method in enumerate(DROPPED_METHODS)])
     summary = {"connections": CONNECTIONS, "fault share per answer": "%.0f%% (%s; drop on every method but POST)"
                % (FAULT_SHARE * 100, ", ".join(FAULT_KINDS)),
-               "client options": OPTIONS}
+               "client options": dict(OPTIONS, parallel=PARALLEL)}
     for run_number, expect_changes in ((1, CONNECTIONS), (2, 0)):
         before = sum(rule["injected"] for rule in emulator.faults())
         requests_before = emulator.counts()["total"]
@@ -119,20 +130,22 @@ def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbo
         failed = [item for item in items if item.get("failed")] + run.failed()
         changed = sum(1 for item in items if item.get("changed"))
         total, duplicates, wrong = check_state(emulator, connections)
-        retries, waited, causes = retry_figures(run.warnings())
-        # A fault on a create is not retried by the client: the module reconciles it by name (adopt, or send again).
-        reconciled = sum(1 for warning in run.warnings() if "got no usable answer" in warning)
+        retries, waited, polls, causes, records = api_figures(run)
+        # A fault on a create is not retried by the client: the module reconciles it by name (adopt, or send again),
+        # one record each in the api member.
+        reconciled = sum(1 for record in records if record["operation"] == "create")
         injected = sum(rule["injected"] for rule in emulator.faults()) - before
         summary["run %d" % run_number] = (
-            "%d requests, %d faults injected, %d client retries (%s), %d creates reconciled by name, %.1f s waiting, %d changed, "
-            "%d failed tasks, %d connections, %d duplicates, %d wrong, %.0f s"
-            % (emulator.counts()["total"] - requests_before, injected, retries, causes, reconciled, waited, changed, len(failed),
+            "%d requests, %d faults injected, %d client retries (%s), %d creates reconciled by name (%s), %.1f s waiting, "
+            "%d changed, %d failed tasks, %d connections, %d duplicates, %d wrong, %.0f s"
+            % (emulator.counts()["total"] - requests_before, injected, retries, causes, reconciled,
+               dict(collections.Counter(record["outcome"] for record in records)), waited, changed, len(failed),
                total, duplicates, len(wrong), run.seconds))
         assert run.rc == 0, run.output[-4000:]
         assert not failed, json.dumps(failed)[:3000]
         assert (total, duplicates, wrong) == (CONNECTIONS, 0, [])
         assert changed == expect_changes
-        assert retries + reconciled == injected  # every fault was handled, exactly once
+        assert retries + reconciled == injected  # every fault was handled, exactly once, and accounted for as data
         # Run 1 (50+ requests) always meets faults. Run 2 is a single read of the list (one task owns the set, on
         # either path), which the 30% may or may not hit.
         assert injected > 0 or run_number == 2
@@ -146,7 +159,7 @@ def test_every_create_applied_but_its_answer_lost_still_gives_one_connection_per
     emulator.add_faults({"kind": "lost_answer", "method": "POST", "route": "/api/v2/actions/connections"})
     run = playbooks.run([converge_task(connections)], emulator=emulator, play_vars=PATHS[path])
     total, duplicates, wrong = check_state(emulator, connections)
-    adopted = sum(1 for warning in run.warnings() if "found by name and adopted" in warning)
+    adopted = sum(1 for record in api_figures(run)[4] if (record["operation"], record["outcome"]) == ("create", "adopted"))
     posts = emulator.counts()["routes"]["POST /api/v2/actions/connections"]
     figures["every create's answer lost (%s)" % path] = {
         "connections": len(connections), "POSTs sent": posts, "adopted by name": adopted, "connections stored": total,
@@ -172,7 +185,7 @@ def test_the_one_list_read_of_the_set_survives_faults(playbooks, emulator, figur
     requests_before = emulator.counts()["total"]
     run = playbooks.run([converge_task(connections)], emulator=emulator)
     items = loop_items(run)
-    retries, waited, causes = retry_figures(run.warnings())
+    retries, waited, _polls, causes, _records = api_figures(run)
     figures["one list read of the set under faults (in-process)"] = {
         "connections": len(items), "requests": emulator.counts()["total"] - requests_before, "faults injected": 3,
         "client retries": retries, "retry causes": causes, "changed": sum(1 for item in items if item.get("changed")),

@@ -73,7 +73,8 @@ def test_a_purge_under_30_percent_faults_deletes_exactly_the_in_scope_extras(pla
     for run_number in (1, 2):
         before = sum(rule["injected"] for rule in emulator.faults())
         run = playbooks.run([converge_task(options)], emulator=emulator, play_vars=PATHS[path])
-        result = run.task("Converge action connections")["result"]
+        applied = run.task("Converge action connections")
+        result = applied["result"] if applied["status"] != "skipped" else run.task("Plan action connections")["result"]
         injected = sum(rule["injected"] for rule in emulator.faults()) - before
         extras_left = sorted(name for name in stored(emulator) if name.startswith("purge extra"))
         summary["run %d" % run_number] = "%d faults injected, plan %s, %d extras left, %d kept connections touched" % (
