@@ -492,7 +492,10 @@ def converge_set(client, desired_list, scope=None, purge_max=PURGE_MAX, check_mo
 
     warnings = []
     writes = [item for item in plan.items if item.action.changes]
-    apply_item = lambda worker, item: _apply_item(worker, item, listing)  # noqa: E731
+
+    def apply_item(worker, item):
+        _apply_item(worker, item, listing)
+
     run_in_parallel(client, writes, apply_item, parallel)
     for item in plan.items:
         if item.outcome is None and item.failure is None:

@@ -675,4 +675,3 @@ def test_worker_clients_have_a_session_each_over_one_pool_sized_to_them_and_coun
     client.add_secrets(["added-after-the-workers-42"])
     for worker in workers:
         assert worker.scrub("x a-task-secret-value-31 added-after-the-workers-42") == "x %s %s" % (MASK, MASK)
-

@@ -442,7 +442,7 @@ def test_every_job_runs_once_on_at_most_parallel_workers_each_with_its_own_clien
             self.closed = False
 
         def worker_clients(self, count):
-            self.made = [Client() for _ in range(count)]
+            self.made = [Client() for dummy in range(count)]
             return self.made
 
         def share_rate_limit(self, shared):

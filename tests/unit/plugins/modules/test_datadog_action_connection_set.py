@@ -15,7 +15,6 @@ import yaml
 from ansible_collections.ddops.datadog.plugins.module_utils import _module
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH
 from ansible_collections.ddops.datadog.plugins.modules import datadog_action_connection, datadog_action_connection_set
-from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import page, resource
 
 API_KEY = "unit-api-key-set-5e4d3c"
