@@ -149,7 +149,8 @@ def test_api_url_is_accepted_and_normalized(url, base):
     ("api.datadoghq.com", "must be an https:// URL"),
     ("https://user:pw@api.datadoghq.com", "must not contain credentials"),
     ("https://api.datadoghq.com?x=1", "query string"),
-    ("https://api.datadoghq.com:99999", "not a valid URL"),
+    ("https://api.datadoghq.com:99999", "has a port that is not a number"),
+    ("https://[::1/", "is not a valid URL"),
 ])
 def test_bad_api_url_is_refused(url, message):
     with pytest.raises(InputError, match=message):
