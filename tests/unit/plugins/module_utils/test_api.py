@@ -422,17 +422,21 @@ def test_answer_without_data_member_is_an_error():
         response.data  # pylint: disable=pointless-statement
 
 
-@pytest.mark.parametrize("method, answer, expected_text", [
-    ("GET", (200, {}, {"meta": {}}), "the answer has no 'data' member (got an object with keys meta)"),
-    ("GET", (204, {}, b""), "the answer has no 'data' member (got an empty answer)"),
-    ("POST", (201, {"Content-Type": "text/plain"}, b"upstream reset"), "expected a JSON answer but got a text/plain answer"),
-    ("PATCH", (200, {"Content-Length": str(_api.MAX_ANSWER_BYTES + 1)}, b"{}"), "the answer is larger than 64 MiB"),
-    ("DELETE", (200, {}, {"meta": {}}), "expected an empty answer (Datadog answers a delete with HTTP 204) but got an object"),
+@pytest.mark.parametrize("method, answer, expected, expected_text", [
+    ("GET", (200, {}, {"meta": {}}), (200,), "the answer has no 'data' member (got an object with keys meta)"),
+    ("GET", (204, {}, b""), (200, 204), "the answer has no 'data' member (got an empty answer)"),
+    ("POST", (201, {"Content-Type": "text/plain"}, b"upstream reset"), (200, 201),
+     "expected a JSON answer but got a text/plain answer"),
+    ("PATCH", (200, {"Content-Length": str(_api.MAX_ANSWER_BYTES + 1)}, b"{}"), (200,), "the answer is larger than 64 MiB"),
+    ("DELETE", (200, {}, {"meta": {}}), (200, 204),
+     "expected an empty answer (Datadog answers a delete with HTTP 204) but got an object"),
+    ("POST", (204, {}, b""), (200, 201), "HTTP 204: expected HTTP 200 or 201, got this status with an empty answer"),
+    ("GET", (202, {}, {"data": []}), (200, 404), "HTTP 202: expected HTTP 200, got this status with an object with keys data"),
 ])
-def test_a_success_answer_that_cannot_be_used_says_so_with_its_status(method, answer, expected_text):
+def test_a_success_answer_that_cannot_be_used_says_so_with_its_status(method, answer, expected, expected_text):
     client, adapter, _clock = make_client([answer])
     with pytest.raises(UnusableAnswerError) as error:
-        client.request(method, "/api/v2/x", body={} if method != "GET" else None, expected=(200, 201, 204)).data
+        client.request(method, "/api/v2/x", body={} if method != "GET" else None, expected=expected).data
     assert error.value.status == answer[0] and expected_text in str(error.value)
     assert "%s /api/v2/x" % method in str(error.value)
     assert len(adapter.sent) == 1  # a 2xx is not retried: Datadog accepted the request
