@@ -24,6 +24,7 @@ import time
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import (
     DatadogAPIError,
+    DatadogConnectionError,
     DatadogOutcomeUnknownError,
     UnusableAnswerError,
 )
@@ -32,6 +33,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     ON_CREATE,
     ROTATION_OPTION,
     patch_body,
+    plan_update,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_plan import (
     CREATE,
@@ -46,6 +48,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads im
     CONNECTIONS_PATH,
     PAGE_SIZE,
     attributes_of,
+    connection_of,
     connection_path,
     connection_view,
     list_all,
@@ -68,7 +71,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     validate_tags,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure, operation
-from ansible_collections.ddops.datadog.plugins.module_utils._locks import LockTimeout, name_lock
+from ansible_collections.ddops.datadog.plugins.module_utils._locks import LockDirectoryError, LockTimeout, name_lock
 
 STATES = ("present", "absent")
 UPDATE_SECRETS = (ON_CREATE, ALWAYS)
@@ -287,7 +290,7 @@ def read_current(client, desired, listing, check_mode=False):
     wording = "read " + label(desired["name"], connection_id)
     with operation(wording):
         response = client.get(connection_path(connection_id), expected=(200, 404))
-        current = response.data if response.status != 404 else None
+        current = connection_of(response) if response.status != 404 else None
     if current is None and desired["state"] == "present":
         raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; leave it out to "
                           "find or create the connection by name" % label(desired["name"], connection_id))
@@ -380,74 +383,115 @@ def apply(client, action, listing):
 
 # -- reconciliation records --------------------------------------------------------------------------------------------
 
-def _reconciled(client, records, operation_name, action, outcome, cause, connection_id=None, **more):
-    """Record an item whose outcome was worked out after a lost or unusable answer (``client.stats`` and the item's
-    own ``records``); return the warning that says it."""
-    record = {"operation": operation_name, "name": action.name,
-              "id": connection_id or action.connection_id, "outcome": outcome, "cause": str(cause)}
-    record.update(more)
+def _reconciled(client, records, operation_name, action, cause, outcome, connection=None):
+    """Record, as plain data (``client.stats`` and the item's own ``records``), a write whose outcome was worked out
+    after a lost, failed or unusable answer: ``cause`` is what it got (``no answer``, ``HTTP 503``, ``unusable
+    answer``), ``outcome`` what was found."""
+    record = {"operation": operation_name, "name": action.name, "cause": cause, "outcome": outcome}
+    connection_id = connection.get("id") if isinstance(connection, dict) else None
+    connection_id = connection_id or action.connection_id or (action.desired or {}).get("connection_id")
+    if connection_id:
+        record["id"] = connection_id
     client.stats.reconciled(record)
     records.append(record)
-    return render_record(record)
 
 
-def render_record(record):
-    """The warning of one reconciliation record."""
-    what = label(record.get("name"), record.get("id") if record["operation"] != "create" else None)
-    outcome = record["outcome"]
-    if record["operation"] == "create":
-        if outcome == "adopted":
-            return ("The create request for %s got no usable answer (%s), but Datadog had applied it: the connection was "
-                    "found by name and adopted (id %s)" % (what, record["cause"], record.get("id")))
-        if outcome == "sent again":
-            return ("The create request for %s got no usable answer (%s) and was not applied (no connection with that "
-                    "name exists): sent again" % (what, record["cause"]))
-        return "The create request for %s got no usable answer (%s): %s" % (what, record["cause"], outcome)
-    if record["operation"] == "update":
-        return ("The update request for %s got no answer (%s), but Datadog had applied it: %s was regenerated"
-                % (what, record["cause"], record.get("field")))
-    return ("The delete request for %s got no answer and its retry found the connection gone: this run deleted it "
-            "(unless someone else did at the same moment)" % what)
+def _cause(error):
+    return "no answer" if isinstance(error, DatadogConnectionError) else "HTTP %s" % error.status
 
 
 # -- update and delete ---------------------------------------------------------------------------------------------------
 
 def _apply_update(client, action, listing):
     current, update = action.current, action.update
-    wording = "update " + action.label()
+    label_ = action.label()
     warnings, records = [], []
     try:
-        connection = client.patch(connection_path(action.connection_id), patch_body(update), idempotent=not action.rotate).data
+        connection = connection_of(client.patch(connection_path(action.connection_id), patch_body(update),
+                                                idempotent=not action.rotate))
     except DatadogOutcomeUnknownError as exc:
         # Not idempotent (a rotation): never sent again blindly. It was applied if the rotated field changed.
-        connection = _wait_for(client, wording, exc, lambda: _rotated(client, current, update.regenerated))
-        warnings.append(_reconciled(client, records, "update", action, "applied", exc, field=update.regenerated))
+        connection = _wait_for(client, "update " + label_, exc, lambda: _rotated(client, current, update.regenerated))
+        warnings.append("The update request for %s got no answer (%s), but Datadog had applied it: %s was regenerated"
+                        % (label_, exc, update.regenerated))
+        _reconciled(client, records, "update", action, "no answer", "applied", connection)
+    except UnusableAnswerError as exc:
+        connection = _reconcile_update(client, action, label_, exc, records)
+        warnings.append("The update request for %s was answered HTTP %d but without a usable answer (%s), so it may "
+                        "have been applied: the connection, read again, shows the change" % (label_, exc.status, exc))
     except DatadogAPIError as exc:
-        raise api_failure(exc, wording) from None
+        raise api_failure(exc, "update " + label_) from None
     listing.remember(connection)
     regenerated = read_only_fields(connection).get(update.regenerated) if action.rotate else None
     return Outcome(action, UPDATE, True, connection_view(connection), update.diff(regenerated), warnings, records)
 
 
+def _reconcile_update(client, action, label_, error, records):
+    """After an update answered 2xx without a usable answer: read the connection again and adopt it when it shows the
+    change (the rotated field regenerated, every compared field as desired); otherwise fail saying so."""
+    current, update = action.current, action.update
+    try:
+        connection = _read_once(client, lambda: connection_of(client.get(connection_path(action.connection_id))))
+    except DatadogAPIError as exc:
+        raise TaskFailure("Failed to update %s: Datadog answered HTTP %d, so it accepted the request, but without a "
+                          "usable answer (%s), and reading the connection again failed (%s). The update may have been "
+                          "applied: run the task again" % (label_, error.status, error, exc), cause=error) from None
+    if update.regenerated is not None:
+        applied = read_only_fields(connection).get(update.regenerated) != read_only_fields(current).get(update.regenerated)
+    else:
+        applied = not plan_update(action.desired, attributes_of(connection), update_secrets=ON_CREATE).changed
+    _reconciled(client, records, "update", action, "unusable answer", "applied" if applied else "not shown", connection)
+    if not applied:
+        raise TaskFailure("Failed to update %s: Datadog answered HTTP %d, so it accepted the request, but without a "
+                          "usable answer (%s), and the connection read again does not show the change. The update may "
+                          "have been applied in part or not at all: run the task again" % (label_, error.status, error),
+                          cause=error)
+    return connection
+
+
 def _apply_delete(client, action, listing):
-    wording = "delete " + action.label()
+    label_ = action.label()
     warnings, records = [], []
-    with operation(wording):
-        response = client.delete(connection_path(action.connection_id), expected=(200, 202, 204, 404))
+    with operation("delete " + label_):
+        try:
+            response = client.delete(connection_path(action.connection_id), expected=(200, 202, 204, 404))
+        except UnusableAnswerError as exc:
+            response = None
+            _reconcile_delete(client, action, label_, exc, warnings, records)  # gone, or it raises
     listing.forget(action.connection_id)
-    if response.status == 404:
-        if not response.unanswered:  # someone deleted it first
-            return Outcome(action, UNCHANGED, False, {}, {"before": {}, "after": {}})
-        warnings.append(_reconciled(client, records, "delete", action, "deleted", "no answer, then HTTP 404"))
+    if response is not None and response.status == 404:
+        if not response.unanswered:  # someone deleted it first: this run changed nothing
+            return Outcome(action, UNCHANGED, False, {}, {"before": {}, "after": {}}, warnings, records)
+        # A delete answered 404 after an attempt that got no answer: that attempt deleted it, most likely.
+        warnings.append("The delete request for %s got no answer and its retry found the connection gone: this run "
+                        "deleted it (unless someone else did at the same moment)" % label_)
+        _reconciled(client, records, "delete", action, "no answer", "gone")
     connection = action.preview()
     diff = action.diff if action.current is not UNREAD else {"before": {"id": action.connection_id}, "after": {}}
     return Outcome(action, DELETE, True, connection, diff, warnings, records)
 
 
+def _reconcile_delete(client, action, label_, error, warnings, records):
+    """After a delete answered 2xx with a body (Datadog answers 204 and nothing): read the connection; gone means
+    deleted, still there means the delete was not applied."""
+    with operation("delete %s (answered HTTP %d but not with the empty answer Datadog gives; reading the connection "
+                   "again to learn whether it was deleted failed)" % (label_, error.status)):
+        response = _read_once(client, lambda: client.get(connection_path(action.connection_id), expected=(200, 404)))
+    if response.status == 404:
+        warnings.append("The delete request for %s was answered HTTP %d but not as Datadog answers a delete (%s), so it "
+                        "may have been applied: the connection, read again, is gone" % (label_, error.status, error))
+        _reconciled(client, records, "delete", action, "unusable answer", "gone")
+        return True
+    _reconciled(client, records, "delete", action, "unusable answer", "still there")
+    raise TaskFailure("Failed to delete %s: Datadog answered HTTP %d but not as it answers a delete (%s), and the "
+                      "connection still exists: the delete was not applied; run the task again" % (label_, error.status, error),
+                      cause=error)
+
+
 # -- create --------------------------------------------------------------------------------------------------------------
 
 class OutcomeUnknown(TaskFailure):
-    """A write was sent and its effect had not shown when the wait ended: Datadog may still apply it."""
+    """A write was sent and what it did is not known: Datadog may still apply it (the name's lock says so)."""
 
 
 def _apply_create(client, action, listing):
@@ -485,7 +529,7 @@ def _created_meanwhile(client, action, listing, lock, window):
     name = action.desired["name"]
     if record.pending(time.time()):
         deadline = client.clock() + max(0.0, record.until - time.time())
-        found = _poll(client, deadline, lambda: one_by_name(client, name, listing, fresh=True))
+        found = _poll_until(client, deadline, lambda: one_by_name(client, name, listing, fresh=True))
         if found is not None:
             return found, ["Another task's create of %s had an unknown outcome; it showed while this task waited, so it "
                            "was not created again (id %s)" % (action.label(), found.get("id"))]
@@ -501,60 +545,76 @@ def _create(client, action, listing):
 
     A create that got an error answer (a 5xx, which a proxy may send after Datadog applied it) is finished: one fresh
     read of the list tells whether it was applied; if not, it is sent again (at most ``retries`` times). A create
-    answered 2xx without a usable body was accepted: one fresh read finds it, and it is never sent again. A create sent
-    without an answer (dropped, timed out, or a gateway's 504) may still be in progress at Datadog: the list is read
-    until the connection shows, for up to OUTCOME_WAIT_FACTOR x timeout, and it is never sent again.
+    answered 2xx without a usable body was accepted: one fresh read finds it by name, and it is never sent again. A
+    create sent without an answer (dropped, timed out, or a gateway's 504) may still be in progress at Datadog: the list
+    is read until the connection shows, for up to OUTCOME_WAIT_FACTOR x timeout, and it is never sent again.
     """
     name = action.desired["name"]
-    wording = "create " + action.label()
+    label_ = action.label()
     warnings, records = [], []
     resends = client.options.retries
     while True:
         try:
-            connection = client.post(CONNECTIONS_PATH, action.body, expected=(200, 201)).data
+            connection = connection_of(client.post(CONNECTIONS_PATH, action.body, expected=(200, 201)))
+            break
+        except UnusableAnswerError as exc:
+            # A 2xx: Datadog accepted the create. What it created is found by name; it is never sent again.
+            connection = _read_once(client, lambda: one_by_name(client, name, listing, fresh=True))
+            if connection is None:
+                _reconciled(client, records, "create", action, "unusable answer", "not found")
+                raise OutcomeUnknown(
+                    "Failed to create %s: Datadog answered HTTP %d, so it accepted the request, but without a usable "
+                    "answer (%s), and no connection of that name shows in the list afterwards. The request may have been "
+                    "applied: run the task again, it finds the connection by name instead of creating it twice"
+                    % (label_, exc.status, exc), cause=exc) from None
+            warnings.append("The create request for %s was answered HTTP %d but without a usable answer (%s), so it may "
+                            "have been applied: the connection was found by name and adopted (id %s)"
+                            % (label_, exc.status, exc, connection.get("id")))
+            _reconciled(client, records, "create", action, "unusable answer", "adopted", connection)
             break
         except DatadogAPIError as exc:
-            if isinstance(exc, UnusableAnswerError):
-                # Answered 2xx, so accepted, but without the connection: it is looked up by name, never sent again.
-                connection = one_by_name(client, name, listing, fresh=True)
-                if connection is None:
-                    _reconciled(client, records, "create", action, "not found", exc)
-                    raise OutcomeUnknown(
-                        "Failed to create %s: Datadog answered without a usable body (%s), so the request may have been "
-                        "applied, but no connection with that name exists; it was not sent again. Run the task again to "
-                        "find it by name or create it" % (action.label(), exc), cause=exc) from None
-            elif isinstance(exc, DatadogOutcomeUnknownError) or exc.status == 504:
+            if isinstance(exc, DatadogOutcomeUnknownError) or exc.status == 504:
                 try:
-                    connection = _wait_for(client, wording, exc, lambda: one_by_name(client, name, listing, fresh=True))
+                    connection = _wait_for(client, "create " + label_, exc,
+                                           lambda: one_by_name(client, name, listing, fresh=True))
                 except OutcomeUnknown:
-                    _reconciled(client, records, "create", action, "unknown", exc)
+                    _reconciled(client, records, "create", action, _cause(exc), "unknown")
                     raise
             elif exc.status in (500, 502, 503):
-                connection = one_by_name(client, name, listing, fresh=True)
+                connection = _read_once(client, lambda: one_by_name(client, name, listing, fresh=True))
                 if connection is None and resends <= 0:
-                    _reconciled(client, records, "create", action, "not applied", exc)
+                    _reconciled(client, records, "create", action, _cause(exc), "not applied")
                     raise TaskFailure(
                         "Failed to create %s: the request got no usable answer (%s) and no connection with that name "
-                        "exists afterwards, so nothing was created; run the task again" % (action.label(), exc)) from None
+                        "exists afterwards, so nothing was created; run the task again" % (label_, exc)) from None
                 if connection is None:
                     resends -= 1
-                    warnings.append(_reconciled(client, records, "create", action, "sent again", exc))
+                    _reconciled(client, records, "create", action, _cause(exc), "not applied, sent again")
+                    warnings.append("The create request for %s got no usable answer (%s) and was not applied (no "
+                                    "connection with that name exists): sent again" % (label_, exc))
                     continue
             else:
-                raise api_failure(exc, wording) from None
-            warnings.append(_reconciled(client, records, "create", action, "adopted", exc, connection.get("id")))
+                raise api_failure(exc, "create " + label_) from None
+            warnings.append("The create request for %s got no usable answer (%s), but Datadog had applied it: the "
+                            "connection was found by name and adopted (id %s)" % (label_, exc, connection.get("id")))
+            _reconciled(client, records, "create", action, _cause(exc), "adopted", connection)
             break
     listing.remember(connection)
     return connection, warnings, records
 
 
-def _poll(client, deadline, read):
+def _read_once(client, read):
+    """One read made to learn the outcome of a write (counted apart from retries)."""
+    client.stats.outcome_poll()
+    return read()
+
+
+def _poll_until(client, deadline, read):
     """``read()`` until it returns something (returned), waiting between reads, until ``client.clock()`` reaches
     ``deadline`` (then ``None``). Each read is an outcome poll in ``client.stats``."""
     pause = _FIRST_PAUSE
     while True:
-        client.stats.outcome_poll()
-        found = read()
+        found = _read_once(client, read)
         if found is not None:
             return found
         remaining = deadline - client.clock()
@@ -568,7 +628,7 @@ def _wait_for(client, wording, error, read):
     """After a write sent without an answer: ``read()`` until it returns what shows the write applied, waiting between
     reads, for up to OUTCOME_WAIT_FACTOR x timeout; then fail saying the outcome is unknown."""
     window = OUTCOME_WAIT_FACTOR * client.options.timeout
-    found = _poll(client, client.clock() + window, read)
+    found = _poll_until(client, client.clock() + window, read)
     if found is not None:
         return found
     raise OutcomeUnknown(
@@ -581,7 +641,7 @@ def _wait_for(client, wording, error, read):
 def _rotated(client, current, field):
     """The connection when its ``field`` (rotated by a PATCH) differs from before, else ``None``."""
     with operation("read action connection %s" % current.get("id")):
-        connection = client.get(connection_path(current.get("id"))).data
+        connection = connection_of(client.get(connection_path(current.get("id"))))
     if read_only_fields(connection).get(field) != read_only_fields(current).get(field):
         return connection
     return None
@@ -595,5 +655,5 @@ def _creation_lock(client, desired):
     try:
         with name_lock("%s\0%s" % (options.base_url, options.fingerprint()), desired["name"], wait=wait) as lock:
             yield lock
-    except LockTimeout as exc:
+    except (LockTimeout, LockDirectoryError) as exc:
         raise TaskFailure("Failed to create %s: %s" % (label(desired["name"]), exc)) from None

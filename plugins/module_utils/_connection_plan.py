@@ -111,8 +111,10 @@ class Action(object):
         return self.kind != UNCHANGED
 
     def label(self, connection_id=None):
-        """``action connection 'name' (id)`` as messages name it."""
-        return label(self.name, connection_id or self.connection_id or (self.desired or {}).get("connection_id"))
+        """``action connection 'name' (id)`` as messages name it: the name as declared (none for a connection given by
+        ID alone), the name read for a purge."""
+        name = self.desired.get("name") if self.desired is not None else self.name
+        return label(name, connection_id or self.connection_id or (self.desired or {}).get("connection_id"))
 
     def preview(self):
         """The connection as the modules return it once the action is done (check mode: what it would be)."""

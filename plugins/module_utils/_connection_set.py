@@ -65,7 +65,7 @@ PURGE_MAX = 10
 #: requests a rate limit sees.
 PARALLEL = 8
 MAX_PARALLEL = 32
-#: The item options of ``connections`` (those of ``datadog_action_connection``).
+#: The item options of ``connections``: the options of ``datadog_action_connection``, in their order.
 _ITEM_SPEC = action_connection_options()
 ITEM_OPTIONS = tuple(_ITEM_SPEC)
 #: The version of the saved plan's format (:func:`saved_plan`).

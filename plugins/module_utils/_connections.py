@@ -489,7 +489,7 @@ def missing_secrets(integration, path="integration"):
 
 # -- secrets -----------------------------------------------------------------------------------------------------------
 
-def secret_values(integration):
+def integration_secrets(integration):
     """Every secret value in a (raw or validated) integration, for Ansible's ``no_log_values``.
 
     Unknown credential keys count as secret: a misspelt ``api_tokn`` still holds a token.

@@ -9,7 +9,8 @@ collection that imports ``requests``; it makes no decision about retries (``_ret
 (``_api_stats.py``): :meth:`Transport.send` sends once and says what came back.
 
 - An answer with an expected status is read (streamed, refused past :data:`MAX_ANSWER_BYTES`) and decoded into an
-  :class:`ApiResponse`; a success answer that cannot be used raises :class:`UnusableAnswerError`.
+  :class:`ApiResponse`; a success answer that cannot be used (or a success status the request is not answered with,
+  such as 204 to a create) raises :class:`UnusableAnswerError`.
 - An answer with another status comes back unread as a :class:`Refused`, so a retry does not read a body it will
   not use; :meth:`Refused.error` reads and parses it (Datadog's two error shapes) when the caller gives up.
 - No answer (connection refused, dropped, timed out, TLS refused) comes back as a :class:`Unanswered`.
@@ -176,18 +177,26 @@ class Transport(object):
 
     def send(self, prepared, expected):
         """Send ``prepared`` once: an :class:`ApiResponse` (status in ``expected``), a :class:`Refused` (another
-        status, unread) or an :class:`Unanswered`. Raises :class:`UnusableAnswerError` for a 2xx answer it cannot use
-        and :class:`DatadogAPIError` for an expected non-2xx answer it cannot read."""
+        error status, unread) or an :class:`Unanswered`. Raises :class:`UnusableAnswerError` for a 2xx answer it cannot
+        use (also a 2xx status outside ``expected``) and :class:`DatadogAPIError` for an expected non-2xx answer it
+        cannot read."""
         method, path = prepared.method, prepared.display_path
         try:
             raw = self.session.request(method, prepared.url, params=prepared.params, data=prepared.data,
                                        headers=prepared.headers, timeout=self.options.timeout,
                                        verify=self.options.validate_certs, allow_redirects=False, stream=True)
-            if raw.status_code not in expected:
+            if raw.status_code not in expected and not 200 <= raw.status_code < 300:
                 return Refused(self, raw, method, path)
             content = self.read(raw, method, path)
         except requests.exceptions.RequestException as exc:
             return Unanswered(self, exc)
+        if raw.status_code not in expected:  # a success, but not the one this request is answered with
+            text = content.decode(raw.encoding or "utf-8", "replace")
+            got = self.scrubber.describe(raw.headers.get("Content-Type"), text) if text.strip() else "an empty answer"
+            raise UnusableAnswerError("expected HTTP %s, got this status with %s"
+                                      % (" or ".join(str(status) for status in expected if 200 <= status < 300), got),
+                                      status=raw.status_code, method=method, path=path,
+                                      request_id=request_id_of(raw.headers))
         return self.decode(raw, content, method, path)
 
     def read(self, raw, method, path, limit=None):

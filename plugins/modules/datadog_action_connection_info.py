@@ -114,6 +114,7 @@ connections:
   type: list
   elements: dict
   contains:
+    # BEGIN the connection of datadog_action_connection (generated from its RETURN)
     id:
       description: The connection ID.
       type: str
@@ -128,9 +129,18 @@ connections:
       elements: str
       sample: ["team:sre"]
     integration:
-      description: The integration and its credentials in the API's shape, secret fields removed.
+      description:
+        - The integration and its credentials in the API's shape, secret fields removed (also HTTP token values).
+        - For V(AWS) it includes the C(external_id) and C(principal_id) Datadog generated.
       type: dict
-      sample: {"type": "Okta", "credentials": {"type": "OktaAPIToken", "domain": "example.okta.com"}}
+      sample:
+        type: AWS
+        credentials:
+          type: AWSAssumeRole
+          account_id: "123456789012"
+          role: datadog-workflows
+          external_id: 33a1011635c44b38a064cf14e82e1d8f
+          principal_id: "464622532012"
     external_id:
       description: V(AWS) only. The external ID to require in the IAM role's trust policy.
       type: str
@@ -141,6 +151,7 @@ connections:
       type: str
       returned: for AWS connections
       sample: "464622532012"
+    # END the connection of datadog_action_connection
     definition:
       description:
         - The connection as code, the exact input of M(ddops.datadog.datadog_action_connection), of an item of
@@ -200,16 +211,16 @@ api:
       description:
         - One record per write whose outcome had to be worked out after a lost, failed or unusable answer, in the order
           they happened. The task's warnings say the same in words.
-        - C(operation) is V(create), V(update) or V(delete); C(name) and C(id) name the connection; C(cause) is the
-          error the write got (never a secret).
-        - "C(outcome): V(adopted) (a create found by name after all), V(sent again) (a create not applied, sent
-          again), V(not applied) (not applied, no retry left), V(unknown) (not shown within the wait; Datadog may still
-          apply it), V(not found) (answered without a usable body, not found by name), V(applied) (a rotation found
-          applied), V(deleted) (a delete whose answer was lost found the connection gone)."
+        - C(operation) is V(create), V(update) or V(delete); C(name) names the connection and C(id) when it is known;
+          C(cause) is what the write got (V(no answer), V(HTTP 503), V(unusable answer), ...; never a secret).
+        - "C(outcome), for a create: V(adopted) (found by name after all), V(not applied, sent again), V(not applied) (no
+          retry left), V(not found) (answered 2xx without a usable body and not found by name), V(unknown) (not shown
+          within the wait: Datadog may still apply it); for an update: V(applied) or V(not shown); for a delete: V(gone)
+          or V(still there)."
       type: list
       elements: dict
-      sample: [{"operation": create, "name": Prod AWS, "id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "outcome": adopted,
-                "cause": "HTTP 503: Service Unavailable (POST /api/v2/actions/connections)"}]
+      sample: [{"operation": create, "name": Prod AWS, "id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "cause": HTTP 503,
+                "outcome": adopted}]
 # END api
 """
 

@@ -131,16 +131,16 @@ api:
       description:
         - One record per write whose outcome had to be worked out after a lost, failed or unusable answer, in the order
           they happened. The task's warnings say the same in words.
-        - C(operation) is V(create), V(update) or V(delete); C(name) and C(id) name the connection; C(cause) is the
-          error the write got (never a secret).
-        - "C(outcome): V(adopted) (a create found by name after all), V(sent again) (a create not applied, sent
-          again), V(not applied) (not applied, no retry left), V(unknown) (not shown within the wait; Datadog may still
-          apply it), V(not found) (answered without a usable body, not found by name), V(applied) (a rotation found
-          applied), V(deleted) (a delete whose answer was lost found the connection gone)."
+        - C(operation) is V(create), V(update) or V(delete); C(name) names the connection and C(id) when it is known;
+          C(cause) is what the write got (V(no answer), V(HTTP 503), V(unusable answer), ...; never a secret).
+        - "C(outcome), for a create: V(adopted) (found by name after all), V(not applied, sent again), V(not applied) (no
+          retry left), V(not found) (answered 2xx without a usable body and not found by name), V(unknown) (not shown
+          within the wait: Datadog may still apply it); for an update: V(applied) or V(not shown); for a delete: V(gone)
+          or V(still there)."
       type: list
       elements: dict
-      sample: [{"operation": create, "name": Prod AWS, "id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "outcome": adopted,
-                "cause": "HTTP 503: Service Unavailable (POST /api/v2/actions/connections)"}]
+      sample: [{"operation": create, "name": Prod AWS, "id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "cause": HTTP 503,
+                "outcome": adopted}]
 # END api
 """
 

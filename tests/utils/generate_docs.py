@@ -4,7 +4,7 @@
 
 """Write the documentation generated from the action connection catalogue: ``python tests/utils/generate_docs.py``.
 
-Four places are generated, two from ``VARIANTS`` in ``plugins/module_utils/_connections.py``:
+Five places are generated, two from ``VARIANTS`` in ``plugins/module_utils/_connections.py``:
 
 - the credential fields of the ``datadog_action_connection`` module documentation (between the ``# BEGIN credential
   fields`` and ``# END credential fields`` lines): each field's description, which credential types use it, whether
@@ -14,6 +14,11 @@ Four places are generated, two from ``VARIANTS`` in ``plugins/module_utils/_conn
 - and from the first: the options of an item of ``datadog_action_connection_set`` (``connections.suboptions``, between
   the ``# BEGIN the options of datadog_action_connection`` and ``# END ...`` lines), the options of
   ``datadog_action_connection`` with their references moved under ``connections[]``;
+- the fields of a connection as the modules return it: documented once, under ``connection.contains`` in the
+  ``RETURN`` of ``datadog_action_connection``, and copied between the ``# BEGIN the connection of
+  datadog_action_connection`` and ``# END ...`` lines into ``connections.contains`` of
+  ``datadog_action_connection_info`` and ``connections.contains.connection.contains`` of
+  ``datadog_action_connection_set``;
 - the ``api`` member of the RETURN documentation of every module in ``plugins/modules/`` (between the ``# BEGIN api``
   and ``# END api`` lines; a module without them fails the check): what the client did, as data
   (``ApiStats.as_result()`` in ``plugins/module_utils/_api_stats.py``).
@@ -38,6 +43,7 @@ import textwrap
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE = os.path.join("plugins", "modules", "datadog_action_connection.py")
 SET_MODULE = os.path.join("plugins", "modules", "datadog_action_connection_set.py")
+INFO_MODULE = os.path.join("plugins", "modules", "datadog_action_connection_info.py")
 GUIDE = os.path.join("docs", "action-connections.md")
 
 
@@ -56,6 +62,7 @@ if __name__ == "__main__":
     sys.path.insert(0, _importable_collection(ROOT))
 
 # pylint: disable=wrong-import-position
+from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import action_connection_options  # noqa: E402
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (  # noqa: E402
     BODY,
     BODY_FIELDS,
@@ -252,7 +259,7 @@ def _replace_between(text, begin, end, generated, path):
 
 
 #: The options of datadog_action_connection that are the options of an item of datadog_action_connection_set.
-ITEM_OPTIONS = ("name", "connection_id", "integration", "tags", "update_secrets", "generate_new_external_id", "state")
+ITEM_OPTIONS = tuple(action_connection_options())
 ITEMS_BEGIN = "      # BEGIN the options of datadog_action_connection (generated from its documentation)\n"
 ITEMS_END = "      # END the options of datadog_action_connection\n"
 
@@ -312,17 +319,43 @@ api:
       description:
         - One record per write whose outcome had to be worked out after a lost, failed or unusable answer, in the order
           they happened. The task's warnings say the same in words.
-        - C(operation) is V(create), V(update) or V(delete); C(name) and C(id) name the connection; C(cause) is the
-          error the write got (never a secret).
-        - "C(outcome): V(adopted) (a create found by name after all), V(sent again) (a create not applied, sent
-          again), V(not applied) (not applied, no retry left), V(unknown) (not shown within the wait; Datadog may still
-          apply it), V(not found) (answered without a usable body, not found by name), V(applied) (a rotation found
-          applied), V(deleted) (a delete whose answer was lost found the connection gone)."
+        - C(operation) is V(create), V(update) or V(delete); C(name) names the connection and C(id) when it is known;
+          C(cause) is what the write got (V(no answer), V(HTTP 503), V(unusable answer), ...; never a secret).
+        - "C(outcome), for a create: V(adopted) (found by name after all), V(not applied, sent again), V(not applied) (no
+          retry left), V(not found) (answered 2xx without a usable body and not found by name), V(unknown) (not shown
+          within the wait: Datadog may still apply it); for an update: V(applied) or V(not shown); for a delete: V(gone)
+          or V(still there)."
       type: list
       elements: dict
-      sample: [{"operation": create, "name": Prod AWS, "id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "outcome": adopted,
-                "cause": "HTTP 503: Service Unavailable (POST /api/v2/actions/connections)"}]
+      sample: [{"operation": create, "name": Prod AWS, "id": 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00, "cause": HTTP 503,
+                "outcome": adopted}]
 """
+
+
+CONNECTION_BEGIN = "# BEGIN the connection of datadog_action_connection (generated from its RETURN)\n"
+CONNECTION_END = "# END the connection of datadog_action_connection\n"
+#: Where the fields of a connection sit in each module's RETURN (the indent of ``id:``).
+CONNECTION_INDENT = {MODULE: 4, INFO_MODULE: 4, SET_MODULE: 8}
+
+
+def connection_fields(module_text):
+    """The fields of ``connection.contains`` in the RETURN of ``datadog_action_connection`` (``module_text``), as lines
+    indented by 4 spaces."""
+    lines = module_text[module_text.index('RETURN = r"""'):].splitlines(True)
+    start = lines.index("connection:\n")
+    start += next(index for index, line in enumerate(lines[start:]) if line == "  contains:\n") + 1
+    block = []
+    for line in lines[start:]:
+        if line.strip() and not line.startswith("    "):
+            break
+        block.append(line)
+    return "".join(block)
+
+
+def connection_block(fields, indent):
+    """The connection's fields between the BEGIN and END lines, at ``indent``."""
+    shift = " " * (indent - 4)
+    return "".join(shift + line if line.strip() else line for line in fields.splitlines(True))
 
 
 def generated_files(root=ROOT):
@@ -344,6 +377,12 @@ def generated_files(root=ROOT):
     text, generated = files[SET_MODULE]
     files[SET_MODULE] = (text, _replace_between(generated, ITEMS_BEGIN, ITEMS_END, set_item_options(files[MODULE][1]),
                                                 SET_MODULE))
+    fields = connection_fields(files[MODULE][1])
+    for path in (INFO_MODULE, SET_MODULE):
+        indent = " " * CONNECTION_INDENT[path]
+        now, generated = files[path]
+        files[path] = (now, _replace_between(generated, indent + CONNECTION_BEGIN, indent + CONNECTION_END,
+                                             connection_block(fields, CONNECTION_INDENT[path]), path))
     return files
 
 

@@ -157,7 +157,8 @@ notes:
   - The plugin needs the Python library C(requests) (the collection's C(requirements.txt)) in the decision environment.
   - When the source is stopped, a request in flight finishes in the background (at most O(timeout) seconds).
 requirements:
-  - requests >= 2.25.0
+  - requests >= 2.32.0
+  - urllib3 >= 1.26.0
 """
 
 EXAMPLES = r"""

@@ -16,7 +16,7 @@ import requests
 from requests.adapters import BaseAdapter
 from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, NewConnectionError, ProtocolError
 
-from ansible_collections.ddops.datadog.plugins.module_utils import _api
+from ansible_collections.ddops.datadog.plugins.module_utils import _api, _transport
 from ansible_collections.ddops.datadog.plugins.module_utils._api import (
     DatadogAPIError,
     DatadogClient,
@@ -49,18 +49,19 @@ class FakeAdapter(BaseAdapter):
         step = self.steps.pop(0)
         if isinstance(step, BaseException):
             raise step
-        status, headers, body = step
+        status, headers, body = step[:3]
+        extra = step[3] if len(step) > 3 else {}  # "reason", "encoding", or "raw" (a stream to read the body from)
         response = requests.Response()
         response.status_code = status
         response.headers.update(headers or {})
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
             response.headers.setdefault("Content-Type", "application/vnd.api+json")
-        response.raw = io.BytesIO(body or b"")
-        response.encoding = "utf-8"
+        response.raw = extra.get("raw") or io.BytesIO(body or b"")
+        response.encoding = extra.get("encoding", "utf-8")
         response.url = request.url
         response.request = request
-        response.reason = reason(status, "")
+        response.reason = extra.get("reason", reason(status, ""))
         return response
 
     def close(self):
@@ -88,9 +89,16 @@ def make_client(steps, **option_values):
     return client, adapter, clock
 
 
+class Conn(object):
+    """Stands for the connection object urllib3 names at the start of a connection error."""
+
+    def __str__(self):
+        return "<urllib3.connection.HTTPSConnection object at 0x7f3a2b1c>"
+
+
 def refused():
     return requests.exceptions.ConnectionError(
-        MaxRetryError(None, "/x", NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"))
+        MaxRetryError(None, "/x", NewConnectionError(Conn(), "Failed to establish a new connection: [Errno 111] Connection refused"))
     )
 
 
@@ -149,7 +157,8 @@ def test_api_url_is_accepted_and_normalized(url, base):
     ("api.datadoghq.com", "must be an https:// URL"),
     ("https://user:pw@api.datadoghq.com", "must not contain credentials"),
     ("https://api.datadoghq.com?x=1", "query string"),
-    ("https://api.datadoghq.com:99999", "not a valid URL"),
+    ("https://api.datadoghq.com:99999", "has a port that is not a number"),
+    ("https://[::1/", "is not a valid URL"),
 ])
 def test_bad_api_url_is_refused(url, message):
     with pytest.raises(InputError, match=message):
@@ -315,15 +324,16 @@ def test_post_dropped_after_sending_is_never_resent():
     with pytest.raises(DatadogOutcomeUnknownError) as error:
         client.post("/api/v2/actions/connections", body={})
     assert len(adapter.sent) == 1
-    assert "may have been applied" in str(error.value)
-    assert "POST /api/v2/actions/connections" in str(error.value)
+    assert str(error.value) == ("no answer after the request was sent (connection closed without an answer); it may "
+                                "have been applied (POST /api/v2/actions/connections)")
 
 
 def test_post_read_timeout_is_never_resent():
     client, adapter, _clock = make_client([requests.exceptions.ReadTimeout("read timed out"), OK])
-    with pytest.raises(DatadogOutcomeUnknownError):
+    with pytest.raises(DatadogOutcomeUnknownError) as error:
         client.post("/x", body={})
     assert len(adapter.sent) == 1
+    assert str(error.value) == "no answer after the request was sent (timed out); it may have been applied (POST /x)"
 
 
 def test_post_is_retried_when_no_connection_was_made():
@@ -338,15 +348,50 @@ def test_connection_errors_give_up_after_retries_with_a_clear_message():
         client.get("/api/v2/x")
     assert len(adapter.sent) == 3 and clock.sleeps == [1.0, 2.0]
     assert error.value.status is None
-    assert "could not connect to https://api.example.test" in str(error.value)
-    assert "Connection refused" in str(error.value)
-    assert "gave up after 3 attempts" in str(error.value)
+    assert str(error.value) == ("could not connect to https://api.example.test: Failed to establish a new connection: "
+                                "[Errno 111] Connection refused (GET /api/v2/x, gave up after 3 attempts)")
+    assert client.stats.as_result()["retries"] == {"total": 2, "connection error": 2}
 
 
 def test_read_timeout_on_get_is_retried_then_reported():
     client, _adapter, _clock = make_client([requests.exceptions.ReadTimeout("x")] * 2, retries=1, timeout=2.5)
     with pytest.raises(DatadogConnectionError, match=r"no answer from https://api.example.test within timeout=2.5 seconds"):
         client.get("/x")
+    assert client.stats.as_result()["retries"] == {"total": 1, "timeout": 1}
+
+
+@pytest.mark.parametrize("exception, sent, timeout, permanent", [
+    (requests.exceptions.ConnectTimeout("x"), False, True, False),
+    (requests.exceptions.ReadTimeout("x"), True, True, False),
+    (requests.exceptions.SSLError("x"), False, False, True),
+    (requests.exceptions.ProxyError("x"), False, False, False),
+    (requests.exceptions.InvalidURL("x"), False, False, True),
+    (requests.exceptions.InvalidHeader("x"), True, False, True),
+    (requests.exceptions.ConnectionError("plain"), True, False, False),
+    (requests.exceptions.ConnectionError(MaxRetryError(None, "/x", Exception("NameResolutionError: no such host"))),
+     False, False, False),
+    (requests.exceptions.ConnectionError(MaxRetryError(None, "/x", OSError("[Errno 111] Connection refused"))),
+     False, False, False),
+    (requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))),
+     True, False, False),
+])
+def test_how_an_attempt_without_an_answer_is_classified(exception, sent, timeout, permanent):
+    failure = _transport.classify(exception)
+    assert (failure.sent, failure.timeout, failure.permanent) == (sent, timeout, permanent)
+
+
+@pytest.mark.parametrize("exception, text", [
+    (dropped(), "connection to https://api.example.test failed: ('Connection aborted.', ConnectionResetError(104, 'reset'))"),
+    (requests.exceptions.ConnectTimeout("x"), "timed out connecting to https://api.example.test after 30.0 seconds"),
+    (requests.exceptions.ConnectionError(MaxRetryError(None, "/x", NewConnectionError(
+        Conn(), "Failed to resolve 'api.example.test'"))),
+     "could not connect to https://api.example.test: Failed to resolve 'api.example.test'"),
+])
+def test_an_attempt_without_an_answer_is_described_in_its_own_words(exception, text):
+    client, _adapter, _clock = make_client([exception], retries=0)
+    with pytest.raises(DatadogConnectionError) as error:
+        client.get("/x")
+    assert str(error.value) == text + " (GET /x)"
 
 
 def test_tls_failure_is_not_retried_and_mentions_validate_certs():
@@ -386,10 +431,75 @@ def test_detail_only_and_status_member():
 
 
 def test_empty_429_body_after_retries_gives_one_line():
-    client, _adapter, _clock = make_client([(429, {"X-RateLimit-Reset": "0"}, b"")] * 2, retries=1)
+    client, _adapter, clock = make_client([(429, {"X-RateLimit-Reset": "0"}, b"")] * 2, retries=1)
     with pytest.raises(DatadogAPIError) as error:
         client.get("/x")
     assert str(error.value) == "HTTP 429: Too Many Requests (GET /x, gave up after 2 attempts)"
+    assert clock.sleeps == []  # a reset now is no wait at all
+
+
+class Broken(io.RawIOBase):
+    """A body that breaks off while it is read."""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        raise requests.exceptions.ChunkedEncodingError("the connection broke while the body was read")
+
+
+@pytest.mark.parametrize("step, message", [
+    ((418, {}, b"", {"reason": ""}), "HTTP 418: error (GET /x)"),  # no body, no reason phrase
+    ((400, {}, b"", {"reason": ""}), "HTTP 400: Bad Request (GET /x)"),  # no body: the standard phrase
+    ((400, {}, b"", {"reason": "Nope"}), "HTTP 400: Nope (GET /x)"),  # no body: the server's phrase first
+    ((400, {}, b"", {"raw": Broken()}), "HTTP 400: Bad Request (GET /x)"),  # a body that cannot be read
+    ((400, {}, {"message": "no errors member"}), "HTTP 400: unexpected answer an object with keys message (GET /x)"),
+    ((400, {}, b"bad \xff byte"), "HTTP 400: a no content type answer (10 bytes): 'bad \ufffd byte' (GET /x)"),
+    ((400, {}, b"caf\xe9", {"encoding": "iso-8859-1"}), "HTTP 400: a no content type answer (4 bytes): 'caf\xe9' (GET /x)"),
+])
+def test_error_answers_are_read_into_one_line_whatever_their_body(step, message):
+    client, _adapter, _clock = make_client([step])
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x")
+    assert str(error.value) == message
+    assert error.value.body == (step[2] if isinstance(step[2], dict) else None)
+
+
+def test_an_error_answer_is_read_only_as_far_as_its_message_needs():
+    body = b"x" * (3 * 1024 * 1024)
+    client, _adapter, _clock = make_client([(400, {"Content-Type": "text/plain"}, body)])
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x")
+    size = int(str(error.value).split("(", 1)[1].split(" bytes")[0])
+    assert size <= 1024 * 1024
+
+
+@pytest.mark.parametrize("status, error_class", [(200, UnusableAnswerError), (404, DatadogAPIError)])
+def test_an_answer_over_the_cap_names_its_status_and_request_id(status, error_class):
+    client, _adapter, _clock = make_client([(status, {"Content-Length": str(_api.MAX_ANSWER_BYTES + 1),
+                                                      "X-Request-Id": "rid-cap"}, b"{}")])
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x", expected=(200, 404))
+    assert type(error.value) is error_class and error.value.request_id == "rid-cap" and error.value.status == status
+    assert str(error.value).startswith("HTTP %d: the answer is larger than 64 MiB (at least %d bytes); it was not read"
+                                       % (status, _api.MAX_ANSWER_BYTES + 1))
+
+
+def test_a_new_session_never_retries_on_its_own():
+    session = DatadogClient.new_session()
+    for scheme in ("https://", "http://"):
+        assert session.get_adapter(scheme + "api.example.test").max_retries.total == 0
+
+
+def test_the_request_and_its_body_reach_the_server_as_given():
+    client, adapter, _clock = make_client([(201, {}, {"data": {"id": "1"}}), (200, {}, {"data": {"id": "1"}}),
+                                           (503, {}, b""), (200, {}, {"data": {"id": "1"}})])
+    client.post("/p", body={"a": 1}, params={"q": "v"})
+    client.patch("/p/1", body={"b": 2})
+    client.patch("/p/1", body={"c": 3})  # idempotent by default: a 503 is retried
+    assert [(request.method, request.url, json.loads(request.body)) for request in adapter.sent] == [
+        ("POST", "https://api.example.test/p?q=v", {"a": 1}), ("PATCH", "https://api.example.test/p/1", {"b": 2}),
+        ("PATCH", "https://api.example.test/p/1", {"c": 3}), ("PATCH", "https://api.example.test/p/1", {"c": 3})]
 
 
 def test_request_id_is_reported():
@@ -421,17 +531,21 @@ def test_answer_without_data_member_is_an_error():
         response.data  # pylint: disable=pointless-statement
 
 
-@pytest.mark.parametrize("method, answer, expected_text", [
-    ("GET", (200, {}, {"meta": {}}), "the answer has no 'data' member (got an object with keys meta)"),
-    ("GET", (204, {}, b""), "the answer has no 'data' member (got an empty answer)"),
-    ("POST", (201, {"Content-Type": "text/plain"}, b"upstream reset"), "expected a JSON answer but got a text/plain answer"),
-    ("PATCH", (200, {"Content-Length": str(_api.MAX_ANSWER_BYTES + 1)}, b"{}"), "the answer is larger than 64 MiB"),
-    ("DELETE", (200, {}, {"meta": {}}), "expected an empty answer (Datadog answers a delete with HTTP 204) but got an object"),
+@pytest.mark.parametrize("method, answer, expected, expected_text", [
+    ("GET", (200, {}, {"meta": {}}), (200,), "the answer has no 'data' member (got an object with keys meta)"),
+    ("GET", (204, {}, b""), (200, 204), "the answer has no 'data' member (got an empty answer)"),
+    ("POST", (201, {"Content-Type": "text/plain"}, b"upstream reset"), (200, 201),
+     "expected a JSON answer but got a text/plain answer"),
+    ("PATCH", (200, {"Content-Length": str(_api.MAX_ANSWER_BYTES + 1)}, b"{}"), (200,), "the answer is larger than 64 MiB"),
+    ("DELETE", (200, {}, {"meta": {}}), (200, 204),
+     "expected an empty answer (Datadog answers a delete with HTTP 204) but got an object"),
+    ("POST", (204, {}, b""), (200, 201), "HTTP 204: expected HTTP 200 or 201, got this status with an empty answer"),
+    ("GET", (202, {}, {"data": []}), (200, 404), "HTTP 202: expected HTTP 200, got this status with an object with keys data"),
 ])
-def test_a_success_answer_that_cannot_be_used_says_so_with_its_status(method, answer, expected_text):
+def test_a_success_answer_that_cannot_be_used_says_so_with_its_status(method, answer, expected, expected_text):
     client, adapter, _clock = make_client([answer])
     with pytest.raises(UnusableAnswerError) as error:
-        client.request(method, "/api/v2/x", body={} if method != "GET" else None, expected=(200, 201, 204)).data
+        client.request(method, "/api/v2/x", body={} if method != "GET" else None, expected=expected).data
     assert error.value.status == answer[0] and expected_text in str(error.value)
     assert "%s /api/v2/x" % method in str(error.value)
     assert len(adapter.sent) == 1  # a 2xx is not retried: Datadog accepted the request
@@ -476,6 +590,7 @@ def test_waits_of_outcome_polls_are_not_retries_and_named_waits_are():
     client, _adapter, clock = make_client([])
     client.wait(0.25)
     client.wait(1.0, "HTTP 429")
+    client.wait(0)
     assert clock.sleeps == [0.25, 1.0]
     assert client.stats.as_result()["retries"] == {"total": 1, "HTTP 429": 1} and client.stats.waited == 1.25
 
@@ -566,6 +681,46 @@ def test_paginate_reads_250_items_in_3_requests():
     assert len(adapter.sent) == 3
     assert "page%5Bnumber%5D=0" in adapter.sent[0].url and "page%5Bnumber%5D=2" in adapter.sent[2].url
     assert "page%5Bsize%5D=100" in adapter.sent[0].url
+
+
+def test_paginate_asks_for_pages_of_100_by_default_and_reads_exactly_the_total():
+    client, adapter, _clock = make_client([_page(range(0, 2), 3), _page(range(2, 3), 3)])
+    assert [item["id"] for item in client.paginate("/x")] == ["0", "1", "2"]
+    assert len(adapter.sent) == 2 and "page%5Bsize%5D=100" in adapter.sent[0].url
+
+
+@pytest.mark.parametrize("pages, page_size, message, requests_sent", [
+    ([(200, {}, {"data": {"id": "1"}})], 2, "HTTP 200: the answer's 'data' member is not a list (GET /x", 1),
+    ([_page(range(0, 2), 10), _page(range(0, 2), 10)], 2,
+     "HTTP 200: page 1 holds only items of earlier pages (the server may ignore page[number]); stopped after 2 requests", 2),
+    ([_page(range(0, 1), 100001)], 2, "HTTP 200: the server reports 100001 items; this collection reads at most 100000", 1),
+    # Short pages are allowed up to twice the pages the total needs (3 here): the 8th request is one too many.
+    ([_page([number], 30) for number in range(10)], 10,
+     "HTTP 200: the server keeps answering pages past the 30 items it reported; stopped after 8 requests", 8),
+])
+def test_paging_that_goes_wrong_stops_with_a_clear_error(pages, page_size, message, requests_sent):
+    client, adapter, _clock = make_client(pages)
+    with pytest.raises(DatadogAPIError) as error:
+        list(client.paginate("/x", page_size=page_size))
+    assert str(error.value).startswith(message) and error.value.method == "GET" and error.value.path.startswith("/x?")
+    assert len(adapter.sent) == requests_sent
+
+
+def test_paging_accepts_a_total_of_exactly_the_most_it_reads_and_items_without_ids():
+    client, _adapter, _clock = make_client([_page(range(0, 2), 100000), (200, {}, {"data": []})])
+    assert len(list(client.paginate("/x", page_size=2))) == 2
+    odd = (200, {}, {"data": ["not a dict", {"no": "id"}, {"id": "1"}], "meta": {"total": 3}})
+    client, _adapter, _clock = make_client([odd])
+    assert list(client.paginate("/x", page_size=3)) == ["not a dict", {"no": "id"}, {"id": "1"}]
+
+
+def test_paging_without_a_total_stops_after_the_most_it_reads():
+    pages = [(200, {}, {"data": [{"id": "%d-%d" % (page, number)} for number in range(1000)]}) for page in range(102)]
+    client, adapter, _clock = make_client(pages)
+    with pytest.raises(DatadogAPIError) as error:
+        list(client.paginate("/x", page_size=1000))
+    assert "keeps answering pages past the limit of 100000 items it reported; stopped after 101 requests" in str(error.value)
+    assert len(adapter.sent) == 101
 
 
 def test_paginate_stops_on_an_empty_page_without_meta():

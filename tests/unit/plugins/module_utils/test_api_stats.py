@@ -45,7 +45,17 @@ def test_requests_by_method_retries_by_cause_waits_polls_and_reconciliations_as_
     assert list(result["requests"]) == ["total", "GET", "PATCH", "POST"]  # total first, then by name
     assert json.loads(json.dumps(result)) == result  # plain data, as a module result must be
     assert (stats.request_count, stats.retry_count, stats.outcome_polls) == (5, 4, 2)
+    assert repr(stats) == "ApiStats(%r)" % (result,)
     assert stats.waited == 2.0 + 0.5 + 1.25 + 0.1234
+
+
+def test_a_reconciliation_record_is_kept_as_it_was_recorded():
+    stats = ApiStats()
+    record = {"operation": "delete", "detail": {"ids": ["a"]}}
+    stats.reconciled(record)
+    record["detail"]["ids"].append("b")  # the caller changes its record afterwards
+    stats.as_result()["reconciliations"][0]["detail"]["ids"].append("c")  # or a reader its copy
+    assert stats.as_result()["reconciliations"] == [{"operation": "delete", "detail": {"ids": ["a"]}}]
 
 
 def test_the_summary_line_keeps_the_wording_warnings_have_always_had():
@@ -58,6 +68,8 @@ def test_the_summary_line_keeps_the_wording_warnings_have_always_had():
                                "waited 8.5 s in total")
     stats.outcome_poll()
     assert stats.summary().endswith("waited 8.5 s in total, 1 read to learn the outcome of a write")
+    stats.outcome_poll()
+    assert stats.summary().endswith("waited 8.5 s in total, 2 reads to learn the outcome of a write")
 
 
 def test_outcome_polls_and_shared_waits_are_not_retries():

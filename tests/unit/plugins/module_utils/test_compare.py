@@ -236,6 +236,61 @@ def test_diff_of_a_rotation_shows_the_external_id():
     assert diff["after"]["integration"]["credentials"]["external_id"] == "f" * 32
 
 
+def test_diff_of_an_integration_field_and_of_a_credential_type_change_in_full():
+    desired = desired_of(HTTP)
+    current = current_of(desired)
+    desired["integration"]["base_url"] = "https://other.example.com"
+    plan = plan_update(desired, current)
+    assert plan.changes == ["integration.base_url"]
+    diff = plan.diff()
+    assert (diff["before"]["integration"]["base_url"], diff["after"]["integration"]["base_url"]) == (
+        "https://api.example.com", "https://other.example.com")
+    assert diff["before"]["integration"]["type"] == diff["after"]["integration"]["type"] == "HTTP"
+    token = [variant for variant in VARIANTS if variant.credential == "CloudflareAPIToken"][0]
+    global_key = [variant for variant in VARIANTS if variant.credential == "CloudflareGlobalAPIToken"][0]
+    current = current_of(desired_of(token))
+    plan = plan_update(desired_of(global_key), current)
+    diff = plan.diff()
+    assert diff["before"]["integration"]["credentials"] == dict(
+        (name, MASK if name == "api_token" else value) for name, value in current["integration"]["credentials"].items())
+    assert diff["after"]["integration"]["credentials"] == {"type": "CloudflareGlobalAPIToken", "auth_email": "v-auth_email",
+                                                          "global_api_key": MASK_SENT}
+
+
+def test_diff_and_body_are_copies_the_caller_may_change():
+    desired = desired_of(DATADOG)
+    current = current_of(desired)
+    desired["integration"]["credentials"]["datacenter"] = "eu1"
+    plan = plan_update(desired, current)
+    first = plan.diff()
+    first["before"]["integration"]["credentials"]["datacenter"] = "changed"
+    first["after"]["integration"]["credentials"]["datacenter"] = "changed"
+    assert plan.diff()["before"]["integration"]["credentials"]["datacenter"] == "v-datacenter"
+    assert plan.diff()["after"]["integration"]["credentials"]["datacenter"] == "eu1"
+    body = create_body(desired)
+    body["data"]["attributes"]["integration"]["credentials"]["datacenter"] = "changed"
+    assert desired["integration"]["credentials"]["datacenter"] == "eu1"
+
+
+def test_diff_of_a_rotation_in_full():
+    desired = desired_of(AWS)
+    current = current_of(desired)
+    plan = plan_update({"name": None, "tags": None, "integration": None}, current, rotate=True)
+    assert plan.diff() == {
+        "before": {"integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole",
+                                                                    "external_id": "0123456789abcdef0123456789abcdef"}}},
+        "after": {"integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "external_id": REGENERATED}}}}
+
+
+def test_a_removed_entry_is_sent_deleted_with_its_name_and_type():
+    desired = desired_of(HTTP)
+    current = current_of(desired)
+    current["integration"]["credentials"]["tokens"].append({"name": "old", "value": ""})  # Datadog left its type out
+    plan = plan_update(desired, current)
+    assert plan.attributes["integration"]["credentials"]["tokens"] == [
+        {"name": "old", "type": "SECRET", "value": "", "deleted": True}]
+
+
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.credential)
 def test_create_and_delete_diffs_never_hold_a_secret(variant):
     desired = desired_of(variant, name="conn")

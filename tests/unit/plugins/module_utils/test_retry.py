@@ -71,6 +71,7 @@ def test_no_more_than_retries_retries():
     ({"X-RateLimit-Reset": "-3"}, 2.0),  # negative: not a wait, so the backoff (2nd retry)
     ({"X-RateLimit-Reset": "nan"}, 2.0),
     ({"Retry-After": "yesterday"}, 2.0),
+    ({"Retry-After": "Sat, 31 Jan 2026 12:00:20 -0000"}, 2.0),  # a date without a known zone: not a wait
     ({}, 2.0),
 ])
 def test_the_429_wait_comes_from_the_headers_else_the_backoff(headers, wait):
@@ -78,15 +79,22 @@ def test_the_429_wait_comes_from_the_headers_else_the_backoff(headers, wait):
 
 
 @pytest.mark.parametrize("failure, idempotent, expected", [
-    (NoAnswer(sent=True), False, Decision(OUTCOME_UNKNOWN)),  # a POST that may have arrived is never sent again
-    (NoAnswer(sent=True, timeout=True), False, Decision(OUTCOME_UNKNOWN)),
-    (NoAnswer(sent=False), False, Decision(RETRY, 1.0, "connection error")),  # no connection made: nothing arrived
-    (NoAnswer(sent=True), True, Decision(RETRY, 1.0, "connection error")),
-    (NoAnswer(sent=True, timeout=True), True, Decision(RETRY, 1.0, "timeout")),
-    (NoAnswer(sent=False, permanent=True), True, Decision(GIVE_UP)),  # TLS refused: another attempt cannot help
+    (dict(sent=True), False, Decision(OUTCOME_UNKNOWN)),  # a POST that may have arrived is never sent again
+    (dict(sent=True, timeout=True), False, Decision(OUTCOME_UNKNOWN)),
+    (dict(sent=False), False, Decision(RETRY, 1.0, "connection error")),  # no connection made: nothing arrived
+    (dict(sent=True), True, Decision(RETRY, 1.0, "connection error")),
+    (dict(sent=True, timeout=True), True, Decision(RETRY, 1.0, "timeout")),
+    (dict(sent=False, permanent=True), True, Decision(GIVE_UP)),  # TLS refused: another attempt cannot help
 ])
 def test_attempts_without_an_answer(failure, idempotent, expected):
-    assert policy().after_no_answer(failure, idempotent, attempts=1) == expected
+    assert policy().after_no_answer(NoAnswer(**failure), idempotent, attempts=1) == expected
+
+
+def test_decisions_are_equal_only_when_action_wait_and_cause_are():
+    assert Decision(RETRY, 1.0, "HTTP 429") == Decision(RETRY, 1.0, "HTTP 429")
+    for other in (Decision(GIVE_UP), Decision(RETRY, 2.0, "HTTP 429"), Decision(RETRY, 1.0, "HTTP 503"), (RETRY, 1.0, "HTTP 429")):
+        assert Decision(RETRY, 1.0, "HTTP 429") != other
+    assert repr(Decision(RETRY, 1.5, "timeout")) == "Decision('retry', wait=1.5, cause='timeout')"
 
 
 def test_attempts_without_an_answer_stop_after_retries():
@@ -108,6 +116,23 @@ def test_no_wait_is_ever_longer_than_retry_max_wait_and_no_request_is_tried_more
     decisions = [rules.after_status(status, headers, True, attempts) for attempts in range(1, retries + 3)]
     assert [decision.action for decision in decisions] == [RETRY] * retries + [GIVE_UP] * 2
     assert all(0 <= decision.wait <= max_wait for decision in decisions)
+
+
+def test_a_shared_rate_limit_waits_out_even_a_short_hold_and_never_a_negative_one():
+    now = [0.0]
+    pauses = []
+
+    def pause(seconds):
+        pauses.append(seconds)
+        now[0] += seconds
+    shared = SharedRateLimit(clock=lambda: now[0], pause=pause)
+    shared.hold(-5)  # a reset in the past holds nothing back
+    assert shared.wait() == 0.0 and pauses == []
+    shared.hold(0.5)
+    assert shared.wait() == 0.5 and pauses == [0.5] and shared.waited == 0.5
+    shared.sleep(0.25)  # a client's own short wait
+    shared.sleep(0)
+    assert pauses == [0.5, 0.25]
 
 
 def test_a_shared_rate_limit_says_how_long_each_wait_took_and_stops_on_cancel():

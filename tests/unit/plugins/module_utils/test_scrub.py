@@ -56,3 +56,14 @@ def test_secrets_added_later_are_masked_too_and_empty_ones_are_ignored():
     assert scrubber.scrub(SECRET) == SECRET
     scrubber.add(["", None, SECRET])
     assert scrubber.scrub("<%s>" % SECRET) == "<%s>" % MASK
+
+
+def test_a_long_text_is_cut_at_160_characters_and_an_empty_object_named_so():
+    scrubber = Scrubber()
+    exact = "y" * 160
+    assert scrubber.describe_text("text/plain", exact, 160) == "a text/plain answer (160 bytes): %r" % exact
+    longer = "z" * 200
+    assert scrubber.describe_text("text/plain", longer, 200) == "a text/plain answer (200 bytes): %r" % ("z" * 160 + "...")
+    assert scrubber.describe_json({}) == "an object with keys none"
+    keys = dict(("k%02d" % number, number) for number in range(12))
+    assert scrubber.describe_json(keys) == "an object with keys " + ", ".join("k%02d" % number for number in range(8))
