@@ -308,8 +308,8 @@ def _ensure_present(client, desired, check_mode, listing):
     if plan.changed and not check_mode:
         label = _label(desired, current.get("id"))
         try:
-            connection = connection_of(client.patch(connection_path(current.get("id")), patch_body(plan),
-                                                     idempotent=not rotate))
+            answer = client.patch(connection_path(current.get("id")), patch_body(plan), idempotent=not rotate)
+            connection = connection_of(answer)
         except DatadogOutcomeUnknownError as exc:
             # Not idempotent (a rotation): never sent again blindly. It was applied if the rotated field changed.
             connection = _wait_for(client, "update " + label, exc, lambda: _rotated(client, current, plan.regenerated))

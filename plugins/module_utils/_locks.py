@@ -9,13 +9,13 @@ Internal use only: not part of the collection's public interface. Plain Python, 
 Several tasks converging the same connection name at once (hosts of one play with ``forks`` > 1, or two playbooks)
 would all read "no such connection" and all create it. Every task that is about to create takes the name's lock
 (``fcntl.flock`` on a file in a directory of the user's own under the temporary directory), so creates of one name
-happen one after another.
+happen one after another. The lock file also records when a connection of that name was last created or adopted
+under it: a task that read the connection list before that moment reads it again before deciding to create.
 
 The directory is used only when it is a real directory (not a link), owned by the effective user and closed to
 everyone else (mode 0700); lock files are opened without following links. Another local user who created the
 directory first, or put a link where it or a lock file belongs, could otherwise hold the locks or make a task write
-through the link: such a directory is refused, naming it and what to do, and nothing is written into it. The lock file also records when a connection of that name was last created or adopted
-under it: a task that read the connection list before that moment reads it again before deciding to create.
+through the link: such a directory is refused, naming it and what to do, and nothing is written into it.
 
 The lock works between processes of one machine: Ansible's forks and the module processes of ``connection: local``
 tasks, on both execution paths. Tasks on different machines (two controllers, or modules running on remote hosts)

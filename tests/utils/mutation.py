@@ -85,7 +85,7 @@ def results(work):
     listed = mutmut(work, "results", "--all", "true", capture=True).stdout
     found = {}
     for line in listed.splitlines():
-        name, _, status = line.strip().rpartition(": ")
+        name, dummy, status = line.strip().rpartition(": ")
         if name:
             found.setdefault(status, []).append(name)
     return found
@@ -96,8 +96,8 @@ def main(argv=None):
     parser.add_argument("work", help="the directory to work in (a copy of the collection and mutmut's state)")
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results and start over")
-    parser.add_argument("--retest-survivors", action="store_true", help="test the surviving mutants (and those no test "
-                                                                       "reached) again with the tests as they are now")
+    parser.add_argument("--retest-survivors", action="store_true",
+                        help="test the surviving mutants (and those no test reached) again with the tests as they are now")
     parser.add_argument("--audit", action="store_true", help="mutate the audit reader instead (in <work dir>-audit)")
     args = parser.parse_args(argv)
     work = os.path.abspath(args.work) + ("-audit" if args.audit else "")

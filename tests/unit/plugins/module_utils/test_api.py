@@ -482,7 +482,7 @@ def test_an_answer_over_the_cap_names_its_status_and_request_id(status, error_cl
                                                       "X-Request-Id": "rid-cap"}, b"{}")])
     with pytest.raises(DatadogAPIError) as error:
         client.get("/x", expected=(200, 404))
-    assert type(error.value) is error_class and error.value.request_id == "rid-cap" and error.value.status == status
+    assert error.value.__class__ is error_class and error.value.request_id == "rid-cap" and error.value.status == status
     assert str(error.value).startswith("HTTP %d: the answer is larger than 64 MiB (at least %d bytes); it was not read"
                                        % (status, _api.MAX_ANSWER_BYTES + 1))
 
@@ -558,7 +558,7 @@ def test_which_answers_count_as_unusable_successes(status, expected, error_class
     client, _adapter, _clock = make_client([(status, {"Content-Type": "text/plain"}, b"not json")])
     with pytest.raises(DatadogAPIError) as error:
         client.request("POST", "/x", body={}, expected=expected)
-    assert type(error.value) is error_class
+    assert error.value.__class__ is error_class
 
 
 def test_redirects_are_never_followed():

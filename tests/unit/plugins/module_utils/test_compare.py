@@ -254,8 +254,8 @@ def test_diff_of_an_integration_field_and_of_a_credential_type_change_in_full():
     diff = plan.diff()
     assert diff["before"]["integration"]["credentials"] == dict(
         (name, MASK if name == "api_token" else value) for name, value in current["integration"]["credentials"].items())
-    assert diff["after"]["integration"]["credentials"] == {"type": "CloudflareGlobalAPIToken", "auth_email": "v-auth_email",
-                                                          "global_api_key": MASK_SENT}
+    assert diff["after"]["integration"]["credentials"] == {
+        "type": "CloudflareGlobalAPIToken", "auth_email": "v-auth_email", "global_api_key": MASK_SENT}
 
 
 def test_diff_and_body_are_copies_the_caller_may_change():
@@ -278,8 +278,8 @@ def test_diff_of_a_rotation_in_full():
     current = current_of(desired)
     plan = plan_update({"name": None, "tags": None, "integration": None}, current, rotate=True)
     assert plan.diff() == {
-        "before": {"integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole",
-                                                                    "external_id": "0123456789abcdef0123456789abcdef"}}},
+        "before": {"integration": {"type": "AWS", "credentials": {
+            "type": "AWSAssumeRole", "external_id": "0123456789abcdef0123456789abcdef"}}},
         "after": {"integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "external_id": REGENERATED}}}}
 
 
@@ -322,8 +322,8 @@ def test_a_credential_type_change_with_partial_input_names_both_types_and_what_i
 def test_a_change_to_token_credentials_sends_and_marks_every_token_value():
     current = current_of(desired_of(OKTA))
     desired = desired_of(HTTP)
-    desired["integration"]["credentials"]["tokens"] = [{"name": "t1", "value": "s1", "type": "SECRET"},
-                                                     {"name": "t2", "value": "s2", "type": "SECRET"}]
+    desired["integration"]["credentials"]["tokens"] = [
+        {"name": "t1", "value": "s1", "type": "SECRET"}, {"name": "t2", "value": "s2", "type": "SECRET"}]
     plan = plan_update(desired, current)
     assert plan.secrets == ["integration.credentials.tokens[t1].value", "integration.credentials.tokens[t2].value"]
 
