@@ -138,7 +138,7 @@ test-latest:
 # Mutation testing (docs/dev/testing.md): mutmut over the core, judged by the fast unit tests; the score and every
 # surviving mutant are printed and written to $(BUILD)/mutation/mutation.json. Not part of make test (it takes long);
 # a second run continues where the first stopped. MUTATION_ARGS="--fresh" starts over, "--max-children N" sets the
-# mutants tested at once (default 2).
+# mutants tested at once (default 2), "--audit" mutates the audit reader instead ($(BUILD)/mutation-audit).
 MUTATION_ARGS ?=
 mutation: venv
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-mutation.txt

@@ -130,9 +130,9 @@ def _reconcile(client, app_key_id, error, registered, warnings):
         raise TaskFailure("Failed to %s application key %s: Datadog answered HTTP %d but without a usable answer (%s), "
                           "and a read shows the key %s: the request was not applied; run the task again"
                           % (verb, app_key_id, error.status, error, "registered" if now else "not registered"), cause=error)
+    shown = "registered" if now else "not registered"
     warnings.append("The %s request for application key %s was answered HTTP %d but without a usable answer (%s), so it "
-                    "may have been applied: a read shows the key %s" % (verb, app_key_id, error.status, error,
-                                                                         "registered" if now else "not registered"))
+                    "may have been applied: a read shows the key %s" % (verb, app_key_id, error.status, error, shown))
 
 
 def list_registrations(client, app_key_id=None, page_size=DEFAULT_PAGE_SIZE):

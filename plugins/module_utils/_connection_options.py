@@ -288,10 +288,12 @@ def normalize_site(site):
     if not isinstance(site, str):
         raise InputError("site must be a string, one of: %s" % ", ".join(SITES))
     value = site.strip().lower()
-    if "://" in value or not _HOST.match(value):
-        # Not echoed: a URL (or anything but a host name) given here may hold a credential.
-        raise InputError("site must be a Datadog site name such as datadoghq.eu, not a URL or anything else; use "
-                         "api_url for a full URL. Allowed: %s" % ", ".join(SITES))
+    # A URL, or anything but a host name, is not echoed: it may hold a credential.
+    if "://" in value:
+        raise InputError("site must be a Datadog site name such as datadoghq.eu, not a URL; use api_url for a full URL")
+    if not _HOST.match(value):
+        raise InputError("site is not a Datadog site (it is not a host name; its value is not shown); allowed: %s (or the "
+                         "short names %s)" % (", ".join(SITES), ", ".join(sorted(SITE_ALIASES))))
     value = SITE_ALIASES.get(value, value)
     if value.startswith("app.") or value.startswith("api."):
         value = value[4:]

@@ -310,8 +310,8 @@ def table_connections():
     names = ["read %s" % slug(answer) for answer in SUCCESS + ("404 for what the list just showed",)]
     names += ["module read %s" % slug(answer) for answer in ("200 without data", "404 for what the list just showed")]
     names += ["update %s" % slug(answer) for answer in SUCCESS + ("404 for what the list just showed",)]
-    names += ["delete %s" % slug(answer) for answer in ("200 without data", "2xx not JSON", "2xx over the cap",
-                                                       "a body where 204 is expected", "404 for what the list just showed")]
+    names += ["delete %s" % slug(answer) for answer in (
+        "200 without data", "2xx not JSON", "2xx over the cap", "a body where 204 is expected", "404 for what the list just showed")]
     return names + ["delete by ID 404"]
 
 

@@ -65,8 +65,8 @@ def all_secrets():
 
 
 @pytest.mark.parametrize("path", list(PATHS))
-def test_api_urls_holding_secrets_are_refused_naming_the_part_and_never_shown_at_vvvv(playbooks, emulator,
-                                                                                     recording_proxy, figures, path, tmp_path):
+def test_api_urls_holding_secrets_are_refused_naming_the_part_and_never_shown_at_vvvv(
+        playbooks, emulator, recording_proxy, figures, path, tmp_path):
     variables = tmp_path / "urls.yml"
     variables.write_text(yaml.safe_dump({"url_cases": CASES}))
     tasks = url_tasks()

@@ -4,11 +4,12 @@
 
 """Mutation testing of the collection's core (``make mutation``; not part of ``make test``).
 
-``python tests/utils/mutation.py <work dir> [--max-children N] [--fresh]`` copies the collection to
+``python tests/utils/mutation.py <work dir> [--max-children N] [--fresh] [--audit]`` copies the collection to
 ``<work dir>/ansible_collections/ddops/datadog`` (so that the mutants import under the names the tests use), runs
 mutmut over :data:`TARGETS` with the unit tests of :data:`TESTS` (mutmut runs, for each mutant, only the tests that
 reach the mutated function), and prints the score and every surviving mutant by file. A second run continues where
-the first stopped and re-tests only what changed; ``--fresh`` starts over. The figures are written to
+the first stopped and re-tests only the code that changed; ``--retest-survivors`` re-tests the surviving mutants with
+the tests as they are now (after tests were added); ``--fresh`` starts over. The figures are written to
 ``<work dir>/mutation.json``.
 """
 
@@ -23,7 +24,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTION = "ansible_collections/ddops/datadog/"
-#: What is mutated: the HTTP client and its parts, desired vs current, the plan of a set, and the audit reader.
+#: What is mutated: the HTTP client and its parts, desired vs current, and the plan of a set ...
 TARGETS = [
     "plugins/module_utils/_api.py",
     "plugins/module_utils/_transport.py",
@@ -32,10 +33,8 @@ TARGETS = [
     "plugins/module_utils/_api_stats.py",
     "plugins/module_utils/_compare.py",
     "plugins/module_utils/_connection_set.py",
-    "plugins/module_utils/_audit.py",
-    "plugins/module_utils/_audit_slices.py",
 ]
-#: The unit tests that judge the mutants: the fast ones about those files (no emulator, no real waits).
+#: ... judged by the fast unit tests about those files (no emulator, no real waits).
 TESTS = [
     "tests/unit/plugins/module_utils/test_api.py",
     "tests/unit/plugins/module_utils/test_retry.py",
@@ -46,26 +45,31 @@ TESTS = [
     "tests/unit/plugins/module_utils/test_app_key_registration.py",
     "tests/unit/plugins/module_utils/test_connection_set.py",
     "tests/unit/plugins/modules/test_datadog_action_connection_set.py",
-    "tests/unit/plugins/module_utils/test_audit.py",
-    "tests/unit/plugins/module_utils/test_audit_slices.py",
 ]
+#: With ``--audit``: the audit reader instead, judged by its unit tests (its parallel reader's tests run threads, so
+#: this run takes several times longer than the core's).
+AUDIT_TARGETS = ["plugins/module_utils/_audit.py", "plugins/module_utils/_audit_slices.py"]
+AUDIT_TESTS = ["tests/unit/plugins/module_utils/test_audit.py", "tests/unit/plugins/module_utils/test_audit_slices.py"]
 CONFIG = """[tool.mutmut]
 source_paths = ["ansible_collections"]
 only_mutate = %s
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]
 pytest_add_cli_args_test_selection = %s
 use_git_change_detection = false
+# A mutant that makes the parallel reader wait forever is stopped at 3 x the time its tests took (+ 2 s), not 15 x.
+timeout_multiplier = 3.0
+timeout_constant = 2.0
 """
 
 
-def prepare(work, fresh):
+def prepare(work, fresh, targets, tests):
     if fresh and os.path.exists(work):
         shutil.rmtree(work)
     os.makedirs(work, exist_ok=True)
     subprocess.run([os.path.join(ROOT, "tests", "utils", "collection_tree.sh"), work], check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(work, "pyproject.toml"), "w") as handle:
-        handle.write(CONFIG % (json.dumps([COLLECTION + path for path in TARGETS]),
-                               json.dumps([COLLECTION + path for path in TESTS])))
+        handle.write(CONFIG % (json.dumps([COLLECTION + path for path in targets]),
+                               json.dumps([COLLECTION + path for path in tests])))
 
 
 def mutmut(work, *args, capture=False):
@@ -81,7 +85,7 @@ def results(work):
     listed = mutmut(work, "results", "--all", "true", capture=True).stdout
     found = {}
     for line in listed.splitlines():
-        name, _, status = line.strip().rpartition(": ")
+        name, dummy, status = line.strip().rpartition(": ")
         if name:
             found.setdefault(status, []).append(name)
     return found
@@ -92,10 +96,21 @@ def main(argv=None):
     parser.add_argument("work", help="the directory to work in (a copy of the collection and mutmut's state)")
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results and start over")
+    parser.add_argument("--retest-survivors", action="store_true",
+                        help="test the surviving mutants (and those no test reached) again with the tests as they are now")
+    parser.add_argument("--audit", action="store_true", help="mutate the audit reader instead (in <work dir>-audit)")
     args = parser.parse_args(argv)
-    work = os.path.abspath(args.work)
-    prepare(work, args.fresh)
-    run = mutmut(work, "run", "--max-children", str(args.max_children))
+    work = os.path.abspath(args.work) + ("-audit" if args.audit else "")
+    found = results(work) if args.retest_survivors and os.path.exists(work) else {}
+    survivors = found.get("survived", []) + found.get("no tests", [])
+    prepare(work, args.fresh, AUDIT_TARGETS if args.audit else TARGETS, AUDIT_TESTS if args.audit else TESTS)
+    if args.retest_survivors:
+        # The tests mutmut copied are those of the first run: copy them again, and learn again which test reaches what.
+        shutil.rmtree(os.path.join(work, "mutants", COLLECTION, "tests"), ignore_errors=True)
+        for name in ("mutmut-stats.json",):
+            if os.path.exists(os.path.join(work, "mutants", name)):
+                os.remove(os.path.join(work, "mutants", name))
+    run = mutmut(work, "run", "--max-children", str(args.max_children), *survivors)
     if run.returncode != 0:
         print("mutmut run failed with exit code %d" % run.returncode)
         return run.returncode

@@ -361,6 +361,7 @@ def test_read_timeout_on_get_is_retried_then_reported():
 
 
 @pytest.mark.parametrize("exception, sent, timeout, permanent", [
+    (requests.exceptions.ConnectionError(), True, False, False),
     (requests.exceptions.ConnectTimeout("x"), False, True, False),
     (requests.exceptions.ReadTimeout("x"), True, True, False),
     (requests.exceptions.SSLError("x"), False, False, True),
@@ -383,6 +384,7 @@ def test_how_an_attempt_without_an_answer_is_classified(exception, sent, timeout
 @pytest.mark.parametrize("exception, text", [
     (dropped(), "connection to https://api.example.test failed: ('Connection aborted.', ConnectionResetError(104, 'reset'))"),
     (requests.exceptions.ConnectTimeout("x"), "timed out connecting to https://api.example.test after 30.0 seconds"),
+    (requests.exceptions.ChunkedEncodingError(""), "connection to https://api.example.test failed: ChunkedEncodingError"),
     (requests.exceptions.ConnectionError(MaxRetryError(None, "/x", NewConnectionError(
         Conn(), "Failed to resolve 'api.example.test'"))),
      "could not connect to https://api.example.test: Failed to resolve 'api.example.test'"),
@@ -480,7 +482,7 @@ def test_an_answer_over_the_cap_names_its_status_and_request_id(status, error_cl
                                                       "X-Request-Id": "rid-cap"}, b"{}")])
     with pytest.raises(DatadogAPIError) as error:
         client.get("/x", expected=(200, 404))
-    assert type(error.value) is error_class and error.value.request_id == "rid-cap" and error.value.status == status
+    assert error.value.__class__ is error_class and error.value.request_id == "rid-cap" and error.value.status == status
     assert str(error.value).startswith("HTTP %d: the answer is larger than 64 MiB (at least %d bytes); it was not read"
                                        % (status, _api.MAX_ANSWER_BYTES + 1))
 
@@ -500,6 +502,163 @@ def test_the_request_and_its_body_reach_the_server_as_given():
     assert [(request.method, request.url, json.loads(request.body)) for request in adapter.sent] == [
         ("POST", "https://api.example.test/p?q=v", {"a": 1}), ("PATCH", "https://api.example.test/p/1", {"b": 2}),
         ("PATCH", "https://api.example.test/p/1", {"c": 3}), ("PATCH", "https://api.example.test/p/1", {"c": 3})]
+
+
+def test_request_ids_come_from_the_headers_or_else_the_meta_of_the_answer():
+    meta = {"data": {"id": "1"}, "meta": {"request_id": "meta-rid"}}
+    client, _adapter, _clock = make_client([(200, {"X-Request-Id": "header-rid", "X-Other": "o"}, meta), (200, {}, meta),
+                                            (204, {"DD-Request-Id": "dd-rid"}, b"  \n"), (200, {}, {"data": [], "meta": []})])
+    first = client.get("/x")
+    assert first.request_id == "header-rid" and first.headers["X-Other"] == "o" and first.unanswered == 0
+    assert client.get("/x").request_id == "meta-rid"
+    empty = client.get("/x", expected=(200, 204))
+    assert empty.body is None and empty.request_id == "dd-rid" and empty.headers["DD-Request-Id"] == "dd-rid"
+    assert client.get("/x").request_id is None
+
+
+@pytest.mark.parametrize("method, step, expected", [
+    ("GET", (200, {"X-Request-Id": "r1"}, b"<html>"), (200,)),
+    ("DELETE", (200, {"X-Request-Id": "r1"}, {"a": 1}), (200, 204)),
+    ("POST", (204, {"X-Request-Id": "r1"}, b""), (201,)),
+    ("POST", (200, {"X-Request-Id": "r1"}, b"{}"), (201,)),
+])
+def test_an_unusable_success_answer_keeps_its_request_id(method, step, expected):
+    client, _adapter, _clock = make_client([step])
+    with pytest.raises(UnusableAnswerError) as error:
+        client.request(method, "/x", body={} if method == "POST" else None, expected=expected)
+    assert error.value.request_id == "r1" and error.value.status == step[0]
+
+
+@pytest.mark.parametrize("step, expected, message", [
+    ((200, {}, b"not \xff json"), (200,), "expected a JSON answer but got a no content type answer (12 bytes): 'not \ufffd json'"),
+    ((200, {"Content-Type": "text/plain"}, b"caf\xe9", {"encoding": "iso-8859-1"}), (200,),
+     "expected a JSON answer but got a text/plain answer (5 bytes): 'caf\xe9'"),
+    ((202, {"Content-Type": "text/plain"}, b"caf\xe9", {"encoding": "iso-8859-1"}), (200,),
+     "expected HTTP 200, got this status with a text/plain answer (5 bytes): 'caf\xe9'"),
+    ((202, {}, b"\xff"), (200,), "expected HTTP 200, got this status with a no content type answer (3 bytes): '\ufffd'"),
+])
+def test_answer_texts_are_decoded_with_their_encoding_and_never_fail_to_decode(step, expected, message):
+    client, _adapter, _clock = make_client([step])
+    with pytest.raises(UnusableAnswerError) as error:
+        client.get("/x", expected=expected)
+    assert message in str(error.value)
+
+
+def test_a_json_answer_in_another_encoding_is_decoded_with_it():
+    client, _adapter, _clock = make_client([(200, {}, '{"data": "café"}'.encode("iso-8859-1"), {"encoding": "iso-8859-1"})])
+    assert client.get("/x").data == "café"
+
+
+@pytest.mark.parametrize("status, expected, error_class", [
+    (200, (201,), UnusableAnswerError),  # a success the request is not answered with
+    (300, (200,), DatadogAPIError),  # not a success
+    (404, (200, 404), DatadogAPIError),  # an expected error status whose body is no JSON: not "unusable"
+])
+def test_which_answers_count_as_unusable_successes(status, expected, error_class):
+    client, _adapter, _clock = make_client([(status, {"Content-Type": "text/plain"}, b"not json")])
+    with pytest.raises(DatadogAPIError) as error:
+        client.request("POST", "/x", body={}, expected=expected)
+    assert error.value.__class__ is error_class
+
+
+def test_redirects_are_never_followed():
+    client, adapter, _clock = make_client([(302, {"Location": "https://elsewhere.example/x"}, b""), OK])
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x")
+    assert error.value.status == 302 and len(adapter.sent) == 1
+
+
+def test_an_answer_exactly_at_the_cap_is_read_and_one_byte_more_is_not(monkeypatch):
+    client, _adapter, _clock = make_client([(200, {"Content-Length": str(_api.MAX_ANSWER_BYTES)}, b'{"data": []}')])
+    assert client.get("/x").data == []  # the declared length is at the cap: fine
+    monkeypatch.setattr(_transport, "MAX_ANSWER_BYTES", 1000)
+    client, _adapter, _clock = make_client([(200, {}, b'{"data": "%s"}' % (b"x" * 2000)), (200, {}, b'{"data": "%s"}' % (b"y" * 988))])
+    with pytest.raises(UnusableAnswerError) as error:
+        client.get("/x")  # no declared length: refused once more than the cap was read
+    assert (error.value.status, error.value.method, error.value.path) == (200, "GET", "/x")
+    assert "(at least 2012 bytes); it was not read" in str(error.value)
+    assert len(client.get("/x").data) == 988  # 1000 bytes exactly
+
+
+def test_an_error_answer_of_exactly_the_part_read_is_read_whole():
+    body = b"e" * (1024 * 1024)
+    client, _adapter, _clock = make_client([(400, {"Content-Type": "text/plain"}, body)])
+    with pytest.raises(DatadogAPIError) as error:
+        client.get("/x")
+    assert "(1048576 bytes)" in str(error.value)
+
+
+def test_requests_carry_compact_json_only_when_there_is_a_body_and_the_session_its_settings():
+    client, adapter, _clock = make_client([OK, (201, {}, {"data": {"id": "1"}})], validate_certs=False)
+    client.get("/x")
+    client.post("/x", body={"data": {"type": "thing", "n": [1, 2]}})
+    assert adapter.sent[0].body is None and "Content-Type" not in adapter.sent[0].headers
+    assert adapter.sent[1].body == b'{"data":{"type":"thing","n":[1,2]}}'
+    assert client.session.verify is False
+
+
+def test_the_user_agent_names_the_caller_and_a_client_without_an_application_key_sends_none():
+    session = requests.Session()
+    session.mount("https://", FakeAdapter([OK]))
+    options = ClientOptions.from_values(api_key=API_KEY, app_key=APP_KEY, api_url="https://api.example.test")
+    client = DatadogClient(options, session=session, user_agent_extra="in-process ddops.datadog.x")
+    assert client.session.headers["User-Agent"].endswith("; in-process ddops.datadog.x)")
+    assert client.session.headers["DD-APPLICATION-KEY"] == APP_KEY
+    DatadogClient(ClientOptions(API_KEY, None, "https://api.example.test"), session=session)
+    assert "DD-APPLICATION-KEY" not in session.headers and session.headers["DD-API-KEY"] == API_KEY
+
+
+def test_put_sends_its_body_and_accepts_an_empty_204_and_added_secrets_are_scrubbed():
+    client, adapter, _clock = make_client([(204, {}, b""), (201, {}, {"data": {"id": "k"}}), (200, {}, {"data": {"id": "k"}})])
+    assert client.put("/r/k").status == 204 and adapter.sent[0].body is None
+    assert client.put("/r/k", body={"a": 1}).data == {"id": "k"} and json.loads(adapter.sent[1].body) == {"a": 1}
+    assert client.put("/r/k").status == 200 and [request.method for request in adapter.sent] == ["PUT"] * 3
+    client.add_secrets(["added-secret-9"])
+    assert client.scrub("x added-secret-9 %s" % API_KEY) == "x %s %s" % (MASK, MASK)
+
+
+def test_the_client_keeps_what_it_was_given():
+    options = ClientOptions.from_values(api_key=API_KEY, app_key=APP_KEY, api_url="https://api.example.test")
+    shared = _api.ApiStats()
+    clock = FakeClock()
+    client = DatadogClient(options, stats=shared, clock=lambda: 42.0, sleep=clock.sleep)
+    assert client.options is options and client.stats is shared and client.clock() == 42.0
+    assert DatadogClient(options).clock is time.monotonic
+
+
+def test_a_client_in_a_shared_rate_limit_waits_through_it_and_tells_it_of_a_429():
+    now = [0.0]
+    pauses = []
+
+    def pause(seconds):
+        pauses.append(seconds)
+        now[0] += seconds
+    shared = SharedRateLimit(clock=lambda: now[0], pause=pause)
+    client, _adapter, clock = make_client([(503, {}, b""), (429, {"X-RateLimit-Reset": "3"}, b""), OK, (503, {}, b""), OK])
+    client.share_rate_limit(shared)
+    client.get("/x")
+    assert shared.holds == 1 and pauses == [1.0, 3.0] and clock.sleeps == []  # the 503's backoff and the 429's hold
+    client.share_rate_limit(None)
+    client.get("/x")
+    assert clock.sleeps == [1.0] and pauses == [1.0, 3.0]
+    client, _adapter, _clock = make_client([(503, {}, b""), OK])
+    client.share_rate_limit(shared)
+    client.get("/x")
+    assert shared.holds == 1  # only a 429 holds back the other workers
+
+
+def test_unanswered_attempts_are_counted_only_when_they_may_have_arrived():
+    client, _adapter, _clock = make_client([dropped(), dropped(), (404, {}, b"")])
+    assert client.delete("/x", expected=(204, 404)).unanswered == 2
+    client, _adapter, _clock = make_client([refused(), (404, {}, b"")])
+    assert client.delete("/x", expected=(204, 404)).unanswered == 0
+
+
+def test_a_post_that_got_no_answer_after_a_refused_connection_says_how_many_attempts():
+    client, adapter, _clock = make_client([refused(), dropped()])
+    with pytest.raises(DatadogOutcomeUnknownError) as error:
+        client.post("/x", body={})
+    assert len(adapter.sent) == 2 and str(error.value).endswith("(POST /x, gave up after 2 attempts)")
 
 
 def test_request_id_is_reported():
@@ -697,6 +856,11 @@ def test_paginate_asks_for_pages_of_100_by_default_and_reads_exactly_the_total()
     # Short pages are allowed up to twice the pages the total needs (3 here): the 8th request is one too many.
     ([_page([number], 30) for number in range(10)], 10,
      "HTTP 200: the server keeps answering pages past the 30 items it reported; stopped after 8 requests", 8),
+    ([_page([number], 31) for number in range(12)], 10,  # 31 items need 4 pages of 10
+     "HTTP 200: the server keeps answering pages past the 31 items it reported; stopped after 10 requests", 10),
+    # Without a total, short pages end when the most pages a list of 100,000 items could need were read.
+    ([(200, {"X-Request-Id": "rid-%d" % number}, {"data": [{"id": str(number)}]}) for number in range(1002)], 100,
+     "HTTP 200: no end after 1002 pages (GET /x", 1002),
 ])
 def test_paging_that_goes_wrong_stops_with_a_clear_error(pages, page_size, message, requests_sent):
     client, adapter, _clock = make_client(pages)
@@ -704,6 +868,8 @@ def test_paging_that_goes_wrong_stops_with_a_clear_error(pages, page_size, messa
         list(client.paginate("/x", page_size=page_size))
     assert str(error.value).startswith(message) and error.value.method == "GET" and error.value.path.startswith("/x?")
     assert len(adapter.sent) == requests_sent
+    if "no end" in message:
+        assert error.value.request_id == "rid-1001"
 
 
 def test_paging_accepts_a_total_of_exactly_the_most_it_reads_and_items_without_ids():

@@ -89,6 +89,7 @@ def test_merging_adds_every_counter():
     first, second = ApiStats(), ApiStats()
     first.request("GET")
     first.retry("HTTP 429", 1.0)
+    first.outcome_poll()
     first.reconciled({"operation": "create", "name": "a", "outcome": "adopted"})
     second.request("GET")
     second.request("DELETE")
@@ -101,7 +102,7 @@ def test_merging_adds_every_counter():
     first.merge(first)  # merging itself changes nothing
     assert first.as_result() == {
         "requests": {"total": 3, "DELETE": 1, "GET": 2}, "retries": {"total": 3, "HTTP 429": 2, "timeout": 1},
-        "waited": 4.0, "outcome_polls": 1,
+        "waited": 4.0, "outcome_polls": 2,
         "reconciliations": [{"operation": "create", "name": "a", "outcome": "adopted"},
                             {"operation": "delete", "name": "b", "outcome": "gone"}]}
     assert second.request_count == 2  # the merged one is left as it was

@@ -311,8 +311,13 @@ def test_a_mapping_fills_only_what_it_can_and_leaves_everything_else_as_given():
         "type": "HTTPTokenAuth", "tokens": [{"name": "apiToken", "type": "SECRET", "value": "given"}]}}
     items = ["not a dict", {"no": "name"}, {"name": "bare", "integration": okta_without_credentials}, absent,
              {"name": "token", "integration": given_token}]
-    mapping = {"bare": {"api_token": "filled"}, "gone": {"api_token": "never"}, "token": {"tokens": {"apiToken": "mapped"}}}
+    cloudflare = {"type": "Cloudflare", "credentials": {"type": "CloudflareGlobalAPIToken", "auth_email": "a@example.com"}}
+    items.append({"name": "cf", "integration": cloudflare})  # two credential types: the one given decides
+    mapping = {"bare": {"api_token": "filled"}, "gone": {"api_token": "never"}, "token": {"tokens": {"apiToken": "mapped"}},
+               "cf": {"global_api_key": "global"}}
     merged = apply_secrets(items, mapping)
+    assert merged.pop()["integration"]["credentials"]["global_api_key"] == "global"
+    items.pop()
     assert merged[:2] == ["not a dict", {"no": "name"}] and merged[3] is absent  # nothing to fill in these
     assert merged[2]["integration"]["credentials"] == {"api_token": "filled"}
     assert merged[4]["integration"]["credentials"]["tokens"][0]["value"] == "given"  # the definition's value wins
@@ -354,7 +359,7 @@ def test_every_problem_of_the_items_is_named_at_once_and_purge_max_may_be_zero()
     ([{"name": "a", "id": "1", "definition": {}}], "connections[0] 'a' has unsupported option(s) definition, id; supported: "
      "name, connection_id, integration, tags, update_secrets, generate_new_external_id, state (a connection returned by "
      "datadog_action_connection_info is not input: use its definition, for example connections | map(attribute='definition'))"),
-    ([{"connection_id": "x", "integration": {"type": "Okta", "credentials": {"domain": "b.okta.com"}}}], None),
+    ([{"connection_id": "x", "integration": {"type": "Okta", "credentials": {"api_token": "s"}}}], None),  # partial: fine
     ([{"name": "a", "integration": {"type": "Okta", "credentials": {"domain": "b.okta.com"}}}], None),
     ([{"name": "a", "update_secrets": "always", "integration": {"type": "Okta", "credentials": {"domain": "b.okta.com"}}}],
      "connections[0] 'a': integration.credentials is missing the required field(s) of OktaAPIToken: api_token"),

@@ -72,6 +72,7 @@ def test_no_more_than_retries_retries():
     ({"X-RateLimit-Reset": "nan"}, 2.0),
     ({"Retry-After": "yesterday"}, 2.0),
     ({"Retry-After": "Sat, 31 Jan 2026 12:00:20 -0000"}, 2.0),  # a date without a known zone: not a wait
+    ({"X-RateLimit-Reset": "Sat, 31 Jan 2026 12:00:20 GMT"}, 2.0),  # Datadog's header is seconds, never a date
     ({}, 2.0),
 ])
 def test_the_429_wait_comes_from_the_headers_else_the_backoff(headers, wait):
@@ -133,6 +134,24 @@ def test_a_shared_rate_limit_waits_out_even_a_short_hold_and_never_a_negative_on
     shared.sleep(0.25)  # a client's own short wait
     shared.sleep(0)
     assert pauses == [0.5, 0.25]
+
+
+def test_a_hold_extended_while_waiting_is_waited_out_and_counted_whole():
+    now = [0.0]
+    shared = SharedRateLimit(clock=lambda: now[0], pause=lambda seconds: now.__setitem__(0, now[0] + seconds))
+    extended = []
+
+    def pause(seconds):
+        now[0] += seconds
+        if not extended:  # another worker's 429 arrives meanwhile
+            extended.append(True)
+            shared.hold(2)
+    shared._pause = pause  # pylint: disable=protected-access
+    shared.hold(1)
+    assert shared.wait() == 3.0 and shared.waited == 3.0
+    shared.hold(1)
+    shared.wait()
+    assert shared.waited == 4.0
 
 
 def test_a_shared_rate_limit_says_how_long_each_wait_took_and_stops_on_cancel():

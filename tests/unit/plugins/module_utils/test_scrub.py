@@ -67,3 +67,19 @@ def test_a_long_text_is_cut_at_160_characters_and_an_empty_object_named_so():
     assert scrubber.describe_json({}) == "an object with keys none"
     keys = dict(("k%02d" % number, number) for number in range(12))
     assert scrubber.describe_json(keys) == "an object with keys " + ", ".join("k%02d" % number for number in range(8))
+
+
+def test_the_forms_of_a_secret_are_exactly_those_a_server_may_echo():
+    assert secret_forms('  a"b\\c é<&>  ') == {
+        '  a"b\\c é<&>  ', 'a"b\\c é<&>',  # as sent, stripped (whitespace-collapsed is the same here)
+        '  a\\"b\\\\c \\u00e9<&>  ', 'a\\"b\\\\c \\u00e9<&>',  # JSON-escaped, ASCII only
+        '  a\\"b\\\\c é<&>  ', 'a\\"b\\\\c é<&>',  # JSON-escaped, other characters kept
+        '  a&quot;b\\c é&lt;&amp;&gt;  ', 'a&quot;b\\c é&lt;&amp;&gt;',  # HTML-escaped
+        '  a"b\\c é&lt;&amp;&gt;  ', 'a"b\\c é&lt;&amp;&gt;',  # HTML-escaped, quotes kept
+    }
+
+
+def test_a_secret_containing_another_is_masked_whole():
+    scrubber = Scrubber(["abc", "abcdef", "xyz"])
+    assert scrubber.scrub("abcdef abc xyzabcdef") == "%s %s %s%s" % (MASK, MASK, MASK, MASK)
+    assert Scrubber(["bcd", "abcd"]).scrub("abcd") == MASK  # not "a" and a mask: the longer one first
