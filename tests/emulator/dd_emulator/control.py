@@ -42,6 +42,8 @@ class Control:
             ("DELETE", "/_emulator/log", self.clear_log),
             ("POST", "/_emulator/keys", self.add_key),
             ("POST", "/_emulator/registrations", self.register),
+            ("GET", "/_emulator/principals", self.principals),
+            ("POST", "/_emulator/principals", self.add_principals),
             ("POST", "/_emulator/audit/seed", self.seed_audit),
             ("POST", "/_emulator/audit/search_meta", self.search_meta),
             ("POST", "/_emulator/audit/events", self.add_audit_events),
@@ -111,6 +113,15 @@ class Control:
 
     def register(self, body, _args):
         return 200, {"registered": self.state.register_app_keys(ids=body.get("ids") or (), count=body.get("count", 0))}
+
+    def principals(self, _body, _args):
+        return 200, self.state.principals_json()
+
+    def add_principals(self, body, _args):
+        unknown = sorted(set(body) - {"roles", "teams", "users"})
+        if unknown:
+            raise ControlError("unknown member(s) %s; known: roles, teams, users" % ", ".join(unknown))
+        return 201, {"added": self.state.add_principals(roles=body.get("roles", ()), teams=body.get("teams", ()), users=body.get("users", ()))}
 
     def seed_audit(self, body, _args):
         placement = dict((name, body[name]) for name in SEED_PLACEMENT if name in body)

@@ -171,6 +171,15 @@ class Emulator:
         """Accept another key pair; return its :class:`dd_emulator.state.KeyPair` (with its derived ``user``)."""
         return self.state.add_key(api_key, app_key, app_key_id, registered=registered)
 
+    def add_principals(self, *, roles=(), teams=(), users=()):
+        """Add roles (names or ``{"name", "id"}``), teams (``{"handle", "name", "id"}``) and users (``{"email", "name",
+        "id", "service_account", "roles", "teams"}``); return what was added (see README)."""
+        return self.state.add_principals(roles=roles, teams=teams, users=users)
+
+    def principals(self):
+        """``{"org": {"id", "name"}, "roles": [...], "teams": [...], "users": [...]}``: every principal, with its ID."""
+        return self.state.principals_json()
+
     def responses_log(self):
         """The recent /api/ responses: ``[{"method", "path", "query", "status", "body", "delivered"}, ...]``."""
         return self.state.responses_json()

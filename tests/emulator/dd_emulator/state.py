@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from dd_emulator.audit import AuditLog, user_record
 from dd_emulator.connections import UUID_PATTERN, ConnectionStore, render
 from dd_emulator.faults import FaultInjector
+from dd_emulator.policies import PolicyStore
+from dd_emulator.principals import Principals
 
 DEFAULT_API_KEY = "ddemu-api-key-5f1c0a9e7b3d4c21a8e6"
 DEFAULT_APP_KEY = "ddemu-app-key-9b2e7d4f1a6c3e8b0d5f7a2c4e6b8d1f3a5c"
@@ -75,6 +77,8 @@ class State:
         self.registrations = {}
         self.settings = Settings()
         self.connections = ConnectionStore()
+        self.principals = Principals()
+        self.policies = PolicyStore()
         self.audit = AuditLog()
         self.faults = FaultInjector()
         self.counts = Counter()
@@ -90,6 +94,8 @@ class State:
         self.settings = Settings()
         self.latency = Latency(self._initial_latency.default, dict(self._initial_latency.routes))
         self.connections.clear()
+        self.principals.clear()
+        self.policies.clear()
         self.add_key(api_key, app_key, app_key_id, registered=register_app_key)
 
     # -- keys and registrations -----------------------------------------------------------------------------------
@@ -103,6 +109,7 @@ class State:
             user = user_record("Emulator User" + label, "emulator-user%s@ddops.invalid" % label.replace(" ", "-"),
                                str(uuid.uuid5(uuid.NAMESPACE_URL, "dd-emulator-user:" + app_key_id.lower())))
             pair = KeyPair(api_key, app_key, app_key_id.lower(), user)
+            self.principals.add_key_user(user, first=not self.keys)
             self.keys.append(pair)
             self._keys_seen.update((api_key, app_key))
             if registered:
@@ -124,6 +131,15 @@ class State:
             for app_key_id in new_ids:
                 self.registrations[app_key_id] = True
         return new_ids
+
+    def add_principals(self, roles=(), teams=(), users=()):
+        """Add roles, teams and users (see :meth:`dd_emulator.principals.Principals.add`); return what was added."""
+        with self.lock:
+            return self.principals.add(roles=roles, teams=teams, users=users)
+
+    def principals_json(self):
+        with self.lock:
+            return self.principals.all_json()
 
     # -- faults and audit ------------------------------------------------------------------------------------------
 
@@ -236,7 +252,8 @@ class State:
     def reset(self, **parts):
         """Reset the parts set to true (none given: all of :data:`RESET_PARTS`); return the names of the parts reset.
 
-        ``state`` returns keys, registrations, settings, latency and connections to how the emulator started;
+        ``state`` returns keys, registrations, settings, latency, connections, principals and restriction policies to
+        how the emulator started;
         ``counts`` also restarts the peak of requests in flight.
         """
         unknown = sorted(set(parts) - set(RESET_PARTS))
@@ -257,7 +274,8 @@ class State:
             return sorted(self._keys_seen | self.connections.secrets_seen)
 
     def dump(self, reveal_secrets=False):
-        """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings and key ids, for debugging."""
+        """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings, key ids and restriction
+        policies, for debugging."""
         with self.lock:
             return {
                 "connections": [render(connection, reveal_secrets=reveal_secrets) for connection in self.connections],
@@ -267,6 +285,7 @@ class State:
                          for pair in self.keys],
                 "audit_events": len(self.audit),
                 "audit_events_pending": self.audit.pending,
+                "restriction_policies": self.policies.to_json(),
             }
 
 
