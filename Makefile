@@ -20,12 +20,12 @@ PYTHON_LATEST ?= $(shell for p in python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versi
 	$$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv venv-latest tree demo test prerequisites test-main test-latest units emulator-tests lint sanity integration reliability eda collection-checks bench bench-smoke clean
+.PHONY: help venv venv-latest tree demo test prerequisites test-main test-latest units emulator-tests lint sanity integration reliability eda collection-checks testing-page bench bench-smoke clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
 	@echo "make test   - every test layer: unit, emulator, ansible-lint, ansible-test sanity, integration, reliability, EDA rulebooks, collection checks, bench smoke"
-	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | eda | collection-checks"
+	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | eda | collection-checks | testing-page"
 	@echo "make test-main (lane 1 only) | test-latest (lane 2: Python 3.12, newest ansible-core) | bench | bench-smoke | clean"
 
 # --no-compile: Python compiles what it imports; most of datadog-api-client's ~9,800 model files never are.
@@ -107,6 +107,13 @@ eda: venv tree
 collection-checks: venv tree
 	$(RUN) tests/utils/collection_checks.sh $(TREE) $(abspath $(BUILD))/checks
 
+# docs/testing-your-playbooks.md followed as written, from a tarball of the tree, the emulator pip-installed into a
+# fresh venv (collection-checks runs it on lane 1 with its own tarball; lane 2 runs this target).
+testing-page: venv tree
+	rm -rf $(BUILD)/testing-page && mkdir -p $(BUILD)/testing-page
+	cd $(TREE) && $(RUN) ansible-galaxy collection build --force --output-path $(abspath $(BUILD))/testing-page >/dev/null
+	$(RUN) python tests/utils/testing_page_check.py $(abspath $(BUILD))/testing-page/ddops-datadog-*.tar.gz $(abspath $(BUILD))/testing-page/work
+
 sanity: venv tree
 	$(BIN)/python tests/utils/ansible_test_offline.py
 	cd $(TREE) && $(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
@@ -128,11 +135,11 @@ integration: venv tree
 test-latest:
 	@test -n "$(PYTHON_LATEST)" || { echo "test-latest needs python3.12"; exit 1; }
 	$(MAKE) --no-print-directory PYTHON="$(PYTHON_LATEST)" PYTHON_VERSION=3.12 VENV=.venv-latest \
-	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest RELIABILITY_SHARE=lane2 units sanity integration reliability
+	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest RELIABILITY_SHARE=lane2 units sanity integration reliability testing-page
 	@# The EDA rulebook tests, with lane 1's venv (ansible-rulebook is installed there) on lane 2's copy of the tree:
 	@# lane 1 has more to run, so make test ends sooner this way.
 	$(MAKE) --no-print-directory BUILD=.build-latest eda
-	@echo "lane 2: units, sanity, integration, its share of reliability and the EDA rulebook tests passed"
+	@echo "lane 2: units, sanity, integration, its share of reliability, the testing page and the EDA rulebook tests passed"
 
 # Benchmarks (docs/performance.md): figures printed and written to $(BUILD)/bench.json. Only bench-smoke (tiny sizes,
 # $(BUILD)/bench-smoke.json, 1-2 min) is part of `make test`, so the scripts keep working; it judges no time goal.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What users and Galaxy run on the collection: ansible-doc of every plugin and role, the module payloads, antsibull-docs lint,
-# ansible-galaxy build + galaxy-importer on the tarball, ansible-builder introspect, and a playbook run from
-# the tarball installed into a clean path (against the local emulator).
+# ansible-galaxy build + galaxy-importer on the tarball, ansible-builder introspect, a playbook run from
+# the tarball installed into a clean path (against the local emulator), and docs/testing-your-playbooks.md followed
+# as written from the tarball.
 # Usage: collection_checks.sh <collection tree> <work dir>; the venv's bin must be first on PATH.
 set -euo pipefail
 tree=${1:?collection tree}
@@ -54,6 +55,9 @@ echo "== install the tarball into a clean path and run a playbook from it"
 ANSIBLE_COLLECTIONS_PATH="$work/installed" ansible-galaxy collection install --force -p "$work/installed" "$tarball" >/dev/null
 ANSIBLE_COLLECTIONS_PATH="$work/installed" ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_LOCALHOST_WARNING=false \
   python "$here/emulated.py" -- ansible-playbook ddops.datadog.demo
+
+echo "== docs/testing-your-playbooks.md as written: from the tarball, the emulator pip-installed into a fresh venv"
+python "$here/testing_page_check.py" "$tarball" "$work/testing-page"
 
 echo "== Event-Driven Ansible: the event source loads from the installed tarball in a clean interpreter"
 listing=$(tar -tzf "$tarball")

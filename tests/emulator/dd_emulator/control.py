@@ -18,6 +18,9 @@ from dd_emulator.api import Answer
 from dd_emulator.errors import JSON
 
 TRUE_WORDS = ("1", "true", "yes")
+#: ``GET /_emulator/state?format=``: ``debug`` (the default; what is stored, for tests of the collection) or ``file``
+#: (the format of a state file).
+STATE_FORMATS = ("debug", "file")
 #: Optional members of ``POST /_emulator/audit/seed`` that place the events in time (see ``AuditLog.seed``).
 SEED_PLACEMENT = ("burst", "burst_span", "end", "timestamps")
 
@@ -161,7 +164,12 @@ class Control:
         return 200, {"secrets": self.state.secrets_seen()}
 
     def dump(self, _body, args):
-        return 200, self.state.dump(reveal_secrets=args.get("reveal_secrets", "").lower() in TRUE_WORDS)
+        """``?format=file``: the state in the format of a state file; ``?reveal_secrets=true``: secrets as stored."""
+        reveal = args.get("reveal_secrets", "").lower() in TRUE_WORDS
+        state_format = args.get("format", "debug")
+        if state_format not in STATE_FORMATS:
+            raise ControlError("format must be one of %s, got %r" % (", ".join(STATE_FORMATS), state_format))
+        return 200, self.state.export(reveal_secrets=reveal) if state_format == "file" else self.state.dump(reveal_secrets=reveal)
 
 
 def _json_body(request):

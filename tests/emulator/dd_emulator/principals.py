@@ -184,8 +184,8 @@ class Principals:
 
     def added_json(self):
         """The principals added to the defaults (not the key pairs' users), as a state file lists them."""
-        role_names = {role.id: role.name for role in self.roles}
-        team_handles = {team.id: team.handle for team in self.teams}
+        role_names = _unique_names(self.roles, "name")
+        team_handles = _unique_names(self.teams, "handle")
         return {
             "roles": [{"name": role.name, "id": role.id} for role in self.roles if role.origin == "added"],
             "teams": [{"handle": team.handle, "name": team.name, "id": team.id} for team in self.teams if team.origin == "added"],
@@ -341,8 +341,18 @@ def _id(where, spec, kind, name):
     return value.lower()
 
 
+def _unique_names(entries, attribute):
+    """ID -> how a state file names the entry: its name when no other entry has it, else its ID."""
+    counts = {}
+    for entry in entries:
+        counts[getattr(entry, attribute)] = counts.get(getattr(entry, attribute), 0) + 1
+    return {entry.id: getattr(entry, attribute) if counts[getattr(entry, attribute)] == 1 else entry.id for entry in entries}
+
+
 def _named(entries, attribute, where, kind, name):
-    """The ID of the one entry whose ``attribute`` is exactly ``name``."""
+    """The ID of the entry with this ID, or of the one entry whose ``attribute`` is exactly ``name``."""
+    if any(entry.id == name for entry in entries):
+        return name
     found = [entry.id for entry in entries if getattr(entry, attribute) == name]
     if len(found) != 1:
         raise ValueError("%s: %s %r %s" % (where, kind, name, "is unknown" if not found else "is ambiguous (%d match)" % len(found)))

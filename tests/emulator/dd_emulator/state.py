@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from dd_emulator.audit import AuditLog, user_record
 from dd_emulator.connections import UUID_PATTERN, ConnectionStore, render
+from dd_emulator import statefile
 from dd_emulator.faults import FaultInjector
 from dd_emulator.policies import PolicyStore
 from dd_emulator.principals import Principals
@@ -66,7 +67,9 @@ class State:
     """Keys, registrations, connections, audit events, counters, faults and the responses log of one emulator."""
 
     def __init__(self, api_key=DEFAULT_API_KEY, app_key=DEFAULT_APP_KEY, app_key_id=DEFAULT_APP_KEY_ID, register_app_key=False,
-                 responses_kept=RESPONSES_KEPT, latency=0.0, route_latency=None):
+                 responses_kept=RESPONSES_KEPT, latency=0.0, route_latency=None, state=None):
+        """``state``: a state file's path or a mapping (see :mod:`dd_emulator.statefile`), put in at start and again by
+        every reset of the parts it holds; a state it cannot use raises :class:`dd_emulator.statefile.StateFileError`."""
         self.lock = threading.RLock()
         self._initial = (api_key, app_key, app_key_id.lower(), register_app_key)
         self._initial_latency = Latency(_seconds("latency", latency), _route_latency(route_latency or {}))
@@ -85,7 +88,12 @@ class State:
         self.responses = deque(maxlen=responses_kept)
         self.responses_seen = 0  # answers ever logged: numbers them (``seq``) across resets and the size limit
         self._keys_seen = set()
-        self._reset_state()
+        self._seed, label = statefile.read(state) if state is not None else (None, None)
+        try:
+            self._reset_state()
+            self._reset_audit()
+        except statefile.StateFileError as error:
+            raise statefile.StateFileError("%s: %s" % (label, error)) from None
 
     def _reset_state(self):
         api_key, app_key, app_key_id, register_app_key = self._initial
@@ -97,6 +105,13 @@ class State:
         self.principals.clear()
         self.policies.clear()
         self.add_key(api_key, app_key, app_key_id, registered=register_app_key)
+        if self._seed is not None:
+            statefile.apply(self, self._seed)
+
+    def _reset_audit(self):
+        self.audit.reset()
+        if self._seed is not None:
+            statefile.add_audit_events(self, self._seed)
 
     # -- keys and registrations -----------------------------------------------------------------------------------
 
@@ -253,14 +268,14 @@ class State:
         """Reset the parts set to true (none given: all of :data:`RESET_PARTS`); return the names of the parts reset.
 
         ``state`` returns keys, registrations, settings, latency, connections, principals and restriction policies to
-        how the emulator started;
+        how the emulator started (its state file's included); ``audit`` keeps only the state file's audit events;
         ``counts`` also restarts the peak of requests in flight.
         """
         unknown = sorted(set(parts) - set(RESET_PARTS))
         if unknown:
             raise ValueError("unknown reset part(s) %s; known: %s" % (", ".join(unknown), ", ".join(RESET_PARTS)))
         chosen = [part for part in RESET_PARTS if parts.get(part)] if any(value is not None for value in parts.values()) else list(RESET_PARTS)
-        actions = {"counts": self._reset_counts, "state": self._reset_state, "faults": self.faults.clear, "audit": self.audit.reset,
+        actions = {"counts": self._reset_counts, "state": self._reset_state, "faults": self.faults.clear, "audit": self._reset_audit,
                    "log": self.responses.clear}
         with self.lock:
             for part in chosen:
@@ -272,6 +287,11 @@ class State:
         so a scan of all output after a test run can look for each of them."""
         with self.lock:
             return sorted(self._keys_seen | self.connections.secrets_seen)
+
+    def export(self, reveal_secrets=False):
+        """The state in the format of a state file (secrets blanked unless ``reveal_secrets``)."""
+        with self.lock:
+            return statefile.export(self, reveal_secrets=reveal_secrets)
 
     def dump(self, reveal_secrets=False):
         """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings, key ids and restriction

@@ -14,8 +14,7 @@ import time
 
 import pytest
 import requests
-from emulator_helpers import AUDIT_SEARCH, REGISTRATIONS
-from test_cli_and_tls import _start_cli
+from emulator_helpers import AUDIT_SEARCH, REGISTRATIONS, start_cli
 
 from dd_emulator.server import Emulator
 
@@ -161,8 +160,8 @@ def test_a_counts_reset_restarts_the_peak_of_requests_in_flight(dd_emulator):
 
 
 def test_the_cli_takes_latencies_and_the_seeding_placement(tmp_path):
-    process, url = _start_cli(tmp_path, "--latency", "0.05", "--route-latency", "POST /api/v2/audit/events/search=0.25",
-                              "--seed-audit", "2000", "--audit-seed", "4", "--audit-span", "30d", "--audit-burst", "0.8")
+    process, url = start_cli(tmp_path, "--latency", "0.05", "--route-latency", "POST /api/v2/audit/events/search=0.25",
+                             "--seed-audit", "2000", "--audit-seed", "4", "--audit-span", "30d", "--audit-burst", "0.8")
     try:
         assert requests.get(url + "/_emulator/latency", timeout=10).json() == {"default": 0.05, "routes": {SEARCH_ROUTE: 0.25}}
         assert requests.get(url + "/_emulator/state", timeout=10).json()["audit_events"] == 2000
