@@ -40,6 +40,9 @@ SITES = (
     "ddog-gov.com",
     "us2.ddog-gov.com",
 )
+#: The names Datadog gives its sites (US1, US3, ... on docs.datadoghq.com/getting_started/site), lower-case, in the
+#: order of :data:`SITES`.
+SITE_NAMES = ("us1", "us3", "us5", "ap1", "ap2", "uk1", "eu1", "us1-fed", "us2-fed")
 SITE_ALIASES = {
     "us1": "datadoghq.com",
     "us3": "us3.datadoghq.com",
