@@ -35,7 +35,7 @@ options:
     description:
       - The ID (a UUID) of one application key to look up. This is not the application key itself.
       - The environment variable E(DD_APP_KEY_ID), which M(ddops.datadog.datadog_app_key_registration) reads, is not
-        read here: without O(app_key_id) the module lists every registration. The examples show how to look up the key
+        read here; without O(app_key_id) the module lists every registration. The examples show how to look up the key
         of E(DD_APP_KEY_ID).
     type: str
   page_size:
