@@ -93,6 +93,12 @@ def load(name):
         return yaml.safe_load(handle)
 
 
+def org_injectors(host):
+    """The injectors of the credential type "Datadog org <host>": org_credential_type_injectors.yml with ORG replaced."""
+    with open(os.path.join(DOCS, "org_credential_type_injectors.yml")) as handle:
+        return yaml.safe_load(handle.read().replace("ORG", host))
+
+
 def check_inputs(inputs):
     """The fields, as AWX's schema takes them, and what each one is."""
     fields = {field["id"]: field for field in inputs["fields"]}
@@ -161,7 +167,7 @@ def main(collections_path, work):
     injectors = load("credential_type_injectors.yml")
     check_inputs(inputs)
     check_templates(inputs, injectors)
-    check_templates(inputs, yaml.safe_load(open(os.path.join(DOCS, "org_credential_type_injectors.yml")).read().replace("ORG", "o")))
+    check_templates(inputs, org_injectors("datadog_org"))
     check_injection(inputs, injectors)
 
     shutil.rmtree(work, ignore_errors=True)
@@ -206,8 +212,6 @@ def main(collections_path, work):
 
 def many_orgs(collections_path, work, inputs):
     """The pattern of docs/awx.md for several organizations, run through ansible-runner against two emulators."""
-    with open(os.path.join(DOCS, "org_credential_type_injectors.yml")) as handle:
-        template = handle.read()
     os.makedirs(os.path.join(work, "project"))
     os.makedirs(os.path.join(work, "inventory"))
     with open(os.path.join(work, "project", "orgs.yml"), "w") as handle:
@@ -219,8 +223,7 @@ def many_orgs(collections_path, work, inputs):
         extravars = {}
         for host, emulator in (("datadog_us", us), ("datadog_eu", eu)):
             # Each organization's credential names its emulator as the API URL (as a proxy would be).
-            injectors = yaml.safe_load(template.replace("ORG", host))
-            injected = inject(inputs, injectors, {"api_key": emulator.api_key, "app_key": emulator.app_key, "site": "",
+            injected = inject(inputs, org_injectors(host), {"api_key": emulator.api_key, "app_key": emulator.app_key, "site": "",
                                                   "api_url": emulator.url, "app_key_id": emulator.app_key_id})
             assert injected["extra_vars"]["datadog_%s_site" % host] == "", injected
             extravars.update(injected["extra_vars"])
