@@ -223,8 +223,9 @@ def many_orgs(collections_path, work, inputs):
         extravars = {}
         for host, emulator in (("datadog_us", us), ("datadog_eu", eu)):
             # Each organization's credential names its emulator as the API URL (as a proxy would be).
-            injected = inject(inputs, org_injectors(host), {"api_key": emulator.api_key, "app_key": emulator.app_key, "site": "",
-                                                  "api_url": emulator.url, "app_key_id": emulator.app_key_id})
+            credential = {"api_key": emulator.api_key, "app_key": emulator.app_key, "site": "", "api_url": emulator.url,
+                          "app_key_id": emulator.app_key_id}
+            injected = inject(inputs, org_injectors(host), credential)
             assert injected["extra_vars"]["datadog_%s_site" % host] == "", injected
             extravars.update(injected["extra_vars"])
         result = ansible_runner.run(
