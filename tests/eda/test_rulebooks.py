@@ -134,10 +134,12 @@ def test_the_example_rulebook_puts_a_deleted_guarded_connection_back(rulebooks, 
     api = requests.Session()
     api.headers.update(emulator.headers)
     created = {}
+    external_ids = {}
     for definition in guarded + [{"name": "scratch", "integration": guarded[1]["integration"]}]:
         answer = api.post(emulator.url + CONNECTIONS, json={"data": {"type": "action_connection", "attributes": definition}}, timeout=10)
         assert answer.status_code == 201, answer.text
         created[definition["name"]] = answer.json()["data"]["id"]
+        external_ids[definition["name"]] = answer.json()["data"]["attributes"]["integration"]["credentials"]["external_id"]
 
     run = rulebooks(emulator, "ddops.datadog.restore_deleted_action_connections",
                     {"guarded_action_connections": guarded, "audit_poll_interval": 0.5, "audit_overlap": 30})
@@ -155,6 +157,11 @@ def test_the_example_rulebook_puts_a_deleted_guarded_connection_back(rulebooks, 
     assert restored["attributes"]["integration"]["credentials"]["role"] == "datadog-workflows"
     assert restored["attributes"]["tags"] == ["team:sre"]
     wait_for(lambda: "Restored action connection aws-prod as %s" % restored["id"] in run.output(), "the playbook's message", run)
+    # Datadog gives the restored AWS connection a new external ID: the playbook names it, for the IAM trust policy.
+    external_id = restored["attributes"]["integration"]["credentials"]["external_id"]
+    assert external_id != external_ids["aws-prod"]
+    assert "new AWS external ID %s" % external_id in " ".join(run.output().split())
+    assert "update the trust policy of role datadog-workflows in account 123456789012" in " ".join(run.output().split())
 
     settled = searches(emulator)
     wait_for(lambda: searches(emulator) >= settled + 5, "five more searches", run)

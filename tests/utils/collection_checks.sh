@@ -34,8 +34,29 @@ echo "== antsibull-docs lint-collection-docs"
 (cd "$tree" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .)
 
 echo "== ansible-galaxy collection build + galaxy-importer"
-(cd "$tree" && ansible-galaxy collection build --force --output-path "$work" >/dev/null)
+# Built from a copy of the tree that also holds what development leaves in a working copy (pip install -e of the
+# emulator, bytecode, test caches, venvs, logs, earlier tarballs): the tarball must carry only files git tracks
+# (or would track: new files not ignored), whatever else lies around. galaxy.yml's build_ignore keeps the rest out.
+source="$work/source"
+cp -a "$tree" "$source"
+generated=(
+  tests/emulator/ddops_datadog_emulator.egg-info/PKG-INFO tests/emulator/build/lib/dd_emulator/server.py
+  plugins/module_utils/__pycache__/_api.cpython-311.pyc tests/emulator/dd_emulator/__pycache__/server.cpython-312.pyc
+  tests/unit/plugins/module_utils/test_compare.pyc .pytest_cache/v/cache/nodeids tests/emulator/.pytest_cache/README.md
+  .hypothesis/examples/0a1b/2c3d tests/output/junit/python3.11-units.xml tests/integration/integration_config.yml
+  .venv-tools/pyvenv.cfg .build-latest/bench.json .build-main.log .cache/pip/x importer_result.json
+  ddops-datadog-0.0.9.tar.gz
+)
+for path in "${generated[@]}"; do mkdir -p "$source/$(dirname "$path")" && echo generated >"$source/$path"; done
+(cd "$source" && ansible-galaxy collection build --force --output-path "$work" >/dev/null)
 tarball=$(ls "$work"/ddops-datadog-*.tar.gz)
+tracked=$(git -C "$here/../.." ls-files --cached --others --exclude-standard; printf '%s\n' MANIFEST.json FILES.json)
+untracked=$(tar -tzf "$tarball" | grep -v '/$' | grep -vxF -f <(printf '%s\n' "$tracked") || true)
+if [ -n "$untracked" ]; then
+  echo "$untracked"; echo "the tarball carries the files above, which git does not track (add them to build_ignore in galaxy.yml)"
+  exit 1
+fi
+echo "tarball: $(tar -tzf "$tarball" | grep -vc '/$') files, all tracked by git (${#generated[@]} generated files around it left out)"
 (cd "$work" && python -m galaxy_importer.main "$tarball") >"$work/importer.log" 2>&1 || { cat "$work/importer.log"; exit 1; }
 if grep -E "^(ERROR|WARNING)" "$work/importer.log"; then
   echo "galaxy-importer reported the lines above"; exit 1

@@ -207,7 +207,7 @@ def test_diff_shows_compared_fields_and_masks_secrets():
     plan = plan_update(desired, current)
     diff = plan.diff()
     assert diff["before"]["integration"]["credentials"] == {
-        "type": "DatadogAPIKey", "api_key": MASK, "app_key": MASK, "datacenter": "v-datacenter", "subdomain": "v-subdomain"}
+        "type": "DatadogAPIKey", "api_key": MASK, "app_key": MASK, "datacenter": "us2.ddog-gov.com", "subdomain": "v-subdomain"}
     assert diff["after"]["integration"]["credentials"]["datacenter"] == "eu1"
     assert diff["after"]["integration"]["credentials"]["api_key"] == MASK
     assert "v-api_key" not in json.dumps(diff)
