@@ -219,10 +219,11 @@ def exact_matches(client, principal, page_size=PAGE_SIZE):
 def search(client, path, params, page_size=PAGE_SIZE):
     """Every entry of a filtered, page-number paged list (``page[size]``, ``page[number]`` from 0).
 
-    Stops after a page shorter than ``page_size`` or once the total the answer reports (``meta.page.
-    total_filtered_count`` of roles and users, ``meta.pagination.total`` of teams) has been read: N entries cost
-    ceil(N / page_size) requests, plus one when N is a multiple of it and the answer reports no total. A server that
-    repeats a page, or pages without end, gets an error after a bounded number of requests."""
+    Stops once the total the answer reports (``meta.page.total_filtered_count`` of roles and users,
+    ``meta.pagination.total`` of teams) has been read, or, without a total, after a page shorter than ``page_size``;
+    and on an empty page. N entries cost ceil(N / page_size) requests (1 for none), plus one without a total when N
+    is a multiple of the page size. A server that repeats a page, or pages without end, gets an error after a bounded
+    number of requests."""
     seen = set()
     read = 0
     for number in range(MAX_PAGES):
@@ -243,7 +244,8 @@ def search(client, path, params, page_size=PAGE_SIZE):
         read += len(items)
         yield from items
         total = search_total(response.body)
-        if len(items) < page_size or (total is not None and read >= total):
+        # With a total, a short page is not the end (a server may answer fewer entries per page than asked for).
+        if not items or (read >= total if total is not None else len(items) < page_size):
             return
     raise DatadogAPIError("no end after %d pages" % MAX_PAGES, method="GET", path=path)
 

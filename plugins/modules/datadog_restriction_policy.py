@@ -12,7 +12,8 @@ version_added: 0.1.0
 description:
   - Manages the restriction policy of one Datadog resource, such as an action connection, a workflow or an App
     Builder app. A policy binds principals (the organization, roles, teams, users and service accounts) to the
-    resource type's relations; for example C(resolver) on a connection lets a workflow run as those principals use it.
+    resource type's relations; for example C(resolver) on a connection lets the workflows and apps that run as those
+    principals use the connection.
   - Without a policy Datadog applies its default access, in Workflow Automation the author as editor and the rest of
     the organization as viewer. O(state=absent) deletes the policy and so restores that default access.
   - "Principals are written by name: V(org) (the organization of the calling key), C(role:<role name>),

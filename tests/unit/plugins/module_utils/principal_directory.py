@@ -27,12 +27,13 @@ class Directory(object):
 
     ROUTES = {"/api/v2/roles": "role", "/api/v2/team": "team", "/api/v2/users": "user"}
 
-    def __init__(self, roles=(), teams=(), users=(), totals=True, org_id=ORG_ID):
+    def __init__(self, roles=(), teams=(), users=(), totals=True, org_id=ORG_ID, page_cap=None):
         self.entries = {"role": [], "team": [], "user": []}
         for kind, names in (("role", roles), ("team", teams), ("user", users)):
             for number, name in enumerate(names):
                 self.add(kind, name, make_id(kind, name, number))
         self.totals = totals
+        self.page_cap = page_cap  # the most entries a page holds, whatever page[size] asks for
         self.org_id = org_id
         self.calls = []
         self.lock = threading.Lock()
@@ -57,7 +58,7 @@ class Directory(object):
         text = params[lookup.filter].lower()
         found = [(identifier, name) for identifier, name in sorted(self.entries[kind], key=lambda entry: entry[1].lower())
                  if text in name.lower()]
-        size, number = params["page[size]"], params["page[number]"]
+        size, number = min(params["page[size]"], self.page_cap or params["page[size]"]), params["page[number]"]
         page = found[number * size:(number + 1) * size]
         body = {"data": [{"id": identifier, "type": kind + "s", "attributes": {lookup.attribute: name}} for identifier, name in page]}
         if self.totals:

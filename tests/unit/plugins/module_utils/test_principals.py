@@ -114,6 +114,12 @@ def test_the_exact_match_is_found_on_a_later_page():
     assert [params["page[number]"] for _path, params in directory.requests()] == [0, 1, 2]
 
 
+def test_a_server_answering_shorter_pages_than_asked_is_read_to_its_total():
+    directory = Directory(teams=["sre-%d" % number for number in range(7)] + ["sre"], page_cap=3)
+    assert PrincipalResolver(page_size=5).resolve(directory, parse_principal("team:sre", "p")) == "team:" + make_id("team", "sre", 7)
+    assert [params["page[number]"] for _path, params in directory.requests()] == [0, 1, 2]
+
+
 def test_org_is_the_organization_of_the_current_user():
     directory = Directory()
     assert PrincipalResolver().resolve(directory, parse_principal("org", "p")) == "org:" + ORG_ID
