@@ -31,6 +31,8 @@ EXPECTED = {
     "A misspelt option of an info module (integration_types for integration_type)": ("integration_types",),
     "A misspelt option of the other info module (page_sise for page_size)": ("page_sise",),
     "A misspelt option of the set module (purge_tag for purge_tags)": ("purge_tag",),
+    "A misspelt option of the policy module (binding for bindings)": ("binding",),
+    "A required option of the policy info module left out (resource_id)": ("missing required", "resource_id"),
 }
 
 

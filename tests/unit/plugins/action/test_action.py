@@ -27,6 +27,8 @@ from ansible_collections.ddops.datadog.plugins.modules import (
     datadog_action_connection_set,
     datadog_app_key_registration,
     datadog_app_key_registration_info,
+    datadog_restriction_policy,
+    datadog_restriction_policy_info,
 )
 from ansible_collections.ddops.datadog.plugins.plugin_utils import _action
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
@@ -39,7 +41,8 @@ ACTION_CONNECTION = datadog_action_connection.MODULE
 APP_KEY_REGISTRATION = datadog_app_key_registration.MODULE
 DEFINITIONS = dict((module.MODULE.name, module.MODULE) for module in (
     datadog_action_connection, datadog_action_connection_info, datadog_action_connection_set,
-    datadog_app_key_registration, datadog_app_key_registration_info))
+    datadog_app_key_registration, datadog_app_key_registration_info, datadog_restriction_policy,
+    datadog_restriction_policy_info))
 
 
 def make_action(cls, args=None, transport="local", async_val=0, become=False, check_mode=False, diff=False,
@@ -95,9 +98,12 @@ def test_every_module_has_an_action_plugin_with_its_definition():
         datadog_action_connection_set,
         datadog_app_key_registration,
         datadog_app_key_registration_info,
+        datadog_restriction_policy,
+        datadog_restriction_policy_info,
     )
     plugins = (datadog_action_connection, datadog_action_connection_info, datadog_action_connection_set,
-               datadog_app_key_registration, datadog_app_key_registration_info)
+               datadog_app_key_registration, datadog_app_key_registration_info, datadog_restriction_policy,
+               datadog_restriction_policy_info)
     assert sorted(plugin.ActionModule.DEFINITION.name for plugin in plugins) == sorted(DEFINITIONS)
     runtime = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "meta", "runtime.yml")
     with open(runtime) as handle:
