@@ -27,6 +27,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._audit import (
     DEFAULT_QUERY,
     MAX_PAGE_SIZE,
     SearchSettings,
+    event_time_ms,
     resolve_time,
     search_events,
     validate_time,
@@ -98,23 +99,6 @@ def validate_seconds(name, value, positive):
 
 def epoch_ms(clock=time.time):
     return int(clock() * 1000)
-
-
-def event_time_ms(event):
-    """The epoch milliseconds of an event's ``attributes.timestamp``, or ``None`` when it has none that parses."""
-    attributes = event.get("attributes") if isinstance(event, dict) else None
-    timestamp = attributes.get("timestamp") if isinstance(attributes, dict) else None
-    if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool):
-        return int(timestamp)
-    if not isinstance(timestamp, str):
-        return None
-    try:
-        moment = resolve_time(validate_time("timestamp", timestamp), _EPOCH)
-    except InputError:
-        return None
-    if moment is None:
-        return None
-    return int((moment - _EPOCH).total_seconds() * 1000)
 
 
 def event_key(event):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogClient
-from ansible_collections.ddops.datadog.plugins.module_utils._audit import search_all, validate_search
+from ansible_collections.ddops.datadog.plugins.module_utils._audit import limit_warning, search_all, validate_search
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
-from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import cut_keys, search_all_parallel
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_plan import cut_keys
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import search_all_parallel
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audit_slices import Recorder, assert_each_slice_within_its_share
 
@@ -74,7 +75,7 @@ def test_slices_return_the_sequential_ids_in_order_with_many_events_on_each_slic
     (events, warnings, requests_sent), (expected, _warnings, _requests) = read_both(emulator, parallel, sort=sort, limit=limit)
     assert ids(events) == ids(expected)
     assert len(set(ids(events))) == len(events) == (min(limit, TOTAL) if limit else TOTAL)
-    assert warnings == []
+    assert warnings == ([limit_warning(limit, ["*"])] if 0 < limit < TOTAL else [])
     assert emulator.counts()["total"] == requests_sent
     for read in recorder.reads:
         assert_each_slice_within_its_share(read, events)
@@ -96,7 +97,7 @@ def test_a_burst_is_read_by_many_slices_with_the_sequential_result(dd_emulator, 
     (events, _warnings, _requests), (expected, _warnings2, _requests2) = read_both(dd_emulator, 8, limit=0)
     assert ids(events) == ids(expected) and len(events) == 6000
     read = recorder.reads[0]
-    assert len([piece for piece in read.slices if piece.count >= 100]) >= 8  # the burst's 48 pages went to many slices
+    assert len([piece for piece in read.slices if piece.events >= 100]) >= 8  # the burst's 48 pages went to many slices
     assert_each_slice_within_its_share(read, events)
 
 

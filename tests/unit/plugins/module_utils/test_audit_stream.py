@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import ApiResponse, DatadogAPIError
-from ansible_collections.ddops.datadog.plugins.module_utils._audit import SEARCH_PATH
+from ansible_collections.ddops.datadog.plugins.module_utils._audit import SEARCH_PATH, event_time_ms
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_stream import (
     AuditStream,
     event_key,
-    event_time_ms,
     validate_stream,
 )
 
@@ -47,6 +47,8 @@ class Clock(object):
 class SimulatedDatadog(object):
     """A client whose ``request`` answers the audit search from events that become visible at their own moment."""
 
+    options = ClientOptions("simulated-api-key", "simulated-app-key", "https://api.datadoghq.com")
+
     def __init__(self, clock):
         self.clock = clock
         self.events = []  # (timestamp_ms, visible_ms, sequence, event)
@@ -59,6 +61,10 @@ class SimulatedDatadog(object):
                  "attributes": {"timestamp": iso(timestamp_ms), "message": "event %d" % sequence, "attributes": {}}}
         self.events.append((timestamp_ms, timestamp_ms if visible_ms is None else visible_ms, sequence, event))
         return event
+
+    @staticmethod
+    def scrub(text):
+        return text
 
     def request(self, method, path, body=None, expected=(200,), idempotent=None, params=None):
         assert (method, path, idempotent) == ("POST", SEARCH_PATH, True)
