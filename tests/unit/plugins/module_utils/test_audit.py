@@ -363,6 +363,15 @@ def test_meta_warnings_become_warnings_with_code_title_and_detail():
     ]
 
 
+def test_meta_warnings_are_scrubbed_of_every_known_secret_before_they_are_shown():
+    leaking = {"code": "echo", "title": "query by key %s" % API_KEY, "detail": "app key\n%s\n" % APP_KEY}
+    api = AuditAPI(make_events(3), metas={1: {"warnings": [leaking, "plain %s" % json.dumps(API_KEY)]}})
+    _events, warnings, _requests = search_all(make_client(api), ["*"], settings(limit=0))
+    text = " ".join(warnings)
+    assert "query by key ********" in text and "app key ********" in text and 'plain "********"' in text
+    assert API_KEY not in text and APP_KEY not in text
+
+
 # -- errors and retries ----------------------------------------------------------------------------------------
 
 def test_a_429_midway_waits_x_ratelimit_reset_and_returns_the_complete_list():

@@ -640,6 +640,23 @@ def test_a_timeout_status_of_any_slice_becomes_one_warning():
     assert warnings[0].endswith("of %d: the results are partial. Narrow the time range (from/to) or the query." % requests_sent)
 
 
+def test_meta_warnings_of_any_slice_are_scrubbed_of_every_known_secret():
+    api = TimedAuditAPI(spread(300, FIRST, LAST))
+    original = api.send
+
+    def send(request, **kwargs):
+        response = original(request, **kwargs)
+        body = json.loads(response.raw.getvalue() or b"{}")
+        if body.get("data"):
+            body["meta"]["warnings"] = [{"code": "echo", "title": "key %s" % API_KEY, "detail": "app key\n%s" % APP_KEY}]
+            response.raw = io.BytesIO(json.dumps(body).encode())
+        return response
+    api.send = send
+    (_events, warnings, _requests), _sequential, _client = run_parallel(api, 4, time_from=str(FIRST), time_to=str(LAST), limit=0)
+    assert warnings == ["Datadog warned about the audit search for query '*' (results may be partial): echo: key ********: "
+                        "app key ********"]
+
+
 # -- a cursor that does not advance -------------------------------------------------------------------------------------
 
 class FreshCursors(TimedAuditAPI):
