@@ -448,4 +448,3 @@ class ReadPlan(object):
     def finished(self):
         """Every page the read will hand on was handed on."""
         return (self.wanted and self.handed_on >= self.wanted) or self.output_index >= len(self.slices)
-

@@ -229,8 +229,8 @@ def test_an_api_error_becomes_one_line_without_any_key(harness):
 @pytest.mark.parametrize("parallel", [1, 4])
 def test_a_refused_search_says_to_check_the_keys_the_site_and_the_audit_logs_read_permission(harness, parallel):
     lookup = harness(faults=dict((number, (403, {}, {"errors": ["Forbidden"]})) for number in range(1, 5)))
-    text = lookup.error(["@evt.name:Monitor"], parallel=parallel, limit=0, **dict(KEYS, **{"from": "2026-01-01T00:00:00Z",
-                                                                                          "to": "2026-01-31T00:00:00Z"}))
+    window = {"from": "2026-01-01T00:00:00Z", "to": "2026-01-31T00:00:00Z"}
+    text = lookup.error(["@evt.name:Monitor"], parallel=parallel, limit=0, **dict(KEYS, **window))
     assert text.startswith("ddops.datadog.audit_events: Failed to search audit events for query '@evt.name:Monitor' (")
     assert text.endswith("HTTP 403: Forbidden (POST /api/v2/audit/events/search). Check that the API key and the "
                          "application key are keys of the Datadog organization at https://api.example.test (the site or "

@@ -69,14 +69,16 @@ class AuditStore(object):
     def matching(self, time_from, time_to, sort):
         """The events a search of ``[time_from, time_to]`` (texts) returns over all its pages, in order."""
         first, last = epoch_ms(time_from), epoch_ms(time_to)
-        if self.end_meaning == "ms":
-            inside = lambda instant: first <= instant // 1000 <= last  # noqa: E731
-        elif self.end_meaning == "finer":
-            inside = lambda instant: first * 1000 <= instant <= last * 1000  # noqa: E731
-        else:
-            inside = lambda instant: first <= instant // 1000 < last  # noqa: E731
-        selected = [number for number in self.order if inside(self.instants[number])]
+        selected = [number for number in self.order if self.inside(self.instants[number], first, last)]
         return selected[::-1] if sort == "-timestamp" else selected
+
+    def inside(self, instant, first, last):
+        """Whether a search of the milliseconds ``first`` to ``last`` returns an event at ``instant`` (microseconds)."""
+        if self.end_meaning == "ms":
+            return first <= instant // 1000 <= last
+        if self.end_meaning == "finer":
+            return first * 1000 <= instant <= last * 1000
+        return first <= instant // 1000 < last
 
     def search(self, time_from, time_to, sort, limit, cursor=None):
         """``(events, cursor)`` of one page; the cursor is ``None`` after the last (empty) page."""

@@ -54,8 +54,8 @@ def ids(events):
 def test_without_a_limit_each_worker_starts_with_one_slice_of_equal_width_and_the_outer_ones_know_it():
     plan = plan_of(workers=4)
     assert [(piece.first_key - FIRST, piece.last_key - FIRST) for piece in plan.slices] == [(0, 24), (25, 49), (50, 74), (75, 99)]
-    assert [(piece.starts_range, piece.ends_range) for piece in plan.slices] == [(True, False), (False, False), (False, False),
-                                                                              (False, True)]
+    assert [(piece.starts_range, piece.ends_range) for piece in plan.slices] == [
+        (True, False), (False, False), (False, False), (False, True)]
 
 
 def test_with_a_limit_one_slice_tells_the_density_first():

@@ -186,8 +186,7 @@ def test_a_burst_of_4_events_in_every_millisecond_at_different_instants_loses_no
     burst = [END - DAY_MS + millisecond + fraction for millisecond in range(1000) for fraction in (0, 0.25, 0.5, 0.75)]
     dd_emulator.seed_audit(400, seed=8, span="10d", end=END)
     dd_emulator.seed_audit(len(burst), seed=9, timestamps=burst)
-    (events, warnings, _requests), (expected, _warnings, _requests2) = read_both(dd_emulator, parallel, limit=0,
-                                                                                sort="-timestamp")
+    (events, warnings, _requests), (expected, _warnings, _requests2) = read_both(dd_emulator, parallel, limit=0, sort="-timestamp")
     assert len(expected) == 4400
     assert ids(events) == ids(expected)
     assert warnings == []
