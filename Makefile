@@ -20,12 +20,13 @@ PYTHON_LATEST ?= $(shell for p in python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versi
 	$$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv venv-latest tree demo test prerequisites test-main test-latest units emulator-tests lint sanity integration reliability eda collection-checks testing-page bench bench-smoke clean
+.PHONY: help venv venv-latest tree demo test prerequisites test-main test-latest units property-tests emulator-tests lint sanity integration reliability eda collection-checks testing-page bench bench-smoke clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
 	@echo "make test   - every test layer: unit, emulator, ansible-lint, ansible-test sanity, integration, reliability, EDA rulebooks, collection checks, bench smoke"
 	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | eda | collection-checks | testing-page"
+	@echo "make property-tests - the audit property tests with many more examples than in make units, random (minutes)"
 	@echo "make test-main (lane 1 only) | test-latest (lane 2: Python 3.12, newest ansible-core) | bench | bench-smoke | clean"
 
 # --no-compile: Python compiles what it imports; most of datadog-api-client's ~9,800 model files never are.
@@ -77,6 +78,14 @@ test-main: units emulator-tests lint sanity integration reliability collection-c
 
 units: venv tree
 	cd $(TREE) && $(RUN) PYTHONPATH=$(abspath $(BUILD)) python -m pytest -q -p no:cacheprovider tests/unit
+
+# The hypothesis property tests of the audit reads and the event source with PROPERTY_FACTOR times the examples of
+# `make units` (which runs a bounded, derandomized number), random: a long local run, not part of `make test`.
+PROPERTY_FACTOR ?= 25
+property-tests: venv tree
+	cd $(TREE) && $(RUN) PYTHONPATH=$(abspath $(BUILD)) DDOPS_HYPOTHESIS_PROFILE=thorough \
+	  DDOPS_HYPOTHESIS_FACTOR=$(PROPERTY_FACTOR) python -m pytest -q -p no:cacheprovider \
+	  tests/unit/plugins/module_utils/test_audit_properties.py tests/unit/plugins/module_utils/test_audit_stream.py
 
 emulator-tests: venv
 	$(RUN) python -m pytest -q -p no:cacheprovider tests/emulator/tests
