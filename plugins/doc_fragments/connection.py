@@ -74,7 +74,7 @@ options:
     type: float
     default: 60
 requirements:
-  - requests >= 2.25.0 (Python library on the host that runs the plugin)
+  - requests >= 2.32.0 and urllib3 >= 1.26.0 (Python libraries on the host that runs the plugin)
 notes:
   - All plugins of this collection send every request through one HTTP client that keeps the connection alive,
     honours Datadog's E(X-RateLimit-Reset) header and never logs keys.

@@ -20,7 +20,12 @@ from __future__ import annotations
 import contextlib
 import time
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import (
+    DatadogAPIError,
+    DatadogConnectionError,
+    DatadogOutcomeUnknownError,
+    UnusableAnswerError,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     ALWAYS,
     ON_CREATE,
@@ -35,6 +40,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads im
     CONNECTIONS_PATH,
     PAGE_SIZE,
     attributes_of,
+    connection_of,
     connection_path,
     connection_view,
     list_all,
@@ -58,7 +64,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     validate_tags,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure, operation
-from ansible_collections.ddops.datadog.plugins.module_utils._locks import LockTimeout, name_lock
+from ansible_collections.ddops.datadog.plugins.module_utils._locks import LockDirectoryError, LockTimeout, name_lock
 
 STATES = ("present", "absent")
 UPDATE_SECRETS = (ON_CREATE, ALWAYS)
@@ -275,10 +281,10 @@ def _ensure_present(client, desired, check_mode, listing):
         if current is None:
             with operation("read " + _label(desired)):
                 response = client.get(connection_path(connection_id), expected=(200, 404))
-            if response.status == 404:
-                raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; "
-                                  "leave it out to find or create the connection by name" % _label(desired))
-            current = response.data
+                if response.status == 404:
+                    raise TaskFailure("%s does not exist (HTTP 404). connection_id must name an existing connection; "
+                                      "leave it out to find or create the connection by name" % _label(desired))
+                current = connection_of(response)
     else:
         current = _one_by_name(client, desired["name"], listing)
         if current is None:
@@ -302,12 +308,18 @@ def _ensure_present(client, desired, check_mode, listing):
     if plan.changed and not check_mode:
         label = _label(desired, current.get("id"))
         try:
-            connection = client.patch(connection_path(current.get("id")), patch_body(plan), idempotent=not rotate).data
+            answer = client.patch(connection_path(current.get("id")), patch_body(plan), idempotent=not rotate)
+            connection = connection_of(answer)
         except DatadogOutcomeUnknownError as exc:
             # Not idempotent (a rotation): never sent again blindly. It was applied if the rotated field changed.
             connection = _wait_for(client, "update " + label, exc, lambda: _rotated(client, current, plan.regenerated))
             warnings.append("The update request for %s got no answer (%s), but Datadog had applied it: %s was regenerated"
                             % (label, exc, plan.regenerated))
+            _reconciled(client, "update", desired, connection, "no answer", "applied")
+        except UnusableAnswerError as exc:
+            connection = _reconcile_update(client, desired, current, plan, label, exc)
+            warnings.append("The update request for %s was answered HTTP %d but without a usable answer (%s), so it may "
+                            "have been applied: the connection, read again, shows the change" % (label, exc.status, exc))
         except DatadogAPIError as exc:
             raise api_failure(exc, "update " + label) from None
         listing.remember(connection)
@@ -342,32 +354,54 @@ def _create(client, desired, check_mode, listing):
     # without an answer (dropped, timed out, or a gateway's 504) may still be in progress at Datadog: the list is read
     # until the connection shows, for up to OUTCOME_WAIT_FACTOR x timeout, and it is never sent again.
     resends = client.options.retries
+    label = _label(desired)
     while True:
         try:
-            connection = client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201)).data
+            connection = connection_of(client.post(CONNECTIONS_PATH, create_body(desired), expected=(200, 201)))
+            exc = None
+            break
+        except UnusableAnswerError as error:
+            # A 2xx: Datadog accepted the create. What it created is found by name; it is never sent again.
+            exc = error
+            connection = _poll(client, lambda: _one_by_name(client, desired["name"], listing, fresh=True))
+            if connection is None:
+                _reconciled(client, "create", desired, None, "unusable answer", "not found")
+                raise TaskFailure(
+                    "Failed to create %s: Datadog answered HTTP %d, so it accepted the request, but without a usable "
+                    "answer (%s), and no connection of that name shows in the list afterwards. The request may have been "
+                    "applied: run the task again, it finds the connection by name instead of creating it twice"
+                    % (label, exc.status, exc), cause=exc) from None
+            warnings.append("The create request for %s was answered HTTP %d but without a usable answer (%s), so it may "
+                            "have been applied: the connection was found by name and adopted (id %s)"
+                            % (label, exc.status, exc, connection.get("id")))
+            _reconciled(client, "create", desired, connection, "unusable answer", "adopted")
             exc = None
             break
         except DatadogAPIError as error:
             exc = error
             if isinstance(exc, DatadogOutcomeUnknownError) or exc.status == 504:
-                connection = _wait_for(client, "create " + _label(desired), exc,
+                connection = _wait_for(client, "create " + label, exc,
                                        lambda: _one_by_name(client, desired["name"], listing, fresh=True))
                 break
             if exc.status not in (500, 502, 503):
-                raise api_failure(exc, "create " + _label(desired)) from None
-            connection = _one_by_name(client, desired["name"], listing, fresh=True)
+                raise api_failure(exc, "create " + label) from None
+            connection = _poll(client, lambda: _one_by_name(client, desired["name"], listing, fresh=True))
             if connection is not None:
                 break
             if resends <= 0:
+                _reconciled(client, "create", desired, None, "HTTP %d" % exc.status, "not applied")
                 raise TaskFailure(
                     "Failed to create %s: the request got no usable answer (%s) and no connection with that name exists "
-                    "afterwards, so nothing was created; run the task again" % (_label(desired), exc)) from None
+                    "afterwards, so nothing was created; run the task again" % (label, exc)) from None
             resends -= 1
+            _reconciled(client, "create", desired, None, "HTTP %d" % exc.status, "not applied, sent again")
             warnings.append("The create request for %s got no usable answer (%s) and was not applied (no connection with "
-                            "that name exists): sent again" % (_label(desired), exc))
+                            "that name exists): sent again" % (label, exc))
     if exc is not None:
         warnings.append("The create request for %s got no usable answer (%s), but Datadog had applied it: the connection "
-                        "was found by name and adopted (id %s)" % (_label(desired), exc, connection.get("id")))
+                        "was found by name and adopted (id %s)" % (label, exc, connection.get("id")))
+        _reconciled(client, "create", desired, connection,
+                    "no answer" if isinstance(exc, DatadogConnectionError) else "HTTP %d" % exc.status, "adopted")
     listing.remember(connection)
     return {"changed": True, "connection": connection_view(connection), "diff": diff, "warnings": warnings}
 
@@ -379,6 +413,7 @@ def _wait_for(client, wording, error, read):
     deadline = client.clock() + window
     pause = _FIRST_PAUSE
     while True:
+        client.stats.outcome_poll()
         found = read()
         if found is not None:
             return found
@@ -389,17 +424,55 @@ def _wait_for(client, wording, error, read):
                 "seconds. The outcome is unknown: Datadog may still apply it. Re-running the task is safe once Datadog has "
                 "finished with the request: it finds the result by name instead of writing again."
                 % (wording, error, window), cause=error)
-        client.wait(min(pause, remaining), "waiting for a write with unknown outcome")
+        client.wait(min(pause, remaining))  # a pause between outcome polls, not a retry
         pause = min(pause * 2, _LONGEST_PAUSE)
 
 
 def _rotated(client, current, field):
     """The connection when its ``field`` (rotated by a PATCH) differs from before, else ``None``."""
     with operation("read action connection %s" % current.get("id")):
-        connection = client.get(connection_path(current.get("id"))).data
+        connection = connection_of(client.get(connection_path(current.get("id"))))
     if read_only_fields(connection).get(field) != read_only_fields(current).get(field):
         return connection
     return None
+
+
+def _poll(client, read):
+    """One read made to learn the outcome of a write (counted apart from retries)."""
+    client.stats.outcome_poll()
+    return read()
+
+
+def _reconciled(client, operation_name, desired, connection, cause, outcome):
+    """Record, as plain data, an item whose outcome was worked out after a lost or unusable answer."""
+    record = {"operation": operation_name, "name": desired.get("name"), "cause": cause, "outcome": outcome}
+    connection_id = (connection or {}).get("id") if isinstance(connection, dict) else None
+    if connection_id or desired.get("connection_id"):
+        record["id"] = connection_id or desired.get("connection_id")
+    client.stats.reconciled(record)
+
+
+def _reconcile_update(client, desired, current, plan, label, error):
+    """After an update answered 2xx without a usable answer: read the connection again and adopt it when it shows the
+    change (the rotated field regenerated, every compared field as desired); otherwise fail saying so."""
+    connection_id = current.get("id")
+    try:
+        connection = _poll(client, lambda: connection_of(client.get(connection_path(connection_id))))
+    except DatadogAPIError as exc:
+        raise TaskFailure("Failed to update %s: Datadog answered HTTP %d, so it accepted the request, but without a "
+                          "usable answer (%s), and reading the connection again failed (%s). The update may have been "
+                          "applied: run the task again" % (label, error.status, error, exc), cause=error) from None
+    if plan.regenerated is not None:
+        applied = read_only_fields(connection).get(plan.regenerated) != read_only_fields(current).get(plan.regenerated)
+    else:
+        applied = not plan_update(desired, attributes_of(connection), update_secrets=ON_CREATE).changed
+    _reconciled(client, "update", desired, connection, "unusable answer", "applied" if applied else "not shown")
+    if not applied:
+        raise TaskFailure("Failed to update %s: Datadog answered HTTP %d, so it accepted the request, but without a "
+                          "usable answer (%s), and the connection read again does not show the change. The update may "
+                          "have been applied in part or not at all: run the task again" % (label, error.status, error),
+                          cause=error)
+    return connection
 
 
 @contextlib.contextmanager
@@ -410,7 +483,7 @@ def _creation_lock(client, desired):
     try:
         with name_lock("%s\0%s" % (options.base_url, options.fingerprint()), desired["name"], wait=wait) as lock:
             yield lock
-    except LockTimeout as exc:
+    except (LockTimeout, LockDirectoryError) as exc:
         raise TaskFailure("Failed to create %s: %s" % (_label(desired), exc)) from None
 
 
@@ -426,13 +499,10 @@ def _ensure_absent(client, desired, check_mode, listing):
         elif check_mode:
             with operation("read " + label):
                 response = client.get(connection_path(connection_id), expected=(200, 404))
-            exists = response.status != 404
-            connection = connection_view(response.data) if exists else {}
+                exists = response.status != 404
+                connection = connection_view(connection_of(response)) if exists else {}
         else:
-            with operation("delete " + label):
-                response = client.delete(connection_path(connection_id), expected=(200, 202, 204, 404))
-            exists = response.status != 404 or response.unanswered > 0
-            warnings.extend(_lost_delete(response, label))
+            exists = _delete(client, desired, connection_id, label, warnings)
             connection = {"id": connection_id} if exists else {}
             listing.forget(connection_id)
     else:
@@ -441,20 +511,44 @@ def _ensure_absent(client, desired, check_mode, listing):
         connection = connection_view(current) if exists else {}
         if exists and not check_mode:
             label = _label(desired, current.get("id"))
-            with operation("delete " + label):
-                response = client.delete(connection_path(current.get("id")), expected=(200, 202, 204, 404))
-            warnings.extend(_lost_delete(response, label))
+            exists = _delete(client, desired, current.get("id"), label, warnings)  # 404: someone deleted it first
+            connection = connection if exists else {}
             listing.forget(current.get("id"))
     diff = diff_delete(connection) if exists else {"before": {}, "after": {}}
     return {"changed": exists, "connection": connection, "diff": diff, "warnings": warnings}
 
 
-def _lost_delete(response, label):
-    """A delete answered 404 after an attempt that got no answer: that attempt deleted it, most likely."""
+def _delete(client, desired, connection_id, label, warnings):
+    """Delete one connection; return whether this run deleted it (``False``: it was already gone, HTTP 404)."""
+    with operation("delete " + label):
+        try:
+            response = client.delete(connection_path(connection_id), expected=(200, 202, 204, 404))
+        except UnusableAnswerError as exc:
+            return _reconcile_delete(client, desired, connection_id, label, exc, warnings)
     if response.status == 404 and response.unanswered:
-        return ["The delete request for %s got no answer and its retry found the connection gone: this run deleted it "
-                "(unless someone else did at the same moment)" % label]
-    return []
+        # A delete answered 404 after an attempt that got no answer: that attempt deleted it, most likely.
+        warnings.append("The delete request for %s got no answer and its retry found the connection gone: this run "
+                        "deleted it (unless someone else did at the same moment)" % label)
+        _reconciled(client, "delete", desired, {"id": connection_id}, "no answer", "gone")
+        return True
+    return response.status != 404
+
+
+def _reconcile_delete(client, desired, connection_id, label, error, warnings):
+    """After a delete answered 2xx with a body (Datadog answers 204 and nothing): read the connection; gone means
+    deleted, still there means the delete was not applied."""
+    with operation("delete %s (answered HTTP %d but not with the empty answer Datadog gives; reading the connection "
+                   "again to learn whether it was deleted failed)" % (label, error.status)):
+        response = _poll(client, lambda: client.get(connection_path(connection_id), expected=(200, 404)))
+    if response.status == 404:
+        warnings.append("The delete request for %s was answered HTTP %d but not as Datadog answers a delete (%s), so it "
+                        "may have been applied: the connection, read again, is gone" % (label, error.status, error))
+        _reconciled(client, "delete", desired, {"id": connection_id}, "unusable answer", "gone")
+        return True
+    _reconciled(client, "delete", desired, {"id": connection_id}, "unusable answer", "still there")
+    raise TaskFailure("Failed to delete %s: Datadog answered HTTP %d but not as it answers a delete (%s), and the "
+                      "connection still exists: the delete was not applied; run the task again" % (label, error.status, error),
+                      cause=error)
 
 
 def _one_by_name(client, name, listing, fresh=False):

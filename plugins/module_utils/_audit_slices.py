@@ -232,14 +232,6 @@ def read_pages(read, clients):
         result.warnings.insert(0, timed_out_warning(read.query, result.timed_out_pages, read.requests))
 
 
-def _add_worker_stats(into, worker):
-    """Add a worker client's request statistics to the caller's client, so that its retry summary covers the whole read."""
-    for name in ("requests", "retries", "waited"):
-        into.stats[name] += worker.stats[name]
-    for cause, number in worker.stats["causes"].items():
-        into.stats["causes"][cause] = into.stats["causes"].get(cause, 0) + number
-
-
 def search_all_parallel(client, queries, settings, parallel, new_client, now=None, shared_factory=SharedRateLimit,
                         collector=None):
     """Search every query in order, each one's time range in ``parallel`` slices at once.
@@ -248,7 +240,7 @@ def search_all_parallel(client, queries, settings, parallel, new_client, now=Non
     ``collector`` (default: a :class:`~._audit_fields.KeepEvents`) in output order, the same pages in the same order as
     a sequential read, so ``fields`` and ``count_by`` give what they give sequentially. ``client`` is used by the first
     worker; ``new_client()`` makes the others' (one ``requests`` session per thread), closed at the end. Their request
-    statistics are added to ``client``'s (:func:`_add_worker_stats`), so its retry summary covers the whole read.
+    statistics are merged into ``client.stats``, so its retry summary covers the whole read.
     """
     collector = KeepEvents() if collector is None else collector
     now = now or datetime.now(timezone.utc)
@@ -279,7 +271,7 @@ def search_all_parallel(client, queries, settings, parallel, new_client, now=Non
             output = collector.result()
     finally:
         for worker in workers[1:]:
-            _add_worker_stats(client, worker)
+            client.stats.merge(worker.stats)
             worker.close()
     return output, warnings, requests
 

@@ -30,12 +30,12 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     ENTRIES,
     ENTRY_FIELDS,
     INTEGRATION_FIELDS,
-    MASK,
     VARIANTS,
     credential_variant,
     validate_integration,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._scrub import MASK
 
 CONNECTION_TYPE = "action_connection"
 ON_CREATE = "on_create"

@@ -277,9 +277,19 @@ def _stronger_of_site_and_api_url(origins):
     return "api_url", "site"
 
 
-def secret_values(options):
+def key_values(options):
     """The key values of validated options, for Ansible's ``no_log_values``."""
     return [value for value in (options.api_key, options.app_key) if value]
+
+
+def given_url_secrets(given=None, variables=None, environ=None, given_as=TASK):
+    """:func:`url_secrets` of the ``api_url`` and ``site`` values found where :func:`sources` looks (the task's own,
+    the variables, the environment), before anything is validated."""
+    found = sources(given, variables, environ, given_as)
+    values = []
+    for name in ("api_url", "site"):
+        values.extend(url_secrets(found.get(name, (None, None))[0]))
+    return values
 
 
 def normalize_site(site):
@@ -289,10 +299,12 @@ def normalize_site(site):
     if not isinstance(site, str):
         raise InputError("site must be a string, one of: %s" % ", ".join(SITES))
     value = site.strip().lower()
-    for prefix in ("https://", "http://"):
-        if value.startswith(prefix):
-            raise InputError("site must be a Datadog site name such as datadoghq.eu, not a URL (got %r); "
-                             "use api_url for a full URL" % site)
+    # A URL, or anything but a host name, is not echoed: it may hold a credential.
+    if "://" in value:
+        raise InputError("site must be a Datadog site name such as datadoghq.eu, not a URL; use api_url for a full URL")
+    if not _HOST.match(value):
+        raise InputError("site is not a Datadog site (it is not a host name; its value is not shown); allowed: %s (or the "
+                         "short names %s)" % (", ".join(SITES), ", ".join(sorted(SITE_ALIASES))))
     value = SITE_ALIASES.get(value, value)
     if value.startswith("app.") or value.startswith("api."):
         value = value[4:]
@@ -303,32 +315,81 @@ def normalize_site(site):
 
 
 def normalize_api_url(api_url):
-    """Validate a full API URL: https anywhere, plain http only for loopback hosts; no credentials."""
+    """Validate a full API URL: https anywhere, plain http only for loopback hosts; no credentials, query or fragment.
+
+    The URL is never echoed (it may hold a credential): a refusal names the part that is wrong. Credentials and the
+    query string are checked first, before anything that could fail on them.
+    """
     if not isinstance(api_url, str):
         raise InputError("api_url must be a URL string such as https://api.datadoghq.eu")
-    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in api_url.strip()):
+    value = api_url.strip()
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in value):
         raise InputError("api_url must not contain spaces, line breaks or control characters")
-    if "\\" in api_url:
+    if "\\" in value:
         # Browsers and URL libraries disagree on a backslash: some read it as '/', ending the host there.
         raise InputError("api_url must not contain a backslash; write the URL with '/' only")
     try:
-        parts = urlsplit(api_url.strip())
-        host = parts.hostname
+        parts = urlsplit(value)
+    except ValueError:
+        raise InputError("api_url is not a valid URL (its host part cannot be read); write it as "
+                         "https://<host>[:<port>][/<path>]") from None
+    if "@" in parts.netloc or "@" in _authority(value):
+        raise InputError("api_url must not contain credentials (a user or password before '@' in its host part); pass "
+                         "the keys in api_key and app_key")
+    if "?" in value or "#" in value:
+        query = "?" in value.split("#", 1)[0]
+        raise InputError("api_url must not contain a %s; keys and other parameters are never passed in the URL (use "
+                         "api_key and app_key)" % ("query string ('?...')" if query else "fragment ('#...')"))
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise InputError("api_url must be an https:// URL such as https://api.datadoghq.eu (its scheme or host part "
+                         "is missing or not https:// / http://)")
+    host = parts.hostname
+    if not host or (not _HOST.match(host) and not _is_ip(host)):
+        raise InputError("api_url must name a host of letters, digits, '.', '-' and '_' or an IP address; its host "
+                         "part holds something else")
+    try:
         parts.port  # pylint: disable=pointless-statement  # raises ValueError for a bad port
     except ValueError:
-        raise InputError("api_url %r is not a valid URL" % api_url) from None
-    if parts.scheme not in ("https", "http") or not host:
-        raise InputError("api_url must be an https:// URL such as https://api.datadoghq.eu (got %r)" % api_url)
-    if not _HOST.match(host) and not _is_ip(host):
-        raise InputError("api_url must name a host of letters, digits, '.', '-' and '_' or an IP address (got %r)" % host)
-    if parts.username or parts.password:
-        raise InputError("api_url must not contain credentials; use the api_key and app_key options")
-    if parts.query or parts.fragment:
-        raise InputError("api_url must not contain a query string or fragment (got %r)" % api_url)
+        raise InputError("api_url has a port that is not a number from 0 to 65535") from None
     if parts.scheme == "http" and not is_loopback(host):
-        raise InputError("api_url uses plain http:// for %r; http:// is only allowed for loopback hosts "
-                         "(localhost, 127.0.0.0/8, ::1), use https://" % host)
+        raise InputError("api_url uses plain http:// for a host that is not a loopback address; http:// is only allowed "
+                         "for loopback hosts (localhost, 127.0.0.0/8, ::1), use https://")
     return "%s://%s%s" % (parts.scheme, parts.netloc, parts.path.rstrip("/"))
+
+
+def url_secrets(api_url):
+    """The parts of ``api_url`` that may be credentials (a user, a password, the query string and each of its values,
+    a fragment), for the task's ``no_log`` values: a refused URL must not show them anywhere, not even in the task's
+    ``invocation``."""
+    if not isinstance(api_url, str) or not api_url:
+        return []
+    found = []
+    try:
+        parts = urlsplit(api_url.strip())
+    except ValueError:
+        parts = None
+    if parts is not None:
+        found.append(parts.query)
+        found.extend(value for pair in parts.query.split("&") for value in pair.split("=")[1:])
+        found.append(parts.fragment)
+    # Whatever urlsplit made of it: everything after a '?' or a '#', and the user information before an '@'.
+    for mark in ("?", "#"):
+        if mark in api_url:
+            found.append(api_url.split(mark, 1)[1])
+    for authority in (parts.netloc if parts is not None else "", _authority(api_url.strip())):
+        if "@" in authority:
+            userinfo = authority.rpartition("@")[0]
+            found.extend([userinfo] + userinfo.split(":"))
+    return sorted(set(value for value in found if value and len(value) >= 3), key=len, reverse=True)
+
+
+def _authority(url):
+    """The part of ``url`` that names the host (and any user information), however malformed the URL is: after the
+    scheme's ``//`` (or from the start), up to the path, query or fragment."""
+    rest = url.split("//", 1)[1] if "//" in url else url
+    for mark in ("/", "?", "#"):
+        rest = rest.split(mark, 1)[0]
+    return rest
 
 
 _HOST = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, UnusableAnswerError
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import credential_variant, redact_integration
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure, api_failure, operation
 
@@ -35,6 +35,17 @@ def list_all(client, params=None, page_size=PAGE_SIZE):
         if exc.status in (404, 405):
             raise TaskFailure(_LIST_MISSING % (CONNECTIONS_PATH, exc.status), status=exc.status) from None
         raise api_failure(exc, "list action connections") from None
+
+
+def connection_of(response):
+    """The connection an answer carries (its ``data`` object); :class:`UnusableAnswerError` for a 2xx answer without
+    one."""
+    data = response.data
+    if not isinstance(data, dict) or not data.get("id"):
+        error = UnusableAnswerError if 200 <= (response.status or 0) < 300 else DatadogAPIError
+        raise error("the answer's 'data' member is not a connection (got %s)" % response.scrubber.describe_json(data),
+                    status=response.status, method=response.method, path=response.path, request_id=response.request_id)
+    return data
 
 
 def attributes_of(item):
@@ -72,7 +83,7 @@ def list_connections(client, connection_id=None, name=None, integration_type=Non
     if connection_id is not None:
         with operation("read action connection %s" % connection_id):
             response = client.get(connection_path(connection_id), expected=(200, 404))
-        items = [] if response.status == 404 else [response.data]
+            items = [] if response.status == 404 else [connection_of(response)]
     else:
         params = {}
         if integration_type:

@@ -29,6 +29,7 @@ import copy
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
     ConnectionListing,
+    action_connection_options,
     desired_from_params,
     ensure_connection,
 )
@@ -46,8 +47,8 @@ from ansible_collections.ddops.datadog.plugins.module_utils._errors import Input
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 PURGE_MAX = 10
-#: The item options of ``connections`` (those of ``datadog_action_connection``).
-ITEM_OPTIONS = ("name", "connection_id", "integration", "tags", "update_secrets", "generate_new_external_id", "state")
+#: The item options of ``connections``: the options of ``datadog_action_connection``, in their order.
+ITEM_OPTIONS = tuple(action_connection_options())
 
 
 class SetRefused(Exception):

@@ -25,9 +25,6 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_options 
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import kind_of, normalized_uuid
 
-#: Datadog answers secrets as "" and they are never shown; diffs show this fixed mask instead.
-MASK = "********"
-
 STR = "str"
 ENTRIES = "entries"  # a list of dicts matched by name (HTTP headers, tokens, URL parameters)
 BODY = "body"  # the HTTP body object
@@ -498,7 +495,7 @@ def missing_secrets(integration, path="integration"):
 
 # -- secrets -----------------------------------------------------------------------------------------------------------
 
-def secret_values(integration):
+def integration_secrets(integration):
     """Every secret value in a (raw or validated) integration, for Ansible's ``no_log_values``.
 
     Unknown credential keys count as secret: a misspelt ``api_tokn`` still holds a token.

@@ -30,8 +30,12 @@ from ansible_collections.ddops.datadog.plugins.module_utils._api import HAS_REQU
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import (
     OPTION_NAMES,
     OPTIONS,
+    given_url_secrets,
+    key_values,
+    normalize_api_url,
+    normalize_site,
     resolve,
-    secret_values,
+    url_secrets,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import describe, kind_of
@@ -62,7 +66,7 @@ class ModuleHost(object):
     runner = "module"  # named in the User-Agent: "module" or "in-process"
     _client = None
     _options = None
-    _session = None
+    _sessions = None  # validate_certs -> a session to reuse (the action plugins'), or None: a new session
 
     def execute(self, run):
         """Run ``run(host)`` and end the task: its result, or the failure of an :class:`InputError` (bad input, no
@@ -79,8 +83,11 @@ class ModuleHost(object):
     def connection_options(self):
         """The validated connection options (no request is made); :class:`InputError` on bad input."""
         if self._options is None:
-            options = resolve(dict((name, self.params.get(name)) for name in OPTION_NAMES), environ=os.environ)
-            self.add_no_log_values(secret_values(options))  # keys read from the environment too
+            given = dict((name, self.params.get(name)) for name in OPTION_NAMES)
+            # A credential in api_url (refused below) must not show in the result, not even in its invocation.
+            self.add_no_log_values(given_url_secrets(given, environ=os.environ))
+            options = resolve(given, environ=os.environ)
+            self.add_no_log_values(key_values(options))  # keys read from the environment too
             for warning in options.warnings:
                 self.warn(warning)
             self._options = options
@@ -89,8 +96,9 @@ class ModuleHost(object):
     @property
     def client(self):
         if self._client is None:
-            self._client = DatadogClient(self.connection_options(), user_agent_extra=self._user_agent_extra(),
-                                         session=self._session)
+            options = self.connection_options()
+            session = self._sessions(options.validate_certs) if self._sessions is not None else None
+            self._client = DatadogClient(options, user_agent_extra=self._user_agent_extra(), session=session)
             self._client.add_secrets(self.no_log_values)  # scrubbed from every answer text that reaches a message
         return self._client
 
@@ -193,6 +201,9 @@ class ModuleDefinition(object):
         Unknown top-level options are named Ansible's way. Problems inside an option may be worded better by the
         module's ``explain_unsupported[option](params)`` (what is allowed where).
         """
+        problem = url_problem(params)
+        if problem:
+            return problem
         unknown, wrong = argument_problems(params, self.argument_spec())
         if not unknown and not wrong:
             return None
@@ -272,6 +283,25 @@ def argument_problems(params, spec, prefix=""):
                 # Ansible's int conversion crashes on infinity (ansible-core 2.19+).
                 wrong.append("%s must be %s, got %s." % (where, "an integer" if kind == "int" else "a number", describe(element)))
     return unknown, wrong
+
+
+def url_problem(params):
+    """The refusal of an invalid ``api_url`` (or of a URL given as ``site``), or ``None``.
+
+    Checked with the arguments, before Ansible sees them: a refused URL may hold a credential (a user or password, a
+    key in its query string, a token pasted where the port or the host goes), and once Ansible has validated the
+    arguments, a failure's ``invocation`` shows every option that is not ``no_log`` - a URL is not. The refusal names
+    the part that is wrong, never the value.
+    """
+    api_url, site = (params or {}).get("api_url"), (params or {}).get("site")
+    try:
+        if isinstance(api_url, str) and api_url and not _is_template(api_url):
+            normalize_api_url(api_url)
+        if isinstance(site, str) and not _is_template(site) and url_secrets(site):
+            normalize_site(site)
+    except InputError as exc:
+        return str(exc)
+    return None
 
 
 def unsupported_options(params, spec):

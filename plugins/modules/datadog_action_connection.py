@@ -523,6 +523,8 @@ connection:
       O(connection_id)), or an empty dict when there was none.
   returned: always
   type: dict
+  # The one description of a connection as the modules return it: tests/utils/generate_docs.py copies these fields into
+  # datadog_action_connection_info (connections) and datadog_action_connection_set (connections[].connection).
   contains:
     id:
       description: The connection ID.
@@ -574,13 +576,13 @@ from ansible_collections.ddops.datadog.plugins.module_utils._action_connection i
     desired_from_params,
     ensure_connection,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._connections import secret_values, validate_integration
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import integration_secrets, validate_integration
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
 
 
 def run(module):
-    module.add_no_log_values(secret_values(module.params["integration"]))
+    module.add_no_log_values(integration_secrets(module.params["integration"]))
     desired = desired_from_params(module.params)
     options = module.connection_options()
     # The loop items of one task share one read of the connection list (action plugin; a module reads its own).

@@ -114,6 +114,7 @@ connections:
   type: list
   elements: dict
   contains:
+    # BEGIN the connection of datadog_action_connection (generated from its RETURN)
     id:
       description: The connection ID.
       type: str
@@ -128,9 +129,18 @@ connections:
       elements: str
       sample: ["team:sre"]
     integration:
-      description: The integration and its credentials in the API's shape, secret fields removed.
+      description:
+        - The integration and its credentials in the API's shape, secret fields removed (also HTTP token values).
+        - For V(AWS) it includes the C(external_id) and C(principal_id) Datadog generated.
       type: dict
-      sample: {"type": "Okta", "credentials": {"type": "OktaAPIToken", "domain": "example.okta.com"}}
+      sample:
+        type: AWS
+        credentials:
+          type: AWSAssumeRole
+          account_id: "123456789012"
+          role: datadog-workflows
+          external_id: 33a1011635c44b38a064cf14e82e1d8f
+          principal_id: "464622532012"
     external_id:
       description: V(AWS) only. The external ID to require in the IAM role's trust policy.
       type: str
@@ -141,6 +151,7 @@ connections:
       type: str
       returned: for AWS connections
       sample: "464622532012"
+    # END the connection of datadog_action_connection
     definition:
       description:
         - The connection as code, the exact input of M(ddops.datadog.datadog_action_connection), of an item of

@@ -544,6 +544,7 @@ connections:
           as it would be created.
       type: dict
       contains:
+        # BEGIN the connection of datadog_action_connection (generated from its RETURN)
         id:
           description: The connection ID.
           type: str
@@ -558,9 +559,18 @@ connections:
           elements: str
           sample: ["team:sre"]
         integration:
-          description: The integration and its credentials in the API's shape, secret fields removed.
+          description:
+            - The integration and its credentials in the API's shape, secret fields removed (also HTTP token values).
+            - For V(AWS) it includes the C(external_id) and C(principal_id) Datadog generated.
           type: dict
-          sample: {"type": AWS, "credentials": {"type": AWSAssumeRole, "account_id": "123456789012", "role": datadog-workflows}}
+          sample:
+            type: AWS
+            credentials:
+              type: AWSAssumeRole
+              account_id: "123456789012"
+              role: datadog-workflows
+              external_id: 33a1011635c44b38a064cf14e82e1d8f
+              principal_id: "464622532012"
         external_id:
           description: V(AWS) only. The external ID to require in the IAM role's trust policy.
           type: str
@@ -571,6 +581,7 @@ connections:
           type: str
           returned: for AWS connections
           sample: "464622532012"
+        # END the connection of datadog_action_connection
 purged:
   description: The connections the purge deleted (in check mode, would delete), without any secret field.
   returned: success
@@ -590,7 +601,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
     desired_set,
     explain_items,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._connections import secret_values
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import integration_secrets
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
 
@@ -599,7 +610,7 @@ def run(module):
     params = module.params
     for item in params["connections"] or ():
         if isinstance(item, dict):
-            module.add_no_log_values(secret_values(item.get("integration")))
+            module.add_no_log_values(integration_secrets(item.get("integration")))
     items = apply_secrets(params["connections"] or [], params["secrets"])
     desired_list, scope = desired_set(items, purge=params["purge"], purge_tags=params["purge_tags"],
                                       purge_all=params["purge_all"], purge_max=params["purge_max"])

@@ -39,15 +39,19 @@ from ansible_collections.ddops.datadog.plugins.plugin_utils._masking import remo
 IN_PROCESS_VARIABLE = "ddops_datadog_in_process"
 LOCAL_CONNECTIONS = ("local", "ansible.builtin.local", "ansible.legacy.local")
 
-# One HTTP session per worker process: the loop items of a task run one after another in the same worker, so
-# they share its keep-alive connections. Each item still gets its own client (its own keys, options, counters).
-_SESSION = []
+# One HTTP session per worker process and validate_certs value: the loop items of a task run one after another in the
+# same worker, so they share its keep-alive connections. Each item still gets its own client (its own keys, options,
+# counters). A session never serves both values: a pooled connection opened without certificate checks must not be
+# reused by a task that checks them.
+_SESSIONS = {}
 
 
-def shared_session():
-    if not _SESSION:
-        _SESSION.append(DatadogClient.new_session())
-    return _SESSION[0]
+def shared_session(validate_certs=True):
+    """The worker's session for requests that do (or, with ``validate_certs=False``, do not) check certificates."""
+    validate_certs = bool(validate_certs)
+    if validate_certs not in _SESSIONS:
+        _SESSIONS[validate_certs] = DatadogClient.new_session()
+    return _SESSIONS[validate_certs]
 
 
 # State the loop items of one task share (the list of action connections, read once per task). Keyed by task and host;
@@ -90,12 +94,12 @@ class ControllerModule(ModuleHost):
 
     runner = "in-process"
 
-    def __init__(self, definition, args, check_mode=False, diff_mode=False, session=None, shared_state=None):
+    def __init__(self, definition, args, check_mode=False, diff_mode=False, sessions=None, shared_state=None):
         self.name = definition.name
         self._shared_state = shared_state if shared_state is not None else {}
         self.check_mode = check_mode
         self.diff_mode = diff_mode
-        self._session = session
+        self._sessions = sessions
         self._warnings = []
         self.no_log_values = set()
         self.params = {}
@@ -189,7 +193,7 @@ class DatadogAction(ActionBase):
         self._compute_environment_string(task_environment)
         return run_in_process(self.DEFINITION, self._task.args, check_mode=bool(self._task.check_mode),
                               diff_mode=bool(self._task.diff), task_environment=task_environment,
-                              session=shared_session(), shared_state=self._shared_state(task_vars))
+                              sessions=shared_session, shared_state=self._shared_state(task_vars))
 
     def _shared_state(self, task_vars):
         """What this loop item may share with the task's other items: nothing without a loop or with ``until``."""
@@ -205,13 +209,16 @@ class DatadogAction(ActionBase):
         return result
 
 
-def run_in_process(definition, args, check_mode=False, diff_mode=False, task_environment=None, session=None,
+def run_in_process(definition, args, check_mode=False, diff_mode=False, task_environment=None, sessions=None,
                    shared_state=None):
-    """Validate ``args`` and run ``definition`` in this process; return the task result (never raises)."""
+    """Validate ``args`` and run ``definition`` in this process; return the task result (never raises).
+
+    ``sessions(validate_certs)`` gives the HTTP session to reuse for that ``validate_certs`` value (``None``: a new one).
+    """
     host = None
     with environment(task_environment or {}):
         try:
-            host = ControllerModule(definition, args, check_mode=check_mode, diff_mode=diff_mode, session=session,
+            host = ControllerModule(definition, args, check_mode=check_mode, diff_mode=diff_mode, sessions=sessions,
                                     shared_state=shared_state)
             host.execute(definition.run)
             error = "%s ended without a result" % definition.name

@@ -21,11 +21,13 @@ from collections.abc import Mapping, Set
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_native, to_text
 
+# The collection's mask is the one remove_values puts in place of a no_log value.
+from ansible_collections.ddops.datadog.plugins.module_utils._scrub import MASK
+
 #: Below this many no_log values, ``remove_values`` itself is fast enough.
 FAST_FROM = 32
 #: How many leading characters of each no_log value index it (values often share a prefix, like ``sk-proj-``).
 PREFIX = 16
-MASK = "*" * 8
 
 
 def remove_values_fast(value, no_log_values):

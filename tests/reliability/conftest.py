@@ -228,13 +228,14 @@ def figures():
 
 #: ``make test`` splits this suite between its two lanes so that both end at about the same time: lane 2 runs the
 #: module-process variant of the tests marked ``second_lane`` (the costliest: a module process per task), lane 1
-#: everything else. ``DDOPS_RELIABILITY_SHARE`` names the share (``lane1``/``lane2``); unset (``make reliability``) runs
-#: the whole suite.
+#: everything else. Tests marked ``every_lane`` run in both lanes (both ansible-core versions), both paths.
+#: ``DDOPS_RELIABILITY_SHARE`` names the share (``lane1``/``lane2``); unset (``make reliability``) runs the whole suite.
 SHARES = ("lane1", "lane2")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "second_lane: its module-process variant runs in lane 2 of make test")
+    config.addinivalue_line("markers", "every_lane: runs in both lanes of make test (both ansible-core versions)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -247,7 +248,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(item, "callspec", None)
         in_lane2 = bool(item.get_closest_marker("second_lane")) and params is not None and params.params.get("path") == "module process"
-        (keep if in_lane2 == (share == "lane2") else drop).append(item)
+        (keep if item.get_closest_marker("every_lane") or in_lane2 == (share == "lane2") else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -36,9 +36,7 @@ def case_task(case):
     return task
 
 
-#: Cases a plugin still gets wrong (``known_bug`` says how): run apart, in a test that must keep failing until fixed.
-KNOWN_BUGS = [case for case in CASES if case.get("known_bug")]
-CHECKED = [case for case in CASES if not case.get("known_bug")]
+CHECKED = CASES
 MODULES = ("ddops.datadog.datadog_app_key_registration", "ddops.datadog.datadog_app_key_registration_info",
            "ddops.datadog.audit_events", "ddops.datadog.datadog_action_connection",
            "ddops.datadog.datadog_action_connection_info", "ddops.datadog.datadog_action_connection_set",
@@ -109,7 +107,7 @@ def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, r
     run, problems, leaks, secrets = run_cases(playbooks, emulator, recording_proxy, path, CHECKED)
     requests_sent = emulator.counts()["total"] + len(recording_proxy.requests)
     figures["bad input (%s)" % path] = {
-        "invalid inputs": "%d (+ %d known plugin bugs, run apart)" % (len(CHECKED), len(KNOWN_BUGS)),
+        "invalid inputs": len(CHECKED),
         "plugins covered": len(set(case.get("module") or case.get("lookup") for case in CHECKED)),
         "rejected with a clear message": len(CHECKED) - len(problems),
         "requests sent for bad input (emulator + elsewhere)": requests_sent,
@@ -123,16 +121,3 @@ def test_every_bad_input_fails_clearly_before_any_request(playbooks, emulator, r
     assert not problems, "\n".join("%s: %s" % (name, "; ".join(found)) for name, found in problems.items())
     assert requests_sent == 0, (emulator.counts(), recording_proxy.requests)
     assert not leaks, leaks
-
-
-@pytest.mark.skipif(not KNOWN_BUGS, reason="no known plugin bug in the table")
-@pytest.mark.xfail(strict=True, reason="plugin bugs reported to the lead (bad_input.yml: known_bug); when this passes, "
-                                       "drop the known_bug marks")
-@pytest.mark.parametrize("path", list(PATHS))
-def test_the_known_plugin_bugs_of_the_table(playbooks, emulator, recording_proxy, figures, path):
-    run, problems, leaks, dummy = run_cases(playbooks, emulator, recording_proxy, path, KNOWN_BUGS)
-    found = dict((case["id"], problems.get(case["id"], []) + (["echoes a secret"] if case["id"] in leaks else []))
-                 for case in KNOWN_BUGS)
-    figures["bad input: known plugin bugs (%s)" % path] = dict(
-        (case["id"], "%s; %s" % (case["known_bug"], "; ".join(found[case["id"]])[:200])) for case in KNOWN_BUGS)
-    assert not problems and not leaks and emulator.counts()["total"] == 0 and not recording_proxy.requests

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 
 import pytest
-from conftest import PATHS, path_taken
+from conftest import HERE, PATHS, path_taken
 
 from dd_emulator.faults import ECHO_FORMS
 
@@ -95,7 +96,7 @@ def test_error_answers_echoing_secrets_in_six_forms_leak_nothing_at_vvvv(playboo
     assert path_taken(emulator, path)
 
 
-# -- writes answered 2xx without their body; deletes whose answer was lost ------------------------------------------
+# -- writes answered 2xx without their body by something that did not apply them; deletes whose answer was lost -----
 
 KEYS = ("5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "6b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e", "7c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f")
 
@@ -110,7 +111,10 @@ def named(name, task, **extra):
 
 
 @pytest.mark.parametrize("path", list(PATHS))
-def test_writes_answered_without_their_body_fail_and_lost_delete_answers_count_as_changed(playbooks, emulator, figures, path):
+def test_writes_answered_without_their_body_and_not_applied_fail_saying_so_and_lost_delete_answers_count_as_changed(
+        playbooks, emulator, figures, path):
+    """A proxy answering 2xx for a write it never passed on: the one read that follows shows the write did not happen,
+    and the task fails saying so (the table below has the writes Datadog did apply)."""
     emulator.register_app_key(KEYS[1], KEYS[2])
     emulator.add_faults(
         {"kind": "no_data", "method": "POST", "route": CONNECTIONS, "skip": 3, "times": 1},
@@ -156,12 +160,244 @@ def test_writes_answered_without_their_body_fail_and_lost_delete_answers_count_a
                  "to keep": "to keep" in by_name, "to delete": "to delete" in by_name,
                  "registered": sorted(key for key in KEYS if key in state["registrations"])}
     summary["end state"] = json.dumps(end_state)
-    figures["writes without their body, lost delete answers (%s)" % path] = summary
+    figures["writes without their body, not applied; lost delete answers (%s)" % path] = summary
     assert not problems, "\n".join(problems)
     assert end_state == {"never created": False, "to update tags": ["suite:reliability"], "to keep": True, "to delete": False,
                          "registered": [KEYS[1]]}
     assert [rule["injected"] for rule in emulator.faults()] == [1] * 7
     assert not [record for record in run.records if record["task"].startswith("setup") and record["status"] == "failed"]
+    assert path_taken(emulator, path)
+
+
+# -- the hostile-answers table: every read and write route x every unusable answer -----------------------------------
+
+#: The answers, as fault rules of the emulator. For writes, a success answer applies the request first (``apply``):
+#: Datadog accepted it; only what came back cannot be used.
+CAP = 64 * 1024 * 1024  # the client reads at most this much of an answer
+ANSWERS = {
+    "200 without data": {"kind": "no_data"},
+    "2xx not JSON": {"kind": "not_json"},
+    "2xx over the cap": {"kind": "huge", "size": CAP + 1024, "content_length": True},
+    "204 where a body is expected": {"kind": "empty"},
+    "a body where 204 is expected": {"kind": "no_data"},
+    "404 for what the list just showed": {"kind": "404"},
+}
+SUCCESS = ("200 without data", "2xx not JSON", "2xx over the cap", "204 where a body is expected")
+HOSTILE_SECRET = "hostile-okta-token-5d0c2b7e"
+TABLE_KEYS = {"registered": ["8a%d1b2c3-4d5e-4f6a-8b7c-9d0e1f2a3b4c" % number for number in range(6)],
+              "new": ["9b%d2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d" % number for number in range(6)]}
+
+
+def slug(answer):
+    return answer.split(" ")[0] + "-" + str(len(answer))
+
+
+def okta(name, tags=("suite:hostile",)):
+    return {"name": name, "tags": list(tags), "integration": {"type": "Okta", "credentials": {
+        "type": "OktaAPIToken", "domain": "hostile.okta.com", "api_token": HOSTILE_SECRET}}}
+
+
+class Cell(object):
+    """One route x one answer: the task that meets it, the fault rule, and what must come out.
+
+    ``status``: ``failed``, ``changed`` or ``ok``; ``words``: what the message (failed) or the first warning (changed
+    with a warning) must contain - the operation's name; ``check``: an extra check of the result."""
+
+    def __init__(self, route, answer, task, rule, status, words=(), check=None):
+        self.route, self.answer, self.task, self.rule = route, answer, task, rule
+        self.status, self.words, self.check = status, tuple(words), check
+        self.name = "%s | %s | %s" % (route, answer, task.pop("label", ""))
+        self.task["name"] = self.name
+        self.task["ignore_errors"] = True
+
+
+def hostile_cells(ids):
+    """Every cell of the table. ``ids``: the connections made for it (by name) before the run."""
+    cells = []
+    by_id = CONNECTIONS + "/"
+
+    def rule(answer, method, route, apply=False):
+        spec = dict(ANSWERS[answer], method=method, route=route, times=1)
+        if apply:
+            spec["apply"] = True
+        return spec
+
+    # Reads: the list, a connection by ID, the registration list, a registration by ID, the audit search.
+    for answer in SUCCESS + ("404 for what the list just showed",):
+        missing = answer.startswith("404")
+        cells.append(Cell("GET connection list", answer, {"ddops.datadog.datadog_action_connection_info": {}},
+                          rule(answer, "GET", CONNECTIONS), "failed",
+                          ["no action connection list endpoint"] if missing else ["Failed to list action connections"]))
+        target = ids["read %s" % slug(answer)]
+        cells.append(Cell("GET connection by ID", answer, {"ddops.datadog.datadog_action_connection_info": {
+            "connection_id": target}, "label": "info"}, rule(answer, "GET", by_id + target),
+            "ok" if missing else "failed", [] if missing else ["Failed to read action connection %s" % target],
+            (lambda result: result.get("connections") == []) if missing else None))
+        cells.append(Cell("GET registration list", answer, {"ddops.datadog.datadog_app_key_registration_info": {}},
+                          rule(answer, "GET", REGISTRATIONS), "failed", ["Failed to read application key registrations"]))
+        key = TABLE_KEYS["registered"][5]
+        cells.append(Cell("GET registration by ID", answer, {"ddops.datadog.datadog_app_key_registration_info": {
+            "app_key_id": key}}, rule(answer, "GET", REGISTRATIONS + "/" + key), "ok" if missing else "failed",
+            [] if missing else ["Failed to read application key registrations"],
+            (lambda result: result.get("registrations") == []) if missing else None))
+        cells.append(Cell("POST audit search", answer, {"ansible.builtin.debug": {
+            "msg": "{{ query('ddops.datadog.audit_events', '*', from='now-1d', limit=5) | length }}"}},
+            rule(answer, "POST", AUDIT_SEARCH), "failed", ["audit_events: Failed to search audit events for query '*'"]))
+    # The reads by ID the modules make before they act (the bug of a 200 without data, and a 404 for an ID).
+    for answer in ("200 without data", "404 for what the list just showed"):
+        missing = answer.startswith("404")
+        target = ids["module read %s" % slug(answer)]
+        cells.append(Cell("GET connection by ID", answer, {"ddops.datadog.datadog_action_connection": {
+            "connection_id": target, "tags": ["suite:hostile"]}, "label": "module"}, rule(answer, "GET", by_id + target),
+            "failed", ["action connection %s does not exist (HTTP 404)" % target] if missing
+            else ["Failed to read action connection %s" % target]))
+        cells.append(Cell("GET connection by ID", answer, {"ddops.datadog.datadog_action_connection": {
+            "connection_id": target, "state": "absent"}, "check_mode": True, "label": "check mode absent"},
+            rule(answer, "GET", by_id + target), "ok" if missing else "failed",
+            [] if missing else ["Failed to read action connection %s" % target]))
+
+    # Writes: create, update, delete (by name, and by ID for the 404), register, unregister.
+    for answer in SUCCESS + ("404 for what the list just showed",):
+        missing = answer.startswith("404")
+        name = "create %s" % slug(answer)
+        cells.append(Cell("POST connection", answer, {"ddops.datadog.datadog_action_connection": okta(name)},
+                          rule(answer, "POST", CONNECTIONS, apply=not missing), "failed" if missing else "changed",
+                          ["Failed to create action connection %r: HTTP 404" % name] if missing else
+                          ["The create request for action connection %r was answered HTTP" % name,
+                           "so it may have been applied: the connection was found by name and adopted"]))
+        name = "update %s" % slug(answer)
+        cells.append(Cell("PATCH connection", answer, {"ddops.datadog.datadog_action_connection": {
+            "connection_id": ids[name], "name": name, "tags": ["suite:hostile", "state:updated"]}},
+            rule(answer, "PATCH", by_id + ids[name], apply=not missing),
+            "failed" if missing else "changed",
+            ["Failed to update action connection %r (%s): HTTP 404" % (name, ids[name])] if missing else
+            ["The update request for action connection %r (%s) was answered HTTP" % (name, ids[name]),
+             "so it may have been applied: the connection, read again, shows the change"]))
+        key = TABLE_KEYS["new"][SUCCESS.index(answer) if not missing else 5]
+        cells.append(Cell("PUT registration", answer, {"ddops.datadog.datadog_app_key_registration": {"app_key_id": key}},
+                          rule(answer, "PUT", REGISTRATIONS + "/" + key, apply=not missing),
+                          "failed" if missing else "changed",
+                          ["Failed to register application key %s: HTTP 404" % key] if missing else
+                          [] if answer.startswith("204") else
+                          ["The register request for application key %s was answered HTTP" % key,
+                           "so it may have been applied: a read shows the key registered"],
+                          (lambda result: result.get("registration", {}).get("registered") is True) if not missing else None))
+    for answer in ("200 without data", "2xx not JSON", "2xx over the cap", "a body where 204 is expected",
+                   "404 for what the list just showed"):
+        missing = answer.startswith("404")
+        name = "delete %s" % slug(answer)
+        cells.append(Cell("DELETE connection", answer, {"ddops.datadog.datadog_action_connection": {
+            "name": name, "state": "absent"}, "label": "by name"}, rule(answer, "DELETE", by_id + ids[name], apply=not missing),
+            "ok" if missing else "changed", [] if missing else
+            ["The delete request for action connection %r (%s) was answered HTTP" % (name, ids[name]),
+             "so it may have been applied: the connection, read again, is gone"]))
+        key = TABLE_KEYS["registered"][(["200 without data", "2xx not JSON", "2xx over the cap",
+                                         "a body where 204 is expected"] + [answer]).index(answer)]
+        cells.append(Cell("DELETE registration", answer, {"ddops.datadog.datadog_app_key_registration": {
+            "app_key_id": key, "state": "absent"}}, rule(answer, "DELETE", REGISTRATIONS + "/" + key, apply=not missing),
+            "ok" if missing else "changed", [] if missing else
+            ["The unregister request for application key %s was answered HTTP" % key,
+             "so it may have been applied: a read shows the key not registered"]))
+    target = ids["delete by ID 404"]
+    cells.append(Cell("DELETE connection", "404 for what the list just showed", {
+        "ddops.datadog.datadog_action_connection": {"connection_id": target, "state": "absent"}, "label": "by ID"},
+        rule("404 for what the list just showed", "DELETE", by_id + target), "ok"))
+    return cells
+
+
+def table_connections():
+    """The names of the connections the table needs before it runs."""
+    names = ["read %s" % slug(answer) for answer in SUCCESS + ("404 for what the list just showed",)]
+    names += ["module read %s" % slug(answer) for answer in ("200 without data", "404 for what the list just showed")]
+    names += ["update %s" % slug(answer) for answer in SUCCESS + ("404 for what the list just showed",)]
+    names += ["delete %s" % slug(answer) for answer in (
+        "200 without data", "2xx not JSON", "2xx over the cap", "a body where 204 is expected", "404 for what the list just showed")]
+    return names + ["delete by ID 404"]
+
+
+def prepare_table(emulator):
+    """Connections and registrations for the table, made without API requests; ``{name: id}``."""
+    ids = {}
+    with emulator.state.lock:
+        for name in table_connections():
+            body = {"data": {"type": "action_connection", "attributes": dict(okta(name), integration=okta(name)["integration"])}}
+            ids[name] = emulator.state.connections.create(body, "table").id
+    emulator.register_app_key(*TABLE_KEYS["registered"])
+    return ids
+
+
+@pytest.mark.every_lane
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_route_meets_every_unusable_answer_with_a_clear_message_the_right_changed_and_no_secret(
+        playbooks, emulator, figures, path):
+    """Every read and write route x {200 without data, 2xx not JSON, 2xx over the cap, 204 where a body is expected,
+    a body where 204 is expected, 404 for what the list just showed}, in one playbook at -vvvv: each task gets its own
+    fault rule right before it runs (a test-only action plugin sets it in the controller)."""
+    ids = prepare_table(emulator)
+    cells = hostile_cells(ids)
+    tasks = []
+    for cell in cells:
+        tasks.append({"name": "faults for " + cell.name, "emulator_faults": {"rules": [cell.rule]}})
+        tasks.append(cell.task)
+    tasks.append({"name": "faults: none", "emulator_faults": {"rules": []}})
+    run = playbooks.run(tasks, emulator=emulator, play_vars=PATHS[path], verbosity=4,
+                        env={"ANSIBLE_ACTION_PLUGINS": os.path.join(HERE, "action_plugins")})
+    fired = [run.task(task["name"])["result"]["previous"] for task in tasks[2::2]]
+    secrets = [HOSTILE_SECRET, emulator.api_key, emulator.app_key]
+    problems, summary = [], {}
+    for cell, rules in zip(cells, fired):
+        record = run.task(cell.name)
+        result = record["result"]
+        text = result.get("msg", "") if cell.status == "failed" else " ".join(result.get("warnings") or [])
+        found = []
+        if [rule["injected"] for rule in rules] != [1]:
+            found.append("the fault fired %s times" % [rule["injected"] for rule in rules])
+        if record["status"] != cell.status:
+            found.append("%s instead of %s" % (record["status"], cell.status))
+        if bool(result.get("changed")) != (cell.status == "changed"):
+            found.append("changed=%s" % result.get("changed"))
+        missing = [words for words in cell.words if words not in text]
+        if missing:
+            found.append("%r lacks %r" % (text[:300], missing))
+        if cell.status == "ok" and result.get("warnings"):
+            found.append("unexpected warnings %s" % result["warnings"])
+        if "Traceback" in json.dumps(result) or "MODULE FAILURE" in text or (cell.status == "failed" and not text):
+            found.append("a traceback or no message")
+        if cell.check is not None and not cell.check(result):
+            found.append("unexpected result %s" % json.dumps(result)[:300])
+        if any(secret in json.dumps(result) for secret in secrets):
+            found.append("a secret in the result")
+        if found:
+            problems.append("%s: %s" % (cell.name, "; ".join(found)))
+        summary[cell.name] = "%s%s: %s" % (record["status"], " (changed)" if result.get("changed") else "", text[:140])
+    output_hits = [secret for secret in secrets if secret in run.output]
+    state = emulator.dump_state()
+    names = [connection["attributes"]["name"] for connection in state["connections"]]
+    tags = dict((connection["attributes"]["name"], connection["attributes"]["tags"]) for connection in state["connections"])
+    end_state = {
+        "created once": sorted(name for name in names if name.startswith("create ") and names.count(name) == 1),
+        "updated": sorted(name for name in tags if name.startswith("update ") and "state:updated" in tags[name]),
+        "deleted": sorted(name for name in table_connections() if name.startswith("delete ") and name not in names),
+        "registered": sorted(key for key in TABLE_KEYS["new"] if key in state["registrations"]),
+        "unregistered": sorted(key for key in TABLE_KEYS["registered"] if key not in state["registrations"]),
+    }
+    expected_state = {
+        "created once": sorted("create %s" % slug(answer) for answer in SUCCESS),
+        "updated": sorted("update %s" % slug(answer) for answer in SUCCESS),
+        "deleted": sorted("delete %s" % slug(answer) for answer in ("200 without data", "2xx not JSON", "2xx over the cap",
+                                                                    "a body where 204 is expected")),
+        "registered": sorted(TABLE_KEYS["new"][:4]),
+        "unregistered": sorted(TABLE_KEYS["registered"][:4]),
+    }
+    routes = sorted(set(cell.route for cell in cells))
+    figures["hostile-answers table (%s)" % path] = dict(
+        [("cells", "%d (%d routes x %d answers, where the answer applies to the route)"
+          % (len(cells), len(routes), len(ANSWERS))),
+         ("as expected", len(cells) - len(problems)), ("-vvvv output", "%d bytes, %d secret hits" % (len(run.output), len(output_hits))),
+         ("playbook", "%.0f s" % run.seconds)] + sorted(summary.items()))
+    assert not problems, "\n".join(problems)
+    assert not output_hits, output_hits
+    assert end_state == expected_state, end_state
     assert path_taken(emulator, path)
 
 

@@ -68,7 +68,8 @@ fi
 
 echo "== ansible-builder introspect"
 ansible-builder introspect --sanitize "$(cd "$tree/../../.." && pwd)" >"$work/introspect.txt"
-grep -q "requests>=.*from collection ddops.datadog" "$work/introspect.txt" || { cat "$work/introspect.txt"; echo "requests missing"; exit 1; }
+grep -q "requests>=2.32.0.*from collection ddops.datadog" "$work/introspect.txt" || { cat "$work/introspect.txt"; echo "requests>=2.32.0 missing"; exit 1; }
+grep -q "urllib3>=1.26.0.*from collection ddops.datadog" "$work/introspect.txt" || { cat "$work/introspect.txt"; echo "urllib3>=1.26.0 missing"; exit 1; }
 grep -A3 "python:" "$work/introspect.txt" | head -4
 
 echo "== install the tarball into a clean path and run a playbook from it"

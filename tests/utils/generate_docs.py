@@ -13,7 +13,12 @@ Three places are generated, two from ``VARIANTS`` in ``plugins/module_utils/_con
   comments);
 - and from the first: the options of an item of ``datadog_action_connection_set`` (``connections.suboptions``, between
   the ``# BEGIN the options of datadog_action_connection`` and ``# END ...`` lines), the options of
-  ``datadog_action_connection`` with their references moved under ``connections[]``.
+  ``datadog_action_connection`` with their references moved under ``connections[]``;
+- the fields of a connection as the modules return it: documented once, under ``connection.contains`` in the
+  ``RETURN`` of ``datadog_action_connection``, and copied between the ``# BEGIN the connection of
+  datadog_action_connection`` and ``# END ...`` lines into ``connections.contains`` of
+  ``datadog_action_connection_info`` and ``connections.contains.connection.contains`` of
+  ``datadog_action_connection_set``.
 
 With ``--check`` nothing is written: the exit status is 1 and a diff is shown when either place differs from what the
 catalogue gives (``make test`` runs it in its lint layer). The texts here are documentation only; the collection's
@@ -35,6 +40,7 @@ import textwrap
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE = os.path.join("plugins", "modules", "datadog_action_connection.py")
 SET_MODULE = os.path.join("plugins", "modules", "datadog_action_connection_set.py")
+INFO_MODULE = os.path.join("plugins", "modules", "datadog_action_connection_info.py")
 GUIDE = os.path.join("docs", "action-connections.md")
 
 
@@ -53,6 +59,7 @@ if __name__ == "__main__":
     sys.path.insert(0, _importable_collection(ROOT))
 
 # pylint: disable=wrong-import-position
+from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import action_connection_options  # noqa: E402
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (  # noqa: E402
     BODY,
     BODY_FIELDS,
@@ -261,7 +268,7 @@ def _replace_between(text, begin, end, generated, path):
 
 
 #: The options of datadog_action_connection that are the options of an item of datadog_action_connection_set.
-ITEM_OPTIONS = ("name", "connection_id", "integration", "tags", "update_secrets", "generate_new_external_id", "state")
+ITEM_OPTIONS = tuple(action_connection_options())
 ITEMS_BEGIN = "      # BEGIN the options of datadog_action_connection (generated from its documentation)\n"
 ITEMS_END = "      # END the options of datadog_action_connection\n"
 
@@ -286,6 +293,32 @@ def set_item_options(module_text):
     return "".join(out)
 
 
+CONNECTION_BEGIN = "# BEGIN the connection of datadog_action_connection (generated from its RETURN)\n"
+CONNECTION_END = "# END the connection of datadog_action_connection\n"
+#: Where the fields of a connection sit in each module's RETURN (the indent of ``id:``).
+CONNECTION_INDENT = {MODULE: 4, INFO_MODULE: 4, SET_MODULE: 8}
+
+
+def connection_fields(module_text):
+    """The fields of ``connection.contains`` in the RETURN of ``datadog_action_connection`` (``module_text``), as lines
+    indented by 4 spaces."""
+    lines = module_text[module_text.index('RETURN = r"""'):].splitlines(True)
+    start = lines.index("connection:\n")
+    start += next(index for index, line in enumerate(lines[start:]) if line == "  contains:\n") + 1
+    block = []
+    for line in lines[start:]:
+        if line.strip() and not line.startswith("    "):
+            break
+        block.append(line)
+    return "".join(block)
+
+
+def connection_block(fields, indent):
+    """The connection's fields between the BEGIN and END lines, at ``indent``."""
+    shift = " " * (indent - 4)
+    return "".join(shift + line if line.strip() else line for line in fields.splitlines(True))
+
+
 def generated_files(root=ROOT):
     """``{relative path: (text now, text generated)}`` for every generated place."""
     places = {MODULE: [(BLOCK_BEGIN, BLOCK_END, credential_fields_block())],
@@ -301,6 +334,14 @@ def generated_files(root=ROOT):
     with open(os.path.join(root, SET_MODULE), encoding="utf-8") as handle:
         text = handle.read()
     files[SET_MODULE] = (text, _replace_between(text, ITEMS_BEGIN, ITEMS_END, set_item_options(files[MODULE][1]), SET_MODULE))
+    with open(os.path.join(root, INFO_MODULE), encoding="utf-8") as handle:
+        files[INFO_MODULE] = (handle.read(),) * 2
+    fields = connection_fields(files[MODULE][1])
+    for path in (INFO_MODULE, SET_MODULE):
+        indent = " " * CONNECTION_INDENT[path]
+        now, generated = files[path]
+        files[path] = (now, _replace_between(generated, indent + CONNECTION_BEGIN, indent + CONNECTION_END,
+                                             connection_block(fields, CONNECTION_INDENT[path]), path))
     return files
 
 

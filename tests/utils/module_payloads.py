@@ -23,7 +23,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader
 from ansible.template import Templar
 
-SHARED = {"_api", "_connection_options", "_errors", "_module", "_validation"}
+SHARED = {"_api", "_api_stats", "_connection_options", "_errors", "_module", "_retry", "_scrub", "_transport", "_validation"}
 # The collection's module_utils each module's payload must hold, exactly.
 EXPECTED = {
     "datadog_action_connection": SHARED | {"_action_connection", "_compare", "_connection_reads", "_connections", "_locks"},

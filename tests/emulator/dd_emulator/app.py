@@ -92,6 +92,8 @@ class EmulatorApp:
             self._drop(request)
         if rule is not None and rule.kind == "slow":
             self._stopping.wait(rule.delay)  # then answered (and applied) normally
+        if rule is not None and rule.apply:  # applied as usual; only its answer is replaced below
+            self._answer(request, endpoint, path_args, missing)
         if rule is not None and rule.kind == "huge":
             self.state.log_response(request, 200, "<%d bytes of generated JSON, streamed>" % rule.size)
             return huge_response(rule)
@@ -157,4 +159,8 @@ def _fault_answer(rule, route, request):
         return Answer(200, LOGIN_PAGE, "text/html")
     if rule.kind == "no_data":
         return Answer(200, {"meta": {}}, JSON)
+    if rule.kind == "empty":
+        return Answer(204, None, JSON)
+    if rule.kind == "404":
+        return Answer(404, {"errors": [{"title": "Generic Error", "detail": "not found"}]}, JSON)
     return Answer(int(rule.kind), {"errors": [SERVER_ERRORS[rule.kind]]}, JSON)

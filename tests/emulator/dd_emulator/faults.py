@@ -9,8 +9,10 @@ request's route template or a prefix of the request's path. It lets the first ``
 fires on the next ``times`` matching requests, or with ``probability`` (seeded by ``seed``), or, with neither, on every
 matching request. The first rule that fires wins.
 
-Malformed answers (the request is not applied): ``not_json`` is a 200 with a plain-text body, ``html_200`` a 200
-HTML page (a proxy's or captive portal's), ``no_data`` a 200 JSON object without ``data``.
+Malformed answers (the request is not applied, unless the rule says ``apply``): ``not_json`` is a 200 with a
+plain-text body, ``html_200`` a 200 HTML page (a proxy's or captive portal's), ``no_data`` a 200 JSON object without
+``data``, ``empty`` a 204 without a body; ``huge`` (below) may ``apply`` too. ``404`` answers Not Found (not applied):
+the item the list just showed is gone.
 
 Hostile answers (see :mod:`dd_emulator.hostile`): ``echo`` answers an error that repeats what the client sent, in one
 of :data:`ECHO_FORMS` (not applied); ``repeat_page`` makes a list route ignore ``page[number]``; ``huge_total`` makes
@@ -25,7 +27,9 @@ import random
 from dataclasses import dataclass, field
 
 KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_answer", "not_json", "html_200", "no_data",
-         "echo", "repeat_page", "huge_total", "endless_cursor", "huge")
+         "echo", "repeat_page", "huge_total", "endless_cursor", "huge", "empty", "404")
+#: Kinds whose rule may ``apply`` the request before its answer is replaced (a success answer that cannot be used).
+APPLICABLE_KINDS = ("not_json", "html_200", "no_data", "empty", "huge")
 #: Kinds after which the request is still applied (``slow`` answers normally, ``lost_answer`` applies then drops).
 APPLYING_KINDS = ("slow", "lost_answer")
 #: Kinds answered normally, but from a request changed first (``repeat_page``: without ``page[number]``;
@@ -40,7 +44,7 @@ ROUTES_OF_KIND = {"repeat_page": LIST_ROUTES, "huge_total": LIST_ROUTES, "endles
 DEFAULT_HUGE_TOTAL = 10 ** 12
 DEFAULT_HUGE_SIZE = 400 * 1000 * 1000
 RULE_KEYS = ("kind", "method", "route", "skip", "times", "probability", "seed", "reset", "delay", "form", "status", "total",
-             "size", "content_length")
+             "size", "content_length", "apply")
 
 
 class FaultError(ValueError):
@@ -65,6 +69,7 @@ class FaultRule:
     total: int = DEFAULT_HUGE_TOTAL
     size: int = DEFAULT_HUGE_SIZE
     content_length: bool = False
+    apply: bool = False
     injected: int = 0
     streamed: int = 0
     seen: int = 0
@@ -89,7 +94,8 @@ class FaultRule:
                        seed=_optional(int, spec.get("seed")), reset=int(spec.get("reset", 1)), delay=float(spec.get("delay", 1.0)),
                        form=str(spec.get("form", "json")), status=int(spec.get("status", 400)),
                        total=int(spec.get("total", DEFAULT_HUGE_TOTAL)), size=int(spec.get("size", DEFAULT_HUGE_SIZE)),
-                       content_length=_boolean(spec.get("content_length", False)))
+                       content_length=_boolean(spec.get("content_length", False), "content_length"),
+                       apply=_boolean(spec.get("apply", False), "apply"))
         except (TypeError, ValueError, AttributeError) as error:
             raise FaultError("invalid rule %r: %s" % (spec, error)) from None
         if rule.form not in ECHO_FORMS:
@@ -100,6 +106,8 @@ class FaultRule:
             raise FaultError("total must not be negative")
         if rule.size < 128:
             raise FaultError("size must be at least 128 bytes")
+        if rule.apply and rule.kind not in APPLICABLE_KINDS:
+            raise FaultError("apply is only for the kinds %s" % ", ".join(APPLICABLE_KINDS))
         if rule.times is not None and rule.times < 0:
             raise FaultError("times must not be negative")
         if rule.skip < 0:
@@ -144,6 +152,8 @@ class FaultRule:
             described["total"] = self.total
         if self.kind == "huge":
             described.update(size=self.size, content_length=self.content_length, streamed=self.streamed)
+        if self.kind in APPLICABLE_KINDS:
+            described["apply"] = self.apply
         return described
 
 
@@ -151,9 +161,9 @@ def _optional(convert, value):
     return None if value is None else convert(value)
 
 
-def _boolean(value):
+def _boolean(value, name):
     if not isinstance(value, bool):
-        raise ValueError("content_length must be true or false")
+        raise ValueError("%s must be true or false" % name)
     return value
 
 

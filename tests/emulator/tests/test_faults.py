@@ -149,3 +149,47 @@ def test_skip_lets_the_first_matching_requests_through(client):
 def test_a_negative_skip_is_refused(client):
     answer = requests.post(client.emulator.url + "/_emulator/faults", json={"rules": [{"kind": "500", "skip": -1}]}, timeout=5)
     assert answer.status_code == 400 and "skip must not be negative" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("kind, status", [("no_data", 200), ("not_json", 200), ("html_200", 200), ("empty", 204)])
+def test_a_success_answer_that_cannot_be_used_may_apply_the_request_first(client, kind, status):
+    client.emulator.add_faults({"kind": kind, "method": "POST", "times": 1, "apply": True},
+                               {"kind": kind, "method": "DELETE", "times": 1, "apply": True})
+    answer = client.post(CONNECTIONS, json=connection_body())
+    assert answer.status_code == status and (kind != "empty" or answer.content == b"")
+    stored = client.emulator.dump_state()["connections"]
+    assert len(stored) == 1  # applied, though the answer does not show it
+    deleted = client.delete(CONNECTIONS + "/" + stored[0]["id"])
+    assert deleted.status_code == status and _connection_count(client.emulator) == 0
+    assert [rule["apply"] for rule in client.emulator.faults()] == [True, True]
+
+
+def test_an_empty_204_is_not_applied_unless_the_rule_says_so(client):
+    client.emulator.add_faults({"kind": "empty", "method": "POST", "times": 1})
+    answer = client.post(CONNECTIONS, json=connection_body())
+    assert answer.status_code == 204 and answer.content == b"" and _connection_count(client.emulator) == 0
+
+
+def test_a_huge_answer_may_apply_the_request_first(client):
+    client.emulator.add_faults({"kind": "huge", "method": "POST", "times": 1, "apply": True, "size": 4096,
+                                "content_length": True})
+    answer = client.post(CONNECTIONS, json=connection_body())
+    assert answer.status_code == 200 and len(answer.content) == 4096 == int(answer.headers["Content-Length"])
+    assert _connection_count(client.emulator) == 1
+
+
+def test_404_answers_not_found_for_what_exists_and_applies_nothing(client):
+    created = client.post(CONNECTIONS, json=connection_body()).json()["data"]
+    client.emulator.add_faults({"kind": "404", "method": "DELETE", "times": 1})
+    answer = client.delete(CONNECTIONS + "/" + created["id"])
+    assert answer.status_code == 404 and answer.json()["errors"][0]["detail"] == "not found"
+    assert _connection_count(client.emulator) == 1
+
+
+@pytest.mark.parametrize("rule, message", [
+    ({"kind": "429", "apply": True}, "apply is only for the kinds not_json, html_200, no_data, empty, huge"),
+    ({"kind": "no_data", "apply": "yes"}, "apply must be true or false"),
+])
+def test_apply_is_refused_where_it_means_nothing(client, rule, message):
+    answer = requests.post(client.emulator.url + "/_emulator/faults", json={"rules": [rule]}, timeout=5)
+    assert answer.status_code == 400 and message in answer.json()["error"]

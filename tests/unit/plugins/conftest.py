@@ -12,6 +12,7 @@ import json
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.text.converters import to_bytes
 
 try:
@@ -56,6 +57,9 @@ def run_module(capsys, monkeypatch):
         monkeypatch.setattr(module_internals, "is_controller", False, raising=False)
 
     def run(main, args, check_mode=False, diff=False):
+        # A module process starts without warnings; here one process runs many modules, so forget the earlier ones'.
+        for pending in (module_warnings._global_warnings, module_warnings._global_deprecations):  # pylint: disable=protected-access
+            pending.clear()
         args = dict(args)
         if check_mode:
             args["_ansible_check_mode"] = True

@@ -174,7 +174,8 @@ notes:
   - The plugin needs the Python library C(requests) (the collection's C(requirements.txt)) in the decision environment.
   - When the source is stopped, a request in flight finishes in the background (at most O(timeout) seconds).
 requirements:
-  - requests >= 2.25.0
+  - requests >= 2.32.0
+  - urllib3 >= 1.26.0
 """
 
 EXAMPLES = r"""
@@ -399,9 +400,9 @@ class AuditEventSource(object):
                     await asyncio.sleep(delay)
                     continue
                 failures = 0
-                if client.stats["retries"] > retries_logged:
+                if client.stats.retry_count > retries_logged:
                     logger.info("%s: %s", PLUGIN, client.retry_summary())
-                    retries_logged = client.stats["retries"]
+                    retries_logged = client.stats.retry_count
                 for warning in result.warnings:
                     logger.warning("%s: %s", PLUGIN, warning)
                 logger.debug("%s: %d new event(s) from %d request(s)", PLUGIN, len(result.events), result.requests)

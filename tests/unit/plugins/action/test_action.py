@@ -115,9 +115,9 @@ def test_every_module_has_an_action_plugin_with_its_definition():
 def test_run_dispatches_in_process_with_task_environment(monkeypatch):
     seen = {}
 
-    def fake_run_in_process(definition, args, check_mode, diff_mode, task_environment, session, shared_state):
+    def fake_run_in_process(definition, args, check_mode, diff_mode, task_environment, sessions, shared_state):
         seen.update(definition=definition, args=args, check_mode=check_mode, diff_mode=diff_mode,
-                    environment=task_environment, session=session, shared_state=shared_state)
+                    environment=task_environment, sessions=sessions, shared_state=shared_state)
         return {"changed": True}
 
     monkeypatch.setattr(_action, "run_in_process", fake_run_in_process)
@@ -130,7 +130,7 @@ def test_run_dispatches_in_process_with_task_environment(monkeypatch):
     assert seen["args"] == {"app_key_id": KEY_ID}
     assert seen["check_mode"] is True and seen["diff_mode"] is True
     assert seen["environment"] == {"DD_API_KEY": API_KEY}
-    assert seen["session"] is _action.shared_session()
+    assert seen["sessions"] is _action.shared_session
 
 
 def test_run_falls_back_to_the_module_of_the_same_name(monkeypatch):
@@ -210,16 +210,28 @@ def test_an_error_while_reading_arguments_echoes_nothing(monkeypatch):
 def test_loop_items_share_one_session_but_not_keys():
     session = _action.DatadogClient.new_session()
     first = _action.ControllerModule(APP_KEY_REGISTRATION, {"api_key": API_KEY, "app_key": APP_KEY,
-                                                            "app_key_id": KEY_ID}, session=session)
+                                                            "app_key_id": KEY_ID}, sessions=lambda _verify: session)
     assert first.client.session is session and session.headers["DD-APPLICATION-KEY"] == APP_KEY
     second = _action.ControllerModule(APP_KEY_REGISTRATION, {"api_key": "other-api-key", "app_key": "other-app-key",
-                                                             "app_key_id": KEY_ID}, session=session)
+                                                             "app_key_id": KEY_ID}, sessions=lambda _verify: session)
     assert second.client.session is session
     assert (session.headers["DD-API-KEY"], session.headers["DD-APPLICATION-KEY"]) == ("other-api-key", "other-app-key")
     assert "in-process ddops.datadog.datadog_app_key_registration" in session.headers["User-Agent"]
     # A client without an application key (API-key-only endpoints) does not inherit the previous one.
     _action.DatadogClient(ClientOptions(API_KEY, None, "https://api.datadoghq.com"), session=session)
     assert "DD-APPLICATION-KEY" not in session.headers
+
+
+def test_a_session_never_serves_both_validate_certs_values():
+    """A pooled connection opened without certificate checks must never carry a request that checks them."""
+    args = {"api_key": API_KEY, "app_key": APP_KEY, "app_key_id": KEY_ID, "api_url": "https://api.example.test"}
+    checked = _action.ControllerModule(APP_KEY_REGISTRATION, args, sessions=_action.shared_session).client
+    unchecked = _action.ControllerModule(APP_KEY_REGISTRATION, dict(args, validate_certs=False),
+                                         sessions=_action.shared_session).client
+    again = _action.ControllerModule(APP_KEY_REGISTRATION, args, sessions=_action.shared_session).client
+    assert checked.session is not unchecked.session
+    assert again.session is checked.session and checked.session.verify is True and unchecked.session.verify is False
+    assert _action.shared_session(False) is unchecked.session and _action.shared_session() is checked.session
 
 
 def test_loop_items_of_one_task_share_state_and_nothing_else_does():

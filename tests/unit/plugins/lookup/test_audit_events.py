@@ -141,7 +141,8 @@ def test_a_429_midway_waits_and_still_returns_the_complete_list(harness):
     lookup = harness(events, faults={2: (429, {"X-RateLimit-Reset": "3"}, b"")})
     assert lookup.run(limit=0, **KEYS) == events
     assert lookup.sleeps == [3.0]
-    assert lookup.clients[0].stats == {"requests": 5, "retries": 1, "waited": 3.0, "causes": {"HTTP 429": 1}}
+    assert lookup.clients[0].stats.as_result() == {"requests": {"total": 5, "POST": 5}, "retries": {"total": 1, "HTTP 429": 1},
+                                                   "waited": 3.0, "outcome_polls": 0, "reconciliations": []}
     assert lookup.warnings == ["ddops.datadog.audit_events: Datadog API: 1 retry (HTTP 429 x1), waited 3.0 s in total"]
 
 

@@ -17,7 +17,11 @@ from ansible_collections.ddops.datadog.plugins.module_utils._action_connection i
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH, list_connections
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, DatadogOutcomeUnknownError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import (
+    DatadogAPIError,
+    DatadogOutcomeUnknownError,
+    UnusableAnswerError,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._module import unsupported_options
 from ansible_collections.ddops.datadog.plugins.modules.datadog_action_connection import MODULE
@@ -302,6 +306,111 @@ def test_rotation_patch_is_not_retried_blindly():
     ensure_connection(client, desired(connection_id=CONNECTION_ID, generate_new_external_id=True))
     assert client.calls[1][3]["data"]["attributes"] == {
         "integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "generate_new_external_id": True}}}
+
+
+# -- answers without a usable body, 404 for what the list showed ----------------------------------------------------------
+
+NO_DATA = (200, {"meta": {}})
+
+
+def unusable(method, path, status=200):
+    return UnusableAnswerError("expected a JSON answer but got a text/plain answer (15 bytes): 'upstream reset'",
+                               status=status, method=method, path=path)
+
+
+@pytest.mark.parametrize("answer", [NO_DATA, (201, None), (200, {"data": []}), unusable("POST", CONNECTIONS_PATH, 201)],
+                         ids=["200 without data", "201 empty", "data not a connection", "not JSON"])
+def test_a_create_answered_2xx_without_a_usable_body_is_found_by_name_and_adopted_never_sent_twice(answer):
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(), page(resource("okta", OKTA)))
+    client.answer("POST", CONNECTIONS_PATH, answer)
+    result = ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert routes(client) == ["GET " + CONNECTIONS_PATH, "POST " + CONNECTIONS_PATH, "GET " + CONNECTIONS_PATH]
+    assert result["changed"] is True and result["connection"]["id"] == CONNECTION_ID
+    status = answer.status if isinstance(answer, Exception) else answer[0]
+    assert result["warnings"][0].startswith("The create request for action connection 'okta' was answered HTTP %d but "
+                                            "without a usable answer (" % status)
+    assert "so it may have been applied: the connection was found by name and adopted (id %s)" % CONNECTION_ID \
+        in result["warnings"][0]
+    api = client.stats.as_result()
+    assert api["outcome_polls"] == 1 and api["retries"] == {"total": 0}
+    assert api["reconciliations"] == [{"operation": "create", "name": "okta", "cause": "unusable answer",
+                                       "outcome": "adopted", "id": CONNECTION_ID}]
+
+
+def test_a_create_answered_2xx_without_a_usable_body_and_not_listed_fails_saying_it_may_have_been_applied():
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page()).answer("POST", CONNECTIONS_PATH, NO_DATA)
+    with pytest.raises(TaskFailure) as error:
+        ensure_connection(client, desired(name="okta", integration=OKTA))
+    assert str(error.value).startswith("Failed to create action connection 'okta': Datadog answered HTTP 200, so it "
+                                       "accepted the request, but without a usable answer (HTTP 200: the answer has no "
+                                       "'data' member (got an object with keys meta)")
+    assert "The request may have been applied: run the task again" in str(error.value)
+    assert routes(client).count("POST " + CONNECTIONS_PATH) == 1
+
+
+def test_an_update_answered_2xx_without_a_usable_body_is_read_again_and_adopted_when_it_shows_the_change():
+    changed = dict(OKTA, credentials=dict(OKTA["credentials"], domain="b.okta.com"))
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}), (200, {"data": resource("okta", changed)}))
+    client.answer("PATCH", PATH, NO_DATA)
+    result = ensure_connection(client, desired(connection_id=CONNECTION_ID, integration=changed))
+    assert routes(client) == ["GET " + PATH, "PATCH " + PATH, "GET " + PATH]
+    assert result["changed"] is True and result["connection"]["integration"]["credentials"]["domain"] == "b.okta.com"
+    assert "was answered HTTP 200 but without a usable answer" in result["warnings"][0]
+    assert "so it may have been applied: the connection, read again, shows the change" in result["warnings"][0]
+    assert client.stats.as_result()["reconciliations"][0]["outcome"] == "applied"
+
+
+def test_an_update_answered_2xx_without_a_usable_body_that_does_not_show_fails_saying_so():
+    changed = dict(OKTA, credentials=dict(OKTA["credentials"], domain="b.okta.com"))
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
+    client.answer("PATCH", PATH, unusable("PATCH", PATH))
+    with pytest.raises(TaskFailure) as error:
+        ensure_connection(client, desired(connection_id=CONNECTION_ID, integration=changed))
+    assert str(error.value).startswith("Failed to update action connection %s: Datadog answered HTTP 200, so it accepted "
+                                       "the request, but without a usable answer (HTTP 200: expected a JSON answer"
+                                       % CONNECTION_ID)
+    assert str(error.value).endswith("and the connection read again does not show the change. The update may have been "
+                                     "applied in part or not at all: run the task again")
+    assert routes(client) == ["GET " + PATH, "PATCH " + PATH, "GET " + PATH]
+
+
+@pytest.mark.parametrize("by", ["id", "name"])
+def test_a_delete_answered_404_is_unchanged_whether_addressed_by_id_or_found_in_the_list(by):
+    """404 for what the list just showed: someone deleted it in between; this run changed nothing."""
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA))).answer("DELETE", PATH, NOT_FOUND)
+    params = {"connection_id": CONNECTION_ID} if by == "id" else {"name": "okta"}
+    result = ensure_connection(client, desired(state="absent", **params))
+    assert result["changed"] is False and result["connection"] == {} and result["warnings"] == []
+    assert result["diff"] == {"before": {}, "after": {}}
+    assert routes(client)[-1] == "DELETE " + PATH
+
+
+@pytest.mark.parametrize("by", ["id", "name"])
+def test_a_delete_answered_with_a_body_is_read_again_gone_means_deleted(by):
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(resource("okta", OKTA))).answer("GET", PATH, NOT_FOUND)
+    client.answer("DELETE", PATH, unusable("DELETE", PATH))
+    params = {"connection_id": CONNECTION_ID} if by == "id" else {"name": "okta"}
+    result = ensure_connection(client, desired(state="absent", **params))
+    assert result["changed"] is True and "so it may have been applied: the connection, read again, is gone" in result["warnings"][0]
+    assert routes(client)[-2:] == ["DELETE " + PATH, "GET " + PATH]
+
+
+def test_a_delete_answered_with_a_body_that_left_the_connection_fails_saying_it_was_not_applied():
+    client = FakeClient().answer("GET", PATH, (200, {"data": resource("okta", OKTA)}))
+    client.answer("DELETE", PATH, unusable("DELETE", PATH))
+    with pytest.raises(TaskFailure, match="and the connection still exists: the delete was not applied"):
+        ensure_connection(client, desired(state="absent", connection_id=CONNECTION_ID))
+
+
+@pytest.mark.parametrize("check_mode, state", [(False, "present"), (True, "absent")])
+def test_a_read_by_id_answered_200_without_data_fails_naming_the_read(check_mode, state):
+    client = FakeClient().answer("GET", PATH, NO_DATA)
+    with pytest.raises(TaskFailure) as error:
+        ensure_connection(client, desired(connection_id=CONNECTION_ID, state=state), check_mode=check_mode)
+    assert str(error.value) == ("Failed to read action connection %s: HTTP 200: the answer has no 'data' member (got an "
+                                "object with keys meta) (GET %s)" % (CONNECTION_ID, PATH))
+    with pytest.raises(TaskFailure, match="^Failed to read action connection %s: HTTP 200: the answer has no 'data'" % CONNECTION_ID):
+        list_connections(client, connection_id=CONNECTION_ID)
 
 
 # -- desired state from options ----------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, UnusableAnswerError
 from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registration import (
     REGISTRATIONS_PATH,
     ensure_registration,
@@ -107,3 +107,43 @@ def test_list_one_key_returns_empty_when_not_registered():
     assert list_registrations(FakeClient().answer("GET", PATH, MISSING), app_key_id=KEY_ID) == []
     assert list_registrations(FakeClient().answer("GET", PATH, FOUND), app_key_id=KEY_ID) == [
         {"id": KEY_ID, "type": "app_key_registration"}]
+
+
+# -- answers without a usable body ----------------------------------------------------------------------------------
+
+def test_a_registration_answered_204_without_a_body_is_accepted():
+    client = FakeClient().answer("GET", PATH, MISSING).answer("PUT", PATH, (204, None))
+    result = ensure_registration(client, KEY_ID)
+    assert result["changed"] is True and result["registration"]["registered"] is True and result["warnings"] == []
+    assert client.methods() == ["GET", "PUT"]
+
+
+@pytest.mark.parametrize("answer", [(200, {"meta": {}}), UnusableAnswerError("not JSON", status=201, method="PUT", path=PATH)])
+def test_a_registration_answered_2xx_without_a_usable_body_is_read_again(answer):
+    client = FakeClient().answer("GET", PATH, MISSING, FOUND).answer("PUT", PATH, answer)
+    result = ensure_registration(client, KEY_ID)
+    assert result["changed"] is True and "so it may have been applied: a read shows the key registered" in result["warnings"][0]
+    assert client.methods() == ["GET", "PUT", "GET"] and client.stats.outcome_polls == 1
+    client = FakeClient().answer("GET", PATH, MISSING).answer("PUT", PATH, answer)
+    with pytest.raises(TaskFailure, match="and a read shows the key not registered: the request was not applied"):
+        ensure_registration(client, KEY_ID)
+
+
+def test_an_unregistration_answered_with_a_body_is_read_again():
+    client = FakeClient().answer("GET", PATH, MISSING)
+    client.answer("DELETE", PATH, UnusableAnswerError("expected an empty answer", status=200, method="DELETE", path=PATH))
+    result = ensure_registration(client, KEY_ID, state="absent")
+    assert result["changed"] is True and "a read shows the key not registered" in result["warnings"][0]
+    client = FakeClient().answer("GET", PATH, FOUND)
+    client.answer("DELETE", PATH, UnusableAnswerError("expected an empty answer", status=200, method="DELETE", path=PATH))
+    with pytest.raises(TaskFailure, match="^Failed to unregister application key .* a read shows the key registered"):
+        ensure_registration(client, KEY_ID, state="absent")
+
+
+def test_a_read_answered_200_without_the_registration_fails_naming_the_operation():
+    client = FakeClient().answer("GET", PATH, (200, {"meta": {}}))
+    with pytest.raises(TaskFailure, match="^Failed to register application key %s: HTTP 200: the answer has no 'data'" % KEY_ID):
+        ensure_registration(client, KEY_ID)
+    client = FakeClient().answer("GET", PATH, (200, {"data": {"type": "app_key_registration"}}))
+    with pytest.raises(TaskFailure, match="^Failed to read application key registrations: HTTP 200: unexpected registration"):
+        list_registrations(client, app_key_id=KEY_ID)

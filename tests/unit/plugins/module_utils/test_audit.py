@@ -382,7 +382,7 @@ def test_a_429_midway_waits_x_ratelimit_reset_and_returns_the_complete_list():
     result = search_events(client, "*", settings(limit=0))
     assert result.events == events
     assert sleeps == [2.0]
-    assert client.stats["retries"] == 1
+    assert client.stats.retry_count == 1
     assert api.limits == [1000, 1000, 1000, 1000]  # the request refused with 429 was sent again with the same cursor
     assert [body["page"].get("cursor") for body in api.bodies] == [None, "*:1000", "*:2000", "*:2500"]
 

@@ -485,7 +485,7 @@ def test_a_429_seen_by_one_client_holds_back_the_next_request_of_every_client():
     assert len(second.request("POST", SEARCH_PATH, body=body, idempotent=True).data) == 5
     assert shared.holds == 1
     assert [seconds for _thread, seconds in fake.pauses] == [7.0, 7.0]  # the first client's own wait, then the second's
-    assert first.stats["retries"] == 1 and second.stats["retries"] == 0
+    assert first.stats.retry_count == 1 and second.stats.retry_count == 0
 
 
 def test_429s_during_a_parallel_read_are_shared_and_the_result_is_complete(monkeypatch):
@@ -510,7 +510,7 @@ def test_429s_during_a_parallel_read_are_shared_and_the_result_is_complete(monke
         client, ["*"], settings(time_from=str(FIRST), time_to=str(LAST), limit=0, page_size=100), 4,
         lambda: make_client(api, retries=5), now=NOW, shared_factory=factory)
     assert ids(events) == api.ids(FIRST, LAST, "-timestamp")
-    assert len(refused) >= 3 and shared[0].holds == len(refused) == client.stats["causes"]["HTTP 429"]
+    assert len(refused) >= 3 and shared[0].holds == len(refused) == client.stats.as_result()["retries"]["HTTP 429"]
     assert_each_slice_within_its_share(recorder.reads[0], events)
 
 
@@ -599,8 +599,8 @@ def test_the_workers_statistics_are_added_to_the_first_client():
         client, ["*"], settings(time_from=str(FIRST), time_to=str(LAST), limit=0, page_size=100), 4,
         lambda: make_client(api, retry_backoff=0), now=NOW, shared_factory=fake_shared)
     assert ids(events) == api.ids(FIRST, LAST, "-timestamp")
-    assert client.stats["retries"] == 3 and client.stats["causes"] == {"HTTP 503": 3}
-    assert client.stats["requests"] == requests_sent + 3 == len(api.bodies)
+    assert client.stats.as_result()["retries"] == {"total": 3, "HTTP 503": 3}
+    assert client.stats.request_count == requests_sent + 3 == len(api.bodies)
     assert client.rate_limit is None  # back to a client of its own
 
 

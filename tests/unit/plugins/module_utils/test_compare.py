@@ -20,8 +20,10 @@ from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     diff_delete,
     patch_body,
     plan_update,
+    variant_for_credentials,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._connections import MASK, VARIANTS, redact_integration, validate_integration
+from ansible_collections.ddops.datadog.plugins.module_utils._connections import VARIANTS, redact_integration, validate_integration
+from ansible_collections.ddops.datadog.plugins.module_utils._scrub import MASK
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import (
     answered,
     current_of,
@@ -233,6 +235,97 @@ def test_diff_of_a_rotation_shows_the_external_id():
     assert diff["after"]["integration"]["credentials"]["external_id"] == REGENERATED
     diff = plan.diff("f" * 32)
     assert diff["after"]["integration"]["credentials"]["external_id"] == "f" * 32
+
+
+def test_diff_of_an_integration_field_and_of_a_credential_type_change_in_full():
+    desired = desired_of(HTTP)
+    current = current_of(desired)
+    desired["integration"]["base_url"] = "https://other.example.com"
+    plan = plan_update(desired, current)
+    assert plan.changes == ["integration.base_url"]
+    diff = plan.diff()
+    assert (diff["before"]["integration"]["base_url"], diff["after"]["integration"]["base_url"]) == (
+        "https://api.example.com", "https://other.example.com")
+    assert diff["before"]["integration"]["type"] == diff["after"]["integration"]["type"] == "HTTP"
+    token = [variant for variant in VARIANTS if variant.credential == "CloudflareAPIToken"][0]
+    global_key = [variant for variant in VARIANTS if variant.credential == "CloudflareGlobalAPIToken"][0]
+    current = current_of(desired_of(token))
+    plan = plan_update(desired_of(global_key), current)
+    diff = plan.diff()
+    assert diff["before"]["integration"]["credentials"] == dict(
+        (name, MASK if name == "api_token" else value) for name, value in current["integration"]["credentials"].items())
+    assert diff["after"]["integration"]["credentials"] == {
+        "type": "CloudflareGlobalAPIToken", "auth_email": "v-auth_email", "global_api_key": MASK_SENT}
+
+
+def test_diff_and_body_are_copies_the_caller_may_change():
+    desired = desired_of(DATADOG)
+    current = current_of(desired)
+    desired["integration"]["credentials"]["datacenter"] = "eu1"
+    plan = plan_update(desired, current)
+    first = plan.diff()
+    first["before"]["integration"]["credentials"]["datacenter"] = "changed"
+    first["after"]["integration"]["credentials"]["datacenter"] = "changed"
+    assert plan.diff()["before"]["integration"]["credentials"]["datacenter"] == "v-datacenter"
+    assert plan.diff()["after"]["integration"]["credentials"]["datacenter"] == "eu1"
+    body = create_body(desired)
+    body["data"]["attributes"]["integration"]["credentials"]["datacenter"] = "changed"
+    assert desired["integration"]["credentials"]["datacenter"] == "eu1"
+
+
+def test_diff_of_a_rotation_in_full():
+    desired = desired_of(AWS)
+    current = current_of(desired)
+    plan = plan_update({"name": None, "tags": None, "integration": None}, current, rotate=True)
+    assert plan.diff() == {
+        "before": {"integration": {"type": "AWS", "credentials": {
+            "type": "AWSAssumeRole", "external_id": "0123456789abcdef0123456789abcdef"}}},
+        "after": {"integration": {"type": "AWS", "credentials": {"type": "AWSAssumeRole", "external_id": REGENERATED}}}}
+
+
+def test_a_removed_entry_is_sent_deleted_with_its_name_and_type():
+    desired = desired_of(HTTP)
+    current = current_of(desired)
+    current["integration"]["credentials"]["tokens"].append({"name": "old", "value": ""})  # Datadog left its type out
+    plan = plan_update(desired, current)
+    assert plan.attributes["integration"]["credentials"]["tokens"] == [
+        {"name": "old", "type": "SECRET", "value": "", "deleted": True}]
+
+
+def test_the_diff_of_a_create_in_full():
+    desired = desired_of(HTTP, tags=["team:sre", "env:prod", "team:sre"])
+    desired["integration"]["credentials"]["headers"] = [{"name": "b", "value": "2"}, {"name": "a", "value": "1"}]
+    assert diff_create(desired) == {"before": {}, "after": {
+        "name": "conn", "tags": ["env:prod", "team:sre"],
+        "integration": {"type": "HTTP", "base_url": "https://api.example.com", "credentials": {
+            "type": "HTTPTokenAuth", "body": {"content": "{}", "content_type": "application/json"},
+            "headers": [{"name": "a", "value": "1"}, {"name": "b", "value": "2"}],  # entries by name
+            "tokens": [{"name": "first", "type": "SECRET", "value": MASK}],
+            "url_parameters": [{"name": "first", "value": "v-url_parameters-1"}]}}}}
+    assert "tags" not in diff_create(dict(desired, tags=None))["after"]
+
+
+def test_a_credential_type_change_with_partial_input_names_both_types_and_what_is_missing():
+    token = [variant for variant in VARIANTS if variant.credential == "CloudflareAPIToken"][0]
+    current = current_of(desired_of(token))
+    desired = {"name": None, "tags": None, "integration": validate_integration(
+        {"type": "Cloudflare", "credentials": {"type": "CloudflareGlobalAPIToken"}}, complete=False)}
+    with pytest.raises(InputError) as caught:
+        plan_update(desired, current)
+    assert str(caught.value) == ("a change of credential type from CloudflareAPIToken to CloudflareGlobalAPIToken needs the "
+                                 "complete integration: integration.credentials is missing the required field(s) of "
+                                 "CloudflareGlobalAPIToken: auth_email, global_api_key")
+    with pytest.raises(InputError, match="^unknown credential type 'Nope'$"):
+        variant_for_credentials({"type": "Nope"})
+
+
+def test_a_change_to_token_credentials_sends_and_marks_every_token_value():
+    current = current_of(desired_of(OKTA))
+    desired = desired_of(HTTP)
+    desired["integration"]["credentials"]["tokens"] = [
+        {"name": "t1", "value": "s1", "type": "SECRET"}, {"name": "t2", "value": "s2", "type": "SECRET"}]
+    plan = plan_update(desired, current)
+    assert plan.secrets == ["integration.credentials.tokens[t1].value", "integration.credentials.tokens[t2].value"]
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.credential)

@@ -6,13 +6,22 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import yaml
 
 from ansible_collections.ddops.datadog.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import OPTIONS, resolve, sources
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import (
+    OPTIONS,
+    ClientOptions,
+    given_url_secrets,
+    resolve,
+    sources,
+    url_secrets,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
-from ansible_collections.ddops.datadog.plugins.module_utils._module import connection_argument_spec
+from ansible_collections.ddops.datadog.plugins.module_utils._module import connection_argument_spec, url_problem
 
 KEYS = dict(api_key="options-api-key-1", app_key="options-app-key-2")
 
@@ -108,3 +117,50 @@ def test_urls_whose_host_clients_read_differently_are_refused(url, wording):
 @pytest.mark.parametrize("url", ["https://datadog_proxy.corp.example:8443/dd", "http://[::1]:8080", "http://localhost:1"])
 def test_proxy_hosts_ports_and_paths_are_accepted(url):
     assert resolve(dict(KEYS, api_url=url)).base_url == url
+
+
+# -- api_url values that hold a secret ----------------------------------------------------------------------------
+
+def _url_cases():
+    root = os.path.dirname(os.path.abspath(__file__))
+    while not os.path.exists(os.path.join(root, "galaxy.yml")):
+        root = os.path.dirname(root)
+    with open(os.path.join(root, "tests", "reliability", "url_secrets.yml")) as handle:
+        return yaml.safe_load(handle)
+
+
+URL_CASES = _url_cases()
+
+
+@pytest.mark.parametrize("case", URL_CASES, ids=[case["id"] for case in URL_CASES])
+def test_an_api_url_holding_a_secret_is_refused_naming_the_part_never_the_value(case):
+    with pytest.raises(InputError) as error:
+        ClientOptions.from_values(api_url=case["url"], **KEYS)
+    message = str(error.value)
+    assert case["expect"] in message and message.startswith("api_url ")
+    assert not [secret for secret in case["secrets"] + [case["url"]] if secret in message]
+    assert url_problem({"api_url": case["url"]}) == message  # refused before Ansible sees (and echoes) the argument
+    # Given as site instead, a URL is refused without being echoed either.
+    if "://" in case["url"] or "@" in case["url"]:
+        assert not [secret for secret in case["secrets"] if secret in (url_problem({"site": case["url"]}) or "")]
+
+
+def test_credentials_and_the_query_are_checked_before_the_rest_of_the_url():
+    with pytest.raises(InputError, match="must not contain credentials"):
+        ClientOptions.from_values(api_url="gopher://user:pw@bad!host:port?x#y", **KEYS)  # everything else wrong too
+    with pytest.raises(InputError, match="must not contain a query string"):
+        ClientOptions.from_values(api_url="gopher://host:port/?api_key=x", **KEYS)
+
+
+@pytest.mark.parametrize("url, secrets", [
+    ("https://u:p4ss@h/x?k=v&w=zz9#frag", ["u:p4ss", "p4ss", "k=v&w=zz9", "zz9", "frag"]),
+    ("abc:def@h", ["abc:def", "abc", "def"]),
+    ("https://api.datadoghq.eu/prefix", []),
+])
+def test_the_parts_of_a_url_that_may_be_credentials(url, secrets):
+    assert set(secrets) <= set(url_secrets(url)) and (secrets or url_secrets(url) == [])
+
+
+def test_the_given_url_secrets_are_found_where_the_options_are_read():
+    found = given_url_secrets({"api_url": None}, environ={"DD_API_URL": "https://x:envsecret@h", "DD_SITE": "s?q=sitesecret"})
+    assert "envsecret" in found and "sitesecret" in found

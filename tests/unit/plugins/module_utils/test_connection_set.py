@@ -23,6 +23,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
     apply_secrets,
     converge_set,
     desired_set,
+    explain_items,
     summary_line,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
@@ -291,6 +292,72 @@ def test_a_mapping_that_does_not_fit_is_refused_naming_keys_never_values(mapping
         apply_secrets(items, mapping)
     assert message in str(refused.value)
     assert "'x'" not in str(refused.value)
+
+
+def test_a_mapping_fills_only_what_it_can_and_leaves_everything_else_as_given():
+    okta_without_credentials = {"type": "Okta"}  # the credentials object is made; its type is the only one Okta has
+    absent = {"name": "gone", "state": "absent", "integration": OKTA_NO_SECRET}
+    given_token = {"type": "HTTP", "base_url": "https://api.example.com", "credentials": {
+        "type": "HTTPTokenAuth", "tokens": [{"name": "apiToken", "type": "SECRET", "value": "given"}]}}
+    items = ["not a dict", {"no": "name"}, {"name": "bare", "integration": okta_without_credentials}, absent,
+             {"name": "token", "integration": given_token}]
+    cloudflare = {"type": "Cloudflare", "credentials": {"type": "CloudflareGlobalAPIToken", "auth_email": "a@example.com"}}
+    items.append({"name": "cf", "integration": cloudflare})  # two credential types: the one given decides
+    mapping = {"bare": {"api_token": "filled"}, "gone": {"api_token": "never"}, "token": {"tokens": {"apiToken": "mapped"}},
+               "cf": {"global_api_key": "global"}}
+    merged = apply_secrets(items, mapping)
+    assert merged.pop()["integration"]["credentials"]["global_api_key"] == "global"
+    items.pop()
+    assert merged[:2] == ["not a dict", {"no": "name"}] and merged[3] is absent  # nothing to fill in these
+    assert merged[2]["integration"]["credentials"] == {"api_token": "filled"}
+    assert merged[4]["integration"]["credentials"]["tokens"][0]["value"] == "given"  # the definition's value wins
+    assert apply_secrets(items, None) == items
+
+
+def test_every_problem_of_a_mapping_is_named_at_once():
+    items = [{"name": "a", "integration": OKTA_NO_SECRET}, {"name": "b"}, {"name": "c", "integration": OKTA_NO_SECRET},
+             {"name": "d", "integration": {"type": "Cloudflare", "credentials": {}}}]
+    with pytest.raises(InputError) as refused:
+        apply_secrets(items, {"a": "x", "b": {"api_token": "y"}, "c": "z", "d": {"api_token": "w"}})
+    assert str(refused.value) == (
+        "secrets['a'] must be a dict of secret fields (and tokens: a dict of token name to value); "
+        "secrets['b']: connection 'b' has no integration to put secrets in; "
+        "secrets['c'] must be a dict of secret fields (and tokens: a dict of token name to value); "
+        "secrets['d']: the integration and credential type of connection 'd' must be known to put secrets in")
+
+
+def test_every_problem_of_the_items_is_named_at_once_and_purge_max_may_be_zero():
+    with pytest.raises(InputError) as refused:
+        desired_set([{"name": "a"}, "b", {"connection_id": "nope"}, {"connection_id": ids(1)[0]}, {"connection_id": ids(1)[0]}])
+    message = str(refused.value)
+    assert message.startswith("connections[0] 'a': integration is required to create action connection 'a'")
+    assert "connections[1] must be a dict" in message and "connections[2]: connection_id must be" in message
+    assert "connection_id '%s' is declared 2 times (connections[3], [4])" % ids(1)[0] in message
+    assert desired_set([], purge_max=0) == ([], None)
+    with pytest.raises(InputError, match="purge_max must be a whole number of at least 0; got True"):
+        desired_set([], purge_max=True)
+    with pytest.raises(InputError, match="^connections must be a list of connections$"):
+        desired_set({"name": "a"})
+    listed, scope = desired_set([{"name": "a", "integration": AWS}], purge=True, purge_tags=["team:sre"])
+    assert (listed[0]["state"], listed[0]["update_secrets"], scope) == ("present", "on_create", ["team:sre"])
+
+
+@pytest.mark.parametrize("connections, expected", [
+    ("not a list", None),
+    (["x", {"name": "a", "typo": 1}], "connections[1] 'a' has unsupported option(s) typo; supported: name, connection_id, "
+                                      "integration, tags, update_secrets, generate_new_external_id, state"),
+    ([{"name": "a", "id": "1", "definition": {}}], "connections[0] 'a' has unsupported option(s) definition, id; supported: "
+     "name, connection_id, integration, tags, update_secrets, generate_new_external_id, state (a connection returned by "
+     "datadog_action_connection_info is not input: use its definition, for example connections | map(attribute='definition'))"),
+    ([{"connection_id": "x", "integration": {"type": "Okta", "credentials": {"api_token": "s"}}}], None),  # partial: fine
+    ([{"name": "a", "integration": {"type": "Okta", "credentials": {"domain": "b.okta.com"}}}], None),
+    ([{"name": "a", "update_secrets": "always", "integration": {"type": "Okta", "credentials": {"domain": "b.okta.com"}}}],
+     "connections[0] 'a': integration.credentials is missing the required field(s) of OktaAPIToken: api_token"),
+    ([{"name": "a", "integration": {"type": "Okta", "credentials": {"api_token": "s"}}}],
+     "connections[0] 'a': integration.credentials is missing the required field(s) of OktaAPIToken: domain"),
+])
+def test_unknown_options_inside_items_are_explained_in_the_words_of_the_set(connections, expected):
+    assert explain_items({"connections": connections}) == expected
 
 
 # -- the shared listing -------------------------------------------------------------------------------------------------

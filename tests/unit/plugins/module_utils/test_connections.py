@@ -18,7 +18,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._errors import Input
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     VARIANTS,
     redact_integration,
-    secret_values,
+    integration_secrets,
     validate_connection_id,
     validate_integration,
     validate_name,
@@ -242,7 +242,7 @@ def test_name_must_not_be_empty():
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.credential)
 def test_secret_values_cover_every_secret_and_no_plain_field(variant):
     integration = sample(variant)
-    values = secret_values(integration)
+    values = integration_secrets(integration)
     for field in variant.fields:
         value = integration["credentials"][field.name]
         if field.secret:
@@ -254,7 +254,7 @@ def test_secret_values_cover_every_secret_and_no_plain_field(variant):
 
 
 def test_unknown_keys_count_as_secret():
-    values = secret_values({"type": "Okta", "typo": {"nested": "n1"}, "credentials": {
+    values = integration_secrets({"type": "Okta", "typo": {"nested": "n1"}, "credentials": {
         "domain": "d", "api_tokn": "t1", "tokens": ["raw"], "headers": [{"name": "a", "value": "b", "extra": "e1"}]}})
     assert sorted(values) == ["e1", "n1", "raw", "t1"]
 

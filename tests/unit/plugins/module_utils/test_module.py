@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from ansible.module_utils.ansible_release import __version__ as ansible_version
+
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import operation
 from ansible_collections.ddops.datadog.plugins.module_utils._module import DatadogModule, connection_argument_spec
@@ -56,12 +58,32 @@ def test_options_win_over_environment(run_module, monkeypatch):
     assert result["base_url"] == "https://api.us5.datadoghq.com"
 
 
-def test_keys_are_masked_in_the_invocation(run_module):
-    result = run_module(options_main, {"api_key": API_KEY, "app_key": APP_KEY})
-    text = json.dumps(result)
-    assert API_KEY not in text and APP_KEY not in text
-    if "invocation" in result:  # ansible-core 2.21 no longer returns the invocation
-        assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+def echo_keys(module):
+    options = module.connection_options()
+    return dict(changed=False, echoed=[options.api_key, options.app_key])
+
+
+def echo_keys_main():
+    DatadogModule(argument_spec=connection_argument_spec()).execute(echo_keys)
+
+
+#: ansible-core 2.21 no longer returns a module's invocation; the older cores do.
+RETURNS_INVOCATION = tuple(int(part) for part in ansible_version.split(".")[:2]) < (2, 21)
+
+
+@pytest.mark.parametrize("from_environment", [False, True], ids=["options", "environment"])
+def test_keys_are_masked_wherever_a_result_carries_them(run_module, monkeypatch, from_environment):
+    if from_environment:
+        monkeypatch.setenv("DD_API_KEY", API_KEY)
+        monkeypatch.setenv("DD_APP_KEY", APP_KEY)
+    result = run_module(echo_keys_main, {} if from_environment else {"api_key": API_KEY, "app_key": APP_KEY})
+    # A value that is a no_log value is replaced whole (a key read from the environment is one too).
+    assert result["echoed"] == ["VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"] * 2
+    assert ("invocation" in result) is RETURNS_INVOCATION
+    if RETURNS_INVOCATION:
+        expected = None if from_environment else "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+        assert result["invocation"]["module_args"]["api_key"] == expected
+    assert API_KEY not in json.dumps(result) and APP_KEY not in json.dumps(result)
 
 
 def test_missing_api_key_fails_naming_option_and_environment(run_module):

@@ -14,7 +14,12 @@ import yaml
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _module
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import CONNECTIONS_PATH
-from ansible_collections.ddops.datadog.plugins.modules import datadog_action_connection, datadog_action_connection_set
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_set import ITEM_OPTIONS
+from ansible_collections.ddops.datadog.plugins.modules import (
+    datadog_action_connection,
+    datadog_action_connection_info,
+    datadog_action_connection_set,
+)
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import page, resource
 
@@ -113,9 +118,6 @@ def test_unknown_top_level_options_are_refused_and_masked(run, client):
 
 # -- documentation ------------------------------------------------------------------------------------------------------
 
-ITEM_OPTIONS = ("name", "connection_id", "integration", "tags", "update_secrets", "generate_new_external_id", "state")
-
-
 def _as_item(value):
     """datadog_action_connection's option docs as they read under connections[] (O() and RV() references moved)."""
     if isinstance(value, dict):
@@ -134,6 +136,14 @@ def test_the_items_are_documented_exactly_as_the_options_of_datadog_action_conne
     assert list(items) == list(ITEM_OPTIONS)
     assert items == _as_item(dict((name, single[name]) for name in ITEM_OPTIONS)), \
         "copy the options of datadog_action_connection into connections.suboptions (references as in _as_item)"
+
+
+def test_the_connection_returned_is_documented_once_and_the_same_in_the_three_modules():
+    single = yaml.safe_load(datadog_action_connection.RETURN)["connection"]["contains"]
+    listed = yaml.safe_load(datadog_action_connection_info.RETURN)["connections"]["contains"]
+    in_set = yaml.safe_load(datadog_action_connection_set.RETURN)["connections"]["contains"]["connection"]["contains"]
+    assert in_set == single
+    assert dict((key, value) for key, value in listed.items() if key != "definition") == single
 
 
 def test_the_items_take_exactly_the_options_of_datadog_action_connection():

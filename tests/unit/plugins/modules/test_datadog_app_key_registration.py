@@ -128,3 +128,28 @@ def test_info_refuses_page_size_zero(run_plugin, client):
     result = run_plugin(datadog_app_key_registration_info, dict(CONNECTION, page_size=0))
     assert result["failed"] is True and "page_size must be at least 1" in result["msg"]
     assert client.calls == []
+
+
+def warning_texts(result):
+    """The warnings of a result as text (a module process of ansible-core 2.19+ returns each as a structured event)."""
+    return [warning if isinstance(warning, str) else warning["event"]["msg"] for warning in result.get("warnings", [])]
+
+
+def test_what_the_client_retried_ends_in_one_warning_on_success_and_on_failure(run_plugin, client):
+    """The module's host reads the retry summary from the client it built (the seam replaces only its class)."""
+    client.answer("GET", PATH, FOUND)
+    client.stats.retry("HTTP 429", 2.0)  # as the real client counts a 429 waited out
+    client.stats.retry("HTTP 503", 0.5)
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID))
+    assert result["changed"] is False
+    assert warning_texts(result) == ["Datadog API: 2 retries (HTTP 429 x1, HTTP 503 x1), waited 2.5 s in total"]
+    client.answer("GET", PATH, DatadogAPIError(["Forbidden"], status=403, method="GET", path=PATH))
+    failed = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID))
+    assert failed["failed"] is True and warning_texts(failed) == warning_texts(result)
+
+
+def test_the_keys_given_are_scrubbed_from_answer_texts(run_plugin, client):
+    """The host hands its no_log values to the client it built."""
+    client.answer("GET", PATH, MISSING)
+    run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID, state="absent"), check_mode=True)
+    assert client.scrubber.scrub("echo %s %s" % (API_KEY, APP_KEY)) == "echo ******** ********"

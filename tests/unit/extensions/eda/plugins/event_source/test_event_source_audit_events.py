@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
 from types import SimpleNamespace
 
@@ -435,9 +436,11 @@ def test_cancelling_stops_it_at_once_even_while_a_request_waits_for_its_retry(pl
     assert searches(emulator) == sent == 3  # nothing was sent after the cancellation
 
 
-def test_no_key_is_ever_logged(plugin, emulator, caplog):
+def test_no_key_is_ever_logged_or_raised_even_when_the_answers_echo_them(plugin, emulator, caplog):
+    """The answers echo every request header (so the keys): the logged retries and the raised failure that stops the
+    source (raised, not logged: ansible-rulebook prints it with its traceback) show none of them."""
     caplog.set_level(logging.DEBUG)
-    emulator.add_faults({"kind": "503", "route": "/api/v2/audit/events/search", "times": 6},
+    emulator.add_faults({"kind": "echo", "form": "text", "status": 503, "route": "/api/v2/audit/events/search", "times": 6},
                         {"kind": "html_200", "route": "/api/v2/audit/events/search", "times": 1})
 
     async def scenario():
@@ -448,12 +451,17 @@ def test_no_key_is_ever_logged(plugin, emulator, caplog):
         await source.stop()
 
     run(scenario)
-    with pytest.raises(Exception):
-        run(lambda: plugin.main(asyncio.Queue(), source_args(emulator, app_key="wrong-app-key-1234567890")))
+    wrong_key = "wrong-app-key-1234567890"
+    emulator.add_faults({"kind": "echo", "form": "text", "status": 403, "route": "/api/v2/audit/events/search"})
+    with pytest.raises(Exception) as error:
+        run(lambda: plugin.main(asyncio.Queue(), source_args(emulator, app_key=wrong_key)))
+    raised = "".join(traceback.format_exception(type(error.value), error.value, error.value.__traceback__))
+    echoed = "".join(entry["body"] for entry in emulator.responses_log() if entry["status"] in (403, 503))
+    assert all(secret in echoed for secret in (emulator.api_key, emulator.app_key, wrong_key))  # the attack reached it
     assert "polling again in" in caplog.text and "HTTP 503" in caplog.text and "HTTP 403" not in caplog.text
-    assert "polling %s every 0.1 s" % emulator.url in caplog.text
-    for secret in (emulator.api_key, emulator.app_key, "wrong-app-key-1234567890"):
-        assert secret not in caplog.text
+    assert "HTTP 403" in str(error.value) and "polling %s every 0.1 s" % emulator.url in caplog.text
+    for secret in (emulator.api_key, emulator.app_key, wrong_key):
+        assert secret not in caplog.text and secret not in raised
 
 
 def test_the_documentation_matches_the_arguments_and_the_examples_are_accepted(plugin, tmp_path):
