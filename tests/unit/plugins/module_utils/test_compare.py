@@ -266,7 +266,7 @@ def test_diff_and_body_are_copies_the_caller_may_change():
     first = plan.diff()
     first["before"]["integration"]["credentials"]["datacenter"] = "changed"
     first["after"]["integration"]["credentials"]["datacenter"] = "changed"
-    assert plan.diff()["before"]["integration"]["credentials"]["datacenter"] == "v-datacenter"
+    assert plan.diff()["before"]["integration"]["credentials"]["datacenter"] == current["integration"]["credentials"]["datacenter"]
     assert plan.diff()["after"]["integration"]["credentials"]["datacenter"] == "eu1"
     body = create_body(desired)
     body["data"]["attributes"]["integration"]["credentials"]["datacenter"] = "changed"
