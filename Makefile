@@ -20,12 +20,13 @@ PYTHON_LATEST ?= $(shell for p in python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versi
 	$$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: help venv venv-latest tree demo test prerequisites test-main test-latest units emulator-tests lint sanity integration reliability eda collection-checks mutation bench bench-smoke clean
+.PHONY: help venv venv-latest tree demo test prerequisites test-main test-latest units property-tests emulator-tests lint sanity integration reliability eda collection-checks testing-page mutation bench bench-smoke clean
 
 help:
 	@echo "make demo   - create the venv, start the local Datadog API emulator, run playbooks/demo.yml, stop it"
 	@echo "make test   - every test layer: unit, emulator, ansible-lint, ansible-test sanity, integration, reliability, EDA rulebooks, collection checks, bench smoke"
-	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | eda | collection-checks"
+	@echo "make units | emulator-tests | lint | sanity | integration [TARGETS=...] | reliability | eda | collection-checks | testing-page"
+	@echo "make property-tests - the audit property tests with many more examples than in make units, random (minutes)"
 	@echo "make test-main (lane 1 only) | test-latest (lane 2: Python 3.12, newest ansible-core) | bench | bench-smoke | clean"
 	@echo "make mutation - mutation testing of the HTTP client, the comparison, the set plan and the audit reader (not in make test)"
 
@@ -79,6 +80,14 @@ test-main: units emulator-tests lint sanity integration reliability collection-c
 units: venv tree
 	cd $(TREE) && $(RUN) PYTHONPATH=$(abspath $(BUILD)) python -m pytest -q -p no:cacheprovider tests/unit
 
+# The hypothesis property tests of the audit reads and the event source with PROPERTY_FACTOR times the examples of
+# `make units` (which runs a bounded, derandomized number), random: a long local run, not part of `make test`.
+PROPERTY_FACTOR ?= 25
+property-tests: venv tree
+	cd $(TREE) && $(RUN) PYTHONPATH=$(abspath $(BUILD)) DDOPS_HYPOTHESIS_PROFILE=thorough \
+	  DDOPS_HYPOTHESIS_FACTOR=$(PROPERTY_FACTOR) python -m pytest -q -p no:cacheprovider \
+	  tests/unit/plugins/module_utils/test_audit_properties.py tests/unit/plugins/module_utils/test_audit_stream.py
+
 emulator-tests: venv
 	$(RUN) python -m pytest -q -p no:cacheprovider tests/emulator/tests
 
@@ -108,6 +117,13 @@ eda: venv tree
 collection-checks: venv tree
 	$(RUN) tests/utils/collection_checks.sh $(TREE) $(abspath $(BUILD))/checks
 
+# docs/testing-your-playbooks.md followed as written, from a tarball of the tree, the emulator pip-installed into a
+# fresh venv (collection-checks runs it on lane 1 with its own tarball; lane 2 runs this target).
+testing-page: venv tree
+	rm -rf $(BUILD)/testing-page && mkdir -p $(BUILD)/testing-page
+	cd $(TREE) && $(RUN) ansible-galaxy collection build --force --output-path $(abspath $(BUILD))/testing-page >/dev/null
+	$(RUN) python tests/utils/testing_page_check.py $(abspath $(BUILD))/testing-page/ddops-datadog-*.tar.gz $(abspath $(BUILD))/testing-page/work
+
 sanity: venv tree
 	$(BIN)/python tests/utils/ansible_test_offline.py
 	cd $(TREE) && $(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
@@ -129,11 +145,11 @@ integration: venv tree
 test-latest:
 	@test -n "$(PYTHON_LATEST)" || { echo "test-latest needs python3.12"; exit 1; }
 	$(MAKE) --no-print-directory PYTHON="$(PYTHON_LATEST)" PYTHON_VERSION=3.12 VENV=.venv-latest \
-	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest RELIABILITY_SHARE=lane2 units sanity integration reliability
+	  REQUIREMENTS=tests/requirements-latest.txt BUILD=.build-latest RELIABILITY_SHARE=lane2 units sanity integration reliability testing-page
 	@# The EDA rulebook tests, with lane 1's venv (ansible-rulebook is installed there) on lane 2's copy of the tree:
 	@# lane 1 has more to run, so make test ends sooner this way.
 	$(MAKE) --no-print-directory BUILD=.build-latest eda
-	@echo "lane 2: units, sanity, integration, its share of reliability and the EDA rulebook tests passed"
+	@echo "lane 2: units, sanity, integration, its share of reliability, the testing page and the EDA rulebook tests passed"
 
 # Mutation testing (docs/dev/testing.md): mutmut over the core, judged by the fast unit tests; the score and every
 # surviving mutant are printed and written to $(BUILD)/mutation/mutation.json. Not part of make test (it takes long);

@@ -5,7 +5,8 @@
 """Benchmark 6: the audit_events lookup's ``parallel`` option at a real-world answer time.
 
 ``benchmarks/run.py --only parallel`` calls :func:`bench_audit_parallel`: it seeds N events over 30 days in the
-emulator (evenly, then with 80 % of them in one hour), makes every search answer wait ``--latency`` seconds (150 ms:
+emulator (evenly; with 80 % of them in one hour; and in bursts of 4 events sharing each millisecond, at different
+instants inside it, 80 % of the bursts in one hour), makes every search answer wait ``--latency`` seconds (150 ms:
 what a Datadog search page takes), and reads the whole range with the sequential lookup, a bare sequential
 ``requests`` loop and the lookup with ``parallel`` 4, 8 and 16, each in a fresh process of this script::
 
@@ -22,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -30,7 +32,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEARCH_ROUTE = "POST /api/v2/audit/events/search"
 DAY_MS = 86_400_000
-GOALS = {"even": 4.0, "burst": 3.0}  # parallel=8 vs the bare sequential loop
+GOALS = {"even": 4.0, "burst": 3.0, "burst, 4 per ms": 3.0}  # parallel=8 vs the bare sequential loop
+#: Events that share each millisecond in the "burst, 4 per ms" distribution.
+PER_MS = 4
 GOAL_PARALLEL = 8
 
 
@@ -147,18 +151,21 @@ def bench_audit_parallel(emulator, events, rounds, latency=0.15, levels=(4, 8, 1
     print("  machine load average (1, 5, 15 min) before: %.1f %.1f %.1f on %d CPUs" % (
         tuple(os.getloadavg()) + (os.cpu_count(),)), flush=True)
     saved_latency = emulator.latency()
+    placements = (("even", {}, ""), ("burst", {"burst": 0.8, "burst_span": "1h"}, " (80 % in one hour)"),
+                  ("burst, 4 per ms", {"timestamps": shared_milliseconds(events, end)},
+                   " (%d sharing each millisecond, 80 %% of them in one hour)" % PER_MS))
     try:
-        for distribution, burst in (("even", 0.0), ("burst", 0.8)):
+        for distribution, placement, described in placements:
             emulator.reset(audit=True)
             started = time.perf_counter()
-            emulator.seed_audit(events, seed=1, span="30d", end=end, burst=burst, burst_span="1h")
+            emulator.seed_audit(events, seed=1, span="30d", end=end, **placement)
             seeding = time.perf_counter() - started
             # One untimed read first, without latency: the emulator encodes each event's JSON on its first answer and
             # reuses it, so no variant pays that for the others.
             _run_variant(emulator, window, "requests", 1)
             emulator.latency(routes=dict(saved_latency["routes"], **{SEARCH_ROUTE: latency}))
             print("  %s: %d events over 30 days%s, seeded in %.1f s; every search answer waits %.0f ms" % (
-                distribution, events, " (80 % in one hour)" if burst else "", seeding, latency * 1000), flush=True)
+                distribution, events, described, seeding, latency * 1000), flush=True)
             runs = {}
             for round_number in range(rounds):
                 for offset in range(len(variants)):
@@ -173,6 +180,22 @@ def bench_audit_parallel(emulator, events, rounds, latency=0.15, levels=(4, 8, 1
     print("  machine load average after: %.1f %.1f %.1f (a busy machine starves the emulator and the client of CPU: "
           "the ratios are then lower)" % tuple(os.getloadavg()), flush=True)
     return figures
+
+
+def shared_milliseconds(events, end, seed=1):
+    """Times (epoch ms) for ``events`` events in groups of :data:`PER_MS` sharing a millisecond, each at its own instant
+    inside it (.0, .25, ...), 80 % of the groups in one hour of the 30 days before ``end``, the rest over the 30 days."""
+    rng = random.Random(seed)
+    groups = -(-events // PER_MS)
+    hour_start = end - 30 * DAY_MS + 1 + rng.randrange(30 * DAY_MS - 3_600_000)
+    in_hour = set(rng.sample(range(hour_start, hour_start + 3_600_000), int(groups * 0.8)))
+    spread = set()
+    while len(spread) < groups - len(in_hour):
+        millisecond = end - 1 - rng.randrange(30 * DAY_MS - 1)  # not the last millisecond: its later instants are after `to`
+        if millisecond not in in_hour:
+            spread.add(millisecond)
+    milliseconds = sorted(in_hour | spread)
+    return [millisecond + number / float(PER_MS) for millisecond in milliseconds for number in range(PER_MS)][:events]
 
 
 def _summarise(distribution, events, variants, runs, judge_times=True):

@@ -15,7 +15,10 @@ description:
   - Each term is one search query in the Audit Trail search syntax, for example V(@evt.name:Authentication).
     Without terms the query is V(*) (every event). The events of several terms are concatenated in term order.
   - Reads all pages with C(POST /api/v2/audit/events/search), following the cursor in C(meta.page.after). It stops on an
-    empty page, a missing cursor, or when O(limit) events were read, and never asks for more events than it still needs.
+    empty page, a missing cursor, or once it has read one event more than O(limit), and never asks for more events than
+    it still needs. That one event is not returned; it tells that the limit cut the read short, which one warning says,
+    naming the limit.
+  - The result is complete and in Datadog's order, each event once, or the lookup fails; with O(parallel) too.
   - When Datadog answers C(meta.status=timeout) (partial results) or sends C(meta.warnings), the lookup shows them as
     Ansible warnings. On HTTP 429 it waits the E(X-RateLimit-Reset) seconds Datadog asks for and continues.
   - Every option is checked before the first request; a bad value fails with a message naming the option and what it allows.
@@ -55,17 +58,20 @@ options:
     default: -timestamp
   limit:
     description:
-      - The most events returned per query (term).
+      - The most events returned per query (term). The default is V(1000), and V(0) with O(count_by), so that a count
+        counts every matching event unless a limit is given.
       - V(0) returns every matching event. Each page costs one request, so a large time range with V(0) can take many
         requests; see O(page_size).
+      - When more events match than the limit lets through, the lookup warns, once, naming the limit and the queries it
+        cut short. To know it, the read asks for one event more than the limit; when the limit ends exactly on a full
+        page (V(limit=1000) at the default O(page_size)) that is one more request, of one event.
     type: int
-    default: 1000
   page_size:
     description:
       - Events asked for per request, from V(1) to V(1000) (the Datadog maximum).
-      - N events cost ceil(N / O(page_size)) requests, plus one final request that returns no event when fewer than O(limit)
-        events match (Datadog only tells that the results are over with an empty page).
-      - The last request only asks for what remains of O(limit).
+      - N events cost ceil(N / O(page_size)) requests, plus one final request that returns no event when no more than
+        O(limit) events match (Datadog only tells that the results are over with an empty page).
+      - The last request only asks for what remains of O(limit), and one event more (see O(limit)).
     type: int
     default: 1000
   timezone:
@@ -105,9 +111,9 @@ options:
         text, then false and true, then lists and objects, then null).
       - An event without the field counts under V(null). An event whose field is a list (such as V(tags)) counts once
         under each distinct element, so the counts can add up to more than the events read.
-      - With O(limit), the counts cover the events read (at most O(limit) per query); use V(limit=0) to count every
-        matching event. With several queries (terms) the counts cover all of them, an event found by two queries
-        counting twice.
+      - Every matching event is counted, unless O(limit) is given, and then the counts cover the first O(limit) events
+        per query, and a warning says when more matched. With several queries (terms) the counts cover all of them, an
+        event found by two queries counting twice.
       - Mutually exclusive with O(fields). A bad path fails before any request.
     type: list
     elements: str
@@ -115,7 +121,9 @@ options:
     description:
       - How many requests to have in flight at once, from V(1) to V(16). V(1) reads page after page.
       - Above V(1), the time range of each query is cut into that many time slices, each read page by page with its own
-        connection, and the events are put back together. The result is the same events in the same order as with V(1).
+        connection, and the events are put back together. The result is the same events in the same order as with V(1),
+        each once, or the lookup fails. The events of one millisecond are never split between two slices, and an answer
+        out of time order anywhere fails the lookup (see the collection's C(docs/audit-events.md)).
         Worth it for long reads (O(limit=0) or a large O(limit) over days of events), which are bound by Datadog's
         answer time; see the collection's C(docs/audit-events.md).
       - When one slice holds most of the events (a burst), the idle connections take over its unread part in chunks of a
@@ -132,7 +140,8 @@ options:
     type: int
     default: 1
 notes:
-  - The application key needs the C(audit_logs_read) permission.
+  - The application key needs the C(audit_logs_read) permission. When Datadog refuses the search (HTTP 403 or 401),
+    the error says what to check - the keys, the site (or O(api_url)) they belong to, and that permission.
   - A search changes nothing, so unlike a create it is also retried after a 5xx answer or a dropped connection.
   - Variables that feed options are templated first, so C(datadog_api_key) may hold a template such as
     C({{ vault_datadog_api_key }}).
@@ -199,15 +208,14 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.usr_email }}: {{ item.count }} changes"
   loop: >-
-    {{ query('ddops.datadog.audit_events', '@evt.name:"Workflow Automation"', from='now-30d', limit=0,
-             count_by='@usr.email') }}
+    {{ query('ddops.datadog.audit_events', '@evt.name:"Workflow Automation"', from='now-30d', count_by='@usr.email') }}
   loop_control:
     label: "{{ item.usr_email }}"
 
 - name: Changes per user and action
   ansible.builtin.set_fact:
     per_user_and_action: >-
-      {{ query('ddops.datadog.audit_events', '@evt.name:"Workflow Automation"', from='now-30d', limit=0,
+      {{ query('ddops.datadog.audit_events', '@evt.name:"Workflow Automation"', from='now-30d',
                count_by=['@usr.email', '@action']) }}
 
 - name: A month of events, 8 requests at a time (same events and order as parallel=1, in a fraction of the time)
@@ -259,7 +267,7 @@ _list:
 from ansible.errors import AnsibleLookupError
 from ansible.utils.display import Display
 
-from ansible_collections.ddops.datadog.plugins.module_utils._audit import search_all, validate_queries, validate_search
+from ansible_collections.ddops.datadog.plugins.module_utils._audit import DEFAULT_LIMIT, search_all, validate_queries, validate_search
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import search_all_parallel, validate_parallel
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
@@ -286,7 +294,10 @@ class LookupModule(DatadogLookupBase):
             validate_parallel(kwargs.get("parallel"))
             self.set_options(var_options=self.option_variables(variables), direct=kwargs)
             # ... then every value is read through get_option, like the connection options.
-            settings = validate_search(**dict((argument, self.get_option(option)) for option, argument in SEARCH_OPTIONS))
+            values = dict((argument, self.get_option(option)) for option, argument in SEARCH_OPTIONS)
+            if values["limit"] is None:  # a count counts every matching event unless a limit is given
+                values["limit"] = 0 if self.get_option("count_by") is not None else DEFAULT_LIMIT
+            settings = validate_search(**values)
             collector = make_collector(fields=self.get_option("fields"), count_by=self.get_option("count_by"))
             parallel = validate_parallel(self.get_option("parallel"))
         except InputError as exc:

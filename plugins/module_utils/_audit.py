@@ -15,19 +15,23 @@ and the counts (``count_by``), which keep only what they need of each page.
 Paging follows what Datadog does (see ``POST /api/v2/audit/events/search``): the cursor of the next page is
 ``meta.page.after``; a short page is *not* the end (the page that finishes the results still carries a
 cursor, and the request made with it answers ``{"data": []}``). The loop stops on an empty page, a missing
-cursor or once ``limit`` events were read, and never asks for more events than it still needs.
+cursor or once one event more than ``limit`` was read: that one is not returned, it only tells that the limit cut the
+read short, which :func:`limit_warning` then says. It never asks for more events than it still needs.
 A page that starts with an event already returned means the cursor did not advance: the search fails rather than
 page on without end (a repeated cursor stops it with a warning).
+
+:func:`event_time_ms` is the one reading of an event's time, shared by the parallel reader and the event source.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, cyclic_gc_paused, one_line
-from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import describe, validate_number
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import KeepEvents
 
@@ -77,11 +81,17 @@ class SearchSettings(object):
     def __repr__(self):
         return "SearchSettings(%s)" % ", ".join("%s=%r" % (name, getattr(self, name)) for name in self.__slots__)
 
+    @property
+    def wanted(self):
+        """Events to read for one query: one more than ``limit`` (it tells whether the limit cut the read short), or
+        ``0`` (every event)."""
+        return self.limit + 1 if self.limit else 0
+
     def page_limit(self, already_read):
-        """How many events to ask for next: a full page, or what remains of ``limit`` when that is less."""
+        """How many events to ask for next: a full page, or what remains of :attr:`wanted` when that is less."""
         if not self.limit:
             return self.page_size
-        return min(self.page_size, self.limit - already_read)
+        return min(self.page_size, self.wanted - already_read)
 
     def body(self, query, page_limit, cursor=None):
         """The ``POST /api/v2/audit/events/search`` body for one page."""
@@ -101,14 +111,15 @@ class SearchSettings(object):
 
 class SearchResult(object):
     """One query's search: its events in the order Datadog returned them (unless a collector took them), how many
-    events were read, the warnings to show, the requests made."""
+    events were returned, whether more matched than ``limit`` let through, the warnings to show, the requests made."""
 
-    __slots__ = ("query", "events", "read", "warnings", "requests", "timed_out_pages")
+    __slots__ = ("query", "events", "read", "cut_short", "warnings", "requests", "timed_out_pages")
 
     def __init__(self, query):
         self.query = query
         self.events = []
         self.read = 0
+        self.cut_short = False
         self.warnings = []
         self.requests = 0
         self.timed_out_pages = []
@@ -263,7 +274,8 @@ def search_events(client, query, settings, collector=None):
     """Read the events of one query, page by page; returns a :class:`SearchResult`.
 
     Each page of events goes to ``collector.add()`` as soon as it is read; without a collector the events are kept in
-    ``SearchResult.events``.
+    ``SearchResult.events``. With a ``limit`` it reads one event more than the limit when there is one: that event is
+    not returned, it sets ``SearchResult.cut_short``.
 
     ``client`` is a :class:`DatadogClient`: it waits ``X-RateLimit-Reset`` on 429 and retries 5xx answers and
     dropped connections by itself (the search is sent as idempotent, since it changes nothing).
@@ -276,21 +288,22 @@ def search_events(client, query, settings, collector=None):
     cursor = None
     seen_cursors = set()
     returned = set()  # IDs of the events returned so far: a page starting with one of them is a cursor that did not advance
+    read = 0  # events read, the one past the limit included
     while True:
-        page_limit = settings.page_limit(result.read)
+        page_limit = settings.page_limit(read)
         body = settings.body(query, page_limit, cursor)
         page_number = result.requests + 1
-        with operation("search audit events for query %r (page %d)" % (query, page_number)):
+        try:
             # A search changes nothing, so it may be retried like a GET after a 5xx or a dropped connection.
             response = client.request("POST", SEARCH_PATH, body=body, expected=(200,), idempotent=True)
             result.requests += 1
-            events = response.data
-            if not isinstance(events, list):
-                raise DatadogAPIError("the answer's 'data' member is not a list", status=response.status,
-                                      method="POST", path=SEARCH_PATH, request_id=response.request_id)
+            events = search_page(response)
+        except DatadogAPIError as exc:
+            raise search_failure(exc, "search audit events for query %r (page %d)" % (query, page_number),
+                                 client.options.base_url) from None
         meta = response.body.get("meta") if isinstance(response.body, dict) else None
         meta = meta if isinstance(meta, dict) else {}
-        collect_warnings(result, meta, page_number)
+        collect_warnings(result, meta, page_number, client.scrub)
         if not events:
             break
         if len(events) > page_limit:  # more than asked for: keep the promise of never returning more than limit
@@ -300,9 +313,13 @@ def search_events(client, query, settings, collector=None):
             raise TaskFailure(repeated_page_message(query, "page %d" % page_number, result.requests),
                               status=response.status, request_id=response.request_id)
         returned.update(ids)
+        read += len(events)
+        if settings.limit and read > settings.limit:
+            events = events[:settings.limit - result.read]
+            result.cut_short = True
         add(events)
         result.read += len(events)
-        if settings.limit and result.read >= settings.limit:
+        if result.cut_short:
             break
         cursor = next_cursor(meta)
         if cursor is None:
@@ -313,10 +330,7 @@ def search_events(client, query, settings, collector=None):
             break
         seen_cursors.add(cursor)
     if result.timed_out_pages:
-        result.warnings.insert(0, "Datadog's audit search for query %r timed out (meta.status: timeout) on page%s %s of %d: "
-                                  "the results are partial. Narrow the time range (from/to) or the query."
-                               % (query, "s" if len(result.timed_out_pages) > 1 else "",
-                                  ", ".join(str(page) for page in result.timed_out_pages), result.requests))
+        result.warnings.insert(0, timed_out_warning(query, result.timed_out_pages, result.requests))
     return result
 
 
@@ -324,17 +338,99 @@ def search_all(client, queries, settings, collector=None):
     """Search every query in order, feeding every page to ``collector`` (default: a
     :class:`~._audit_fields.KeepEvents`, which keeps the events concatenated).
 
-    Returns ``(collector.result(), warnings, requests)``.
+    Returns ``(collector.result(), warnings, requests)``; a limit that cut any query's read short is one warning
+    (:func:`limit_warning`).
     """
     collector = KeepEvents() if collector is None else collector
     warnings = []
     requests = 0
+    cut_short = []
     with cyclic_gc_paused():  # the result can be 100,000s of events; see cyclic_gc_paused
         for query in queries:
             result = search_events(client, query, settings, collector)
             warnings.extend(warning for warning in result.warnings if warning not in warnings)
             requests += result.requests
+            if result.cut_short:
+                cut_short.append(query)
+        if cut_short:
+            warnings.append(limit_warning(settings.limit, cut_short))
         return collector.result(), warnings, requests
+
+
+def search_page(response):
+    """The events of a search answer (its ``data`` list); :class:`DatadogAPIError` when it has none."""
+    events = response.data
+    if not isinstance(events, list):
+        raise DatadogAPIError("the answer's 'data' member is not a list", status=response.status,
+                              method=response.method, path=response.path, request_id=response.request_id)
+    return events
+
+
+def search_failure(error, wording, base_url):
+    """The :class:`TaskFailure` of a failed search request; a refusal (401, 403) says what to check."""
+    failure = api_failure(error, wording)
+    if error.status not in (401, 403):
+        return failure
+    return TaskFailure("%s. Check that the API key and the application key are keys of the Datadog organization at %s "
+                       "(the site or api_url option), and that the application key has the audit_logs_read permission"
+                       % (failure, base_url), cause=error, **failure.result)
+
+
+def timed_out_warning(query, pages, requests):
+    """The warning of a search Datadog answered with ``meta.status: timeout`` (partial results) on ``pages``."""
+    return ("Datadog's audit search for query %r timed out (meta.status: timeout) on page%s %s of %d: the results are "
+            "partial. Narrow the time range (from/to) or the query."
+            % (query, "s" if len(pages) > 1 else "", ", ".join(str(page) for page in sorted(pages)), requests))
+
+
+def limit_warning(limit, queries):
+    """The one warning of a read that ``limit`` cut short: more events matched ``queries`` than were returned."""
+    return ("limit=%d cut the read short: more events match %s than the %d returned%s. Set a larger limit, or limit=0 "
+            "to read every matching event"
+            % (limit, "the query %r" % queries[0] if len(queries) == 1
+               else "the queries %s" % ", ".join(repr(query) for query in queries),
+               limit, "" if len(queries) == 1 else " for each"))
+
+
+def event_time_ms(event):
+    """Epoch milliseconds of an event's ``attributes.timestamp``, or ``None`` when it has none that can be read.
+
+    The one reading of an event's time: an ISO 8601 text (Datadog's ``2026-01-31T08:15:02.123Z``, any other offset, or
+    none for UTC), digits (epoch milliseconds), or a number of epoch milliseconds; a fraction of a millisecond is
+    dropped (the event belongs to the millisecond it shows).
+    """
+    attributes = event.get("attributes") if isinstance(event, dict) else None
+    stamp = attributes.get("timestamp") if isinstance(attributes, dict) else None
+    if isinstance(stamp, str):
+        if len(stamp) == 24 and stamp[-1] == "Z":  # Datadog's own form: the fast parser
+            try:
+                return (datetime.fromisoformat(stamp[:-1]) - _NAIVE_EPOCH) // _MILLISECOND
+            except ValueError:
+                pass
+        text = stamp.strip()
+        if _EPOCH.match(text):
+            return int(text)
+        moment = _parse_iso(text)
+        if moment is None:
+            return None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return (moment - _NAIVE_EPOCH) // _MILLISECOND
+    if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
+        return None
+    if isinstance(stamp, float) and not math.isfinite(stamp):
+        return None
+    return int(math.floor(stamp))
+
+
+def format_ms(epoch_ms):
+    """``2026-01-31T08:15:02.000Z``: epoch milliseconds as Datadog shows an event's time."""
+    moment = _NAIVE_EPOCH + timedelta(milliseconds=epoch_ms)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (epoch_ms % 1000)
+
+
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MILLISECOND = timedelta(milliseconds=1)
 
 
 def event_ids(events):
@@ -355,8 +451,9 @@ def next_cursor(meta):
     return cursor if isinstance(cursor, str) and cursor else None
 
 
-def collect_warnings(result, meta, page_number):
-    """``meta.status: timeout`` (partial results) and ``meta.warnings[]`` become warnings for the user."""
+def collect_warnings(result, meta, page_number, scrub):
+    """``meta.status: timeout`` (partial results) and ``meta.warnings[]`` become warnings for the user; ``scrub`` (the
+    client's) takes every known secret out of Datadog's texts, before they are put on one line."""
     if meta.get("status") == "timeout":
         result.timed_out_pages.append(page_number)
     warnings = meta.get("warnings")
@@ -364,8 +461,10 @@ def collect_warnings(result, meta, page_number):
         return
     for warning in warnings:
         if isinstance(warning, dict):
-            text = ": ".join(one_line(warning.get(key)) for key in ("code", "title", "detail") if one_line(warning.get(key)))
+            parts = [warning.get(key) for key in ("code", "title", "detail")]
         else:
-            text = one_line(warning)
+            parts = [warning]
+        parts = [one_line(scrub(part if isinstance(part, str) else one_line(part))) for part in parts]
+        text = scrub(": ".join(part for part in parts if part))  # a secret split over lines, now joined
         if text:
             result.warn("Datadog warned about the audit search for query %r (results may be partial): %s" % (result.query, text))

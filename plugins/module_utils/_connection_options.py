@@ -40,6 +40,9 @@ SITES = (
     "ddog-gov.com",
     "us2.ddog-gov.com",
 )
+#: The names Datadog gives its sites (US1, US3, ... on docs.datadoghq.com/getting_started/site), lower-case, in the
+#: order of :data:`SITES`.
+SITE_NAMES = ("us1", "us3", "us5", "ap1", "ap2", "uk1", "eu1", "us1-fed", "us2-fed")
 SITE_ALIASES = {
     "us1": "datadoghq.com",
     "us3": "us3.datadoghq.com",
@@ -245,15 +248,23 @@ def sources(given=None, variables=None, environ=None, given_as=TASK):
     of its environment variables that is set and not empty."""
     found = {}
     for entry in OPTIONS:
-        candidates = [(given or {}, entry.name, given_as, True)]
-        candidates.extend((variables or {}, name, "%s %s" % (VARIABLE, name), False) for name in entry.vars)
-        candidates.extend((environ or {}, name, "%s %s" % (ENVIRONMENT, name), False) for name in entry.env)
-        for mapping, key, origin, empty_counts in candidates:
-            value = mapping.get(key)
-            if value is not None and (empty_counts or value != ""):
-                found[entry.name] = (value, origin)
-                break
+        value_and_origin = source(entry, given, variables, environ, given_as)
+        if value_and_origin is not None:
+            found[entry.name] = value_and_origin
     return found
+
+
+def source(entry, given=None, variables=None, environ=None, given_as=TASK):
+    """``(value, origin)`` of one :class:`Option` (also one a module declares for itself, such as
+    ``app_key_id``), by the rule of :func:`sources`; ``None`` when it is set nowhere."""
+    candidates = [(given or {}, entry.name, given_as, True)]
+    candidates.extend((variables or {}, name, "%s %s" % (VARIABLE, name), False) for name in entry.vars)
+    candidates.extend((environ or {}, name, "%s %s" % (ENVIRONMENT, name), False) for name in entry.env)
+    for mapping, key, origin, empty_counts in candidates:
+        value = mapping.get(key)
+        if value is not None and (empty_counts or value != ""):
+            return value, origin
+    return None
 
 
 def _stronger_of_site_and_api_url(origins):

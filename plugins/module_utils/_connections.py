@@ -21,6 +21,7 @@ import re
 
 from urllib.parse import urlsplit
 
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import SITE_NAMES, SITES
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import kind_of, normalized_uuid
 
@@ -118,6 +119,10 @@ def _plain(name, required=True):
     return Field(name, required=required)
 
 
+#: What the Datadog integration's ``datacenter`` takes: a Datadog site, by its name (``us1``, ``eu1``, ...) or its site
+#: parameter (``datadoghq.com``, ``datadoghq.eu``, ...). Datadog's spec types the field as a free string and points to
+#: its list of sites for it (docs/dev/api-behaviour.md).
+DATACENTERS = SITE_NAMES + SITES
 #: The one value ``tokens[].type`` accepts (and its default).
 TOKEN_TYPES = ("SECRET",)
 #: The entries of the HTTP credential lists, matched by ``name``.
@@ -146,7 +151,8 @@ VARIANTS = (
     Variant("Cloudflare", "CloudflareGlobalAPIToken", (_plain("auth_email"), _secret("global_api_key"))),
     Variant("ConfigCat", "ConfigCatSDKKey", (_secret("api_password"), _plain("api_username"), _secret("sdk_key"))),
     Variant("Datadog", "DatadogAPIKey",
-            (_secret("api_key"), _secret("app_key"), _plain("datacenter"), _plain("subdomain", required=False))),
+            (_secret("api_key"), _secret("app_key"), Field("datacenter", choices=DATACENTERS),
+             _plain("subdomain", required=False))),
     Variant("Fastly", "FastlyAPIKey", (_secret("api_key"),)),
     Variant("Freshservice", "FreshserviceAPIKey", (_secret("api_key"), _plain("domain"))),
     Variant("GCP", "GCPServiceAccount", (_secret("private_key"), _plain("service_account_email"))),

@@ -208,8 +208,13 @@ options:
             type: str
           datacenter:
             description:
-              - Datadog site (datacenter) of the organization the connection acts on.
+              - Datadog site (datacenter) of the organization the connection acts on, by its name (V(us1), V(eu1), ...)
+                or its site parameter (V(datadoghq.com), V(datadoghq.eu), ...).
               - Required for V(DatadogAPIKey).
+              - One of V(us1), V(us3), V(us5), V(ap1), V(ap2), V(uk1), V(eu1), V(us1-fed), V(us2-fed), V(datadoghq.com),
+                V(us3.datadoghq.com), V(us5.datadoghq.com), V(ap1.datadoghq.com), V(ap2.datadoghq.com),
+                V(uk1.datadoghq.com), V(datadoghq.eu), V(ddog-gov.com), V(us2.ddog-gov.com); anything else is refused
+                before any request.
             type: str
           domain:
             description:
@@ -376,8 +381,11 @@ options:
 notes:
   - The list endpoint that finding a connection by name needs is a preview endpoint of the Datadog API. Where it is
     missing, the module fails and asks for O(connection_id).
-  - Put secrets in Ansible Vault or an AWX credential, and set C(no_log) on tasks that pass them through loops or
-    variables you print yourself.
+  - Put secrets in Ansible Vault or an AWX credential. For several connections use
+    M(ddops.datadog.datadog_action_connection_set) (or the P(ddops.datadog.action_connections#role) role) rather than a
+    loop over this module. Ansible prints each loop item as the task's label, secrets included, before the module masks
+    anything; if you loop, set C(loop_control.label) to the name (or C(no_log)). The same for variables you print
+    yourself.
   - "Datadog HTTP connections refer to their tokens as C({{ tokenName }}) in header, URL parameter and body values.
     Ansible would take that for a template (C('tokenName' is undefined)); write such values with the C(!unsafe) YAML
     tag, for example C(value: !unsafe 'Bearer {{ apiToken }}'), so they reach Datadog literally. See the examples."

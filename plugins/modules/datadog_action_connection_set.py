@@ -218,8 +218,13 @@ options:
                 type: str
               datacenter:
                 description:
-                  - Datadog site (datacenter) of the organization the connection acts on.
+                  - Datadog site (datacenter) of the organization the connection acts on, by its name (V(us1), V(eu1), ...)
+                    or its site parameter (V(datadoghq.com), V(datadoghq.eu), ...).
                   - Required for V(DatadogAPIKey).
+                  - One of V(us1), V(us3), V(us5), V(ap1), V(ap2), V(uk1), V(eu1), V(us1-fed), V(us2-fed), V(datadoghq.com),
+                    V(us3.datadoghq.com), V(us5.datadoghq.com), V(ap1.datadoghq.com), V(ap2.datadoghq.com),
+                    V(uk1.datadoghq.com), V(datadoghq.eu), V(ddog-gov.com), V(us2.ddog-gov.com); anything else is refused
+                    before any request.
                 type: str
               domain:
                 description:

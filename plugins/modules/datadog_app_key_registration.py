@@ -41,8 +41,9 @@ options:
         Application Keys.
       - This is B(not) the application key itself (the secret you pass as O(app_key)). A value that is not a UUID is
         refused before any request and is never echoed.
+      - Read from the environment variable E(DD_APP_KEY_ID) when not set (the task option wins, as for the connection
+        options). One of the two is required.
     type: str
-    required: true
   state:
     description:
       - V(present) registers the key, V(absent) unregisters it.
@@ -72,6 +73,9 @@ EXAMPLES = r"""
   ddops.datadog.datadog_app_key_registration:
     app_key_id: 9d1c7e5a-0b3f-4a6d-8e2c-7f4b1a9d3c60
     state: absent
+
+- name: Register the key whose ID is in DD_APP_KEY_ID (an AWX credential of docs/awx.md injects it)
+  ddops.datadog.datadog_app_key_registration:
 
 - name: Register with the keys passed inline from vaulted variables
   ddops.datadog.datadog_app_key_registration:
@@ -144,21 +148,31 @@ api:
 # END api
 """
 
+import os
+
 from ansible_collections.ddops.datadog.plugins.module_utils._app_key_registration import (
     STATES,
     ensure_registration,
     validate_app_key_id,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import TASK, Option, source
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
 
+#: app_key_id and its environment fallback, read by the rule of the connection options (task option > environment).
+APP_KEY_ID = Option("app_key_id", "str", env=("DD_APP_KEY_ID",), description=("The ID of the application key.",))
+
 
 def run(module):
-    value = module.params["app_key_id"]
+    value, origin = source(APP_KEY_ID, module.params, environ=os.environ) or (None, None)
+    if value is None:
+        raise InputError("app_key_id is required: set the app_key_id option or the DD_APP_KEY_ID environment variable")
     try:
         app_key_id = validate_app_key_id(value, app_key=module.connection_options().app_key)
-    except InputError:
+    except InputError as exc:
         module.add_no_log_values([value])  # people paste the key itself here: never echo it
+        if origin != TASK:
+            raise InputError("%s (read from the %s)" % (exc, origin)) from None
         raise
     return ensure_registration(module.client, app_key_id, state=module.params["state"], check_mode=module.check_mode)
 
@@ -166,7 +180,7 @@ def run(module):
 MODULE = ModuleDefinition(
     "ddops.datadog.datadog_app_key_registration",
     argument_spec=dict(
-        app_key_id=dict(type="str", required=True),
+        app_key_id=dict(type="str"),
         state=dict(type="str", choices=list(STATES), default="present"),
     ),
     run=run,

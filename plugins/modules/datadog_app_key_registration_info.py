@@ -34,6 +34,9 @@ options:
   app_key_id:
     description:
       - The ID (a UUID) of one application key to look up. This is not the application key itself.
+      - The environment variable E(DD_APP_KEY_ID), which M(ddops.datadog.datadog_app_key_registration) reads, is not
+        read here; without O(app_key_id) the module lists every registration. The examples show how to look up the key
+        of E(DD_APP_KEY_ID).
     type: str
   page_size:
     description:
@@ -54,6 +57,11 @@ EXAMPLES = r"""
     app_key_id: 3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81
   register: automation_key
   failed_when: automation_key.total == 0
+
+- name: Is the key whose ID is in DD_APP_KEY_ID registered (an AWX credential of docs/awx.md injects it)?
+  ddops.datadog.datadog_app_key_registration_info:
+    app_key_id: "{{ lookup('ansible.builtin.env', 'DD_APP_KEY_ID') }}"
+  register: credential_key
 
 - name: Check a registration with keys passed inline from vaulted variables
   ddops.datadog.datadog_app_key_registration_info:

@@ -28,6 +28,9 @@ from ansible_collections.ddops.datadog.plugins.module_utils._api import HAS_REQU
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import OPTION_NAMES, OPTIONS, ClientOptions, sources
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 
+# The keys a lookup cannot do without (a missing one is named with every place it can come from).
+KEY_OPTIONS = ("api_key", "app_key")
+
 # Keywords ansible-core 2.19+ passes to lookups although they are not lookup options.
 IGNORED_KEYWORDS = frozenset(("allow_unsafe",))
 
@@ -59,6 +62,9 @@ class DatadogLookupBase(LookupBase):
         keywords, variables = self._given
         origins = dict((name, origin) for name, (dummy, origin) in
                        sources(keywords, variables, os.environ, given_as="keyword").items())
+        for option in OPTIONS:
+            if option.name in KEY_OPTIONS and not self.get_option(option.name):
+                raise AnsibleLookupError("%s: %s" % (self.plugin_name(), missing_key_message(option)))
         try:
             options = ClientOptions.from_values(origins=origins, **dict((name, self.get_option(name)) for name in OPTION_NAMES))
         except InputError as exc:
@@ -101,6 +107,14 @@ class DatadogLookupBase(LookupBase):
 
     def plugin_name(self):
         return getattr(self, "ansible_name", None) or "ddops.datadog lookup"
+
+
+def missing_key_message(option):
+    """``api_key is required: ...``: the keyword, the Ansible variables and the environment variables that can set it."""
+    places = ["the %s option" % option.name]
+    places += ["the variable %s" % name for name in option.vars]
+    places += ["the environment variable %s" % " (or ".join(option.env) + ")" * (len(option.env) - 1)] if option.env else []
+    return "%s is required: set %s or %s" % (option.name, ", ".join(places[:-1]), places[-1])
 
 
 def check_string_options(keywords, variables):

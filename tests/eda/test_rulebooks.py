@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import requests
@@ -18,14 +19,14 @@ SEARCH = "/api/v2/audit/events/search"
 CONNECTIONS = "/api/v2/actions/connections"
 
 
-def counting_rulebook(path, source_name):
+def counting_rulebook(path, source_name, **arguments):
     """A rulebook that prints one line per delivered event named Counted, and shuts down on an event named Stop."""
     rulebook = [{
         "name": "Count audit events",
         "hosts": "all",
-        "sources": [{"name": "audit events of the test", source_name: {
+        "sources": [{"name": "audit events of the test", source_name: dict({
             "query": "@evt.name:(Counted OR Stop)", "interval": "{{ audit_poll_interval }}", "overlap": 30, "start": "now-5m",
-            "retry_backoff": 0.05, "retry_max_wait": 1}}],
+            "retry_backoff": 0.05, "retry_max_wait": 1}, **arguments)}],
         "rules": [
             {"name": "Count", "condition": 'event.audit_event.attributes.attributes.evt.name == "Counted"',
              "action": {"debug": {"msg": PREFIX + "{{ event.audit_event.id }}"}}},
@@ -109,6 +110,39 @@ def test_every_event_fires_exactly_once_also_late_indexed_and_under_429_503_and_
     figures["rulebook: search requests"] = searches(emulator)
 
 
+def test_with_a_checkpoint_each_event_fires_once_across_a_stop_and_a_restart(rulebooks, emulator, tmp_path, figures):
+    """The source stopped (as a person stops ansible-rulebook), events added meanwhile - some in the millisecond of the
+    last event delivered, some indexed late - and started again with the same checkpoint: each event fires once."""
+    checkpoint = str(tmp_path / "audit-events.checkpoint.json")
+    rulebook = counting_rulebook(str(tmp_path / "count.yml"), "ddops.datadog.audit_events", checkpoint=checkpoint)
+    first = rulebooks(emulator, rulebook, {"audit_poll_interval": 0.3}, name="before")
+    wait_for(lambda: searches(emulator) >= 1, "the event source's first search", first)
+    before = counted(emulator, 6)
+    wait_for(lambda: len(first.lines_starting(PREFIX)) >= len(before), "the first events to fire", first)
+    first.stop()
+    fired_before = first.lines_starting(PREFIX)
+    everything = requests.post(emulator.url + SEARCH, headers=emulator.headers, timeout=30, json={
+        "filter": {"from": "now-1h", "to": "now+1h"}, "sort": "timestamp", "page": {"limit": 1000}}).json()["data"]
+    last_ms = next(event["attributes"]["timestamp"] for event in everything if event["id"] == fired_before[-1])
+    downtime = counted(emulator, 3, timestamp=last_ms)  # the millisecond of the last event delivered
+    downtime += counted(emulator, 2, timestamp=last_ms, visible_after=1)  # the same, indexed late
+    downtime += counted(emulator, 4)
+    downtime += counted(emulator, 3, timestamp="now-5s", visible_after=1)
+    second = rulebooks(emulator, rulebook, {"audit_poll_interval": 0.3}, name="after")
+    wait_for(lambda: len(second.lines_starting(PREFIX)) >= len(downtime), "the events of the downtime to fire", second)
+    settled = searches(emulator)
+    wait_for(lambda: searches(emulator) >= settled + 10, "ten more searches (a duplicate would show by then)", second)
+    output = stop_and_check(second, emulator)
+    fired = fired_before + second.lines_starting(PREFIX)
+    assert sorted(fired) == sorted(before + downtime) and len(set(fired)) == len(fired)
+    assert fired_before == before
+    assert "from the checkpoint %s on" % checkpoint in output
+    text = open(checkpoint).read()
+    assert emulator.api_key not in text and emulator.app_key not in text
+    figures["checkpoint: fired before the stop / after the restart / twice"] = "%d / %d / %d" % (
+        len(fired_before), len(fired) - len(fired_before), len(fired) - len(set(fired)))
+
+
 def test_a_source_dir_run_from_a_checkout_uses_the_checkout(rulebooks, emulator, tmp_path, collection_root):
     checkout = tmp_path / "checkout"
     shutil.copytree(collection_root, str(checkout), ignore=shutil.ignore_patterns(".git", "tests", "__pycache__"))
@@ -134,13 +168,16 @@ def test_the_example_rulebook_puts_a_deleted_guarded_connection_back(rulebooks, 
     api = requests.Session()
     api.headers.update(emulator.headers)
     created = {}
+    external_ids = {}
     for definition in guarded + [{"name": "scratch", "integration": guarded[1]["integration"]}]:
         answer = api.post(emulator.url + CONNECTIONS, json={"data": {"type": "action_connection", "attributes": definition}}, timeout=10)
         assert answer.status_code == 201, answer.text
         created[definition["name"]] = answer.json()["data"]["id"]
+        external_ids[definition["name"]] = answer.json()["data"]["attributes"]["integration"]["credentials"]["external_id"]
 
     run = rulebooks(emulator, "ddops.datadog.restore_deleted_action_connections",
-                    {"guarded_action_connections": guarded, "audit_poll_interval": 0.5, "audit_overlap": 30})
+                    {"guarded_action_connections": guarded, "audit_poll_interval": 0.5, "audit_overlap": 30,
+                     "audit_checkpoint": "restore.checkpoint.json"})  # in the run's working directory
     wait_for(lambda: searches(emulator) >= 1, "the event source's first search", run)
     for name in ("scratch", "aws-prod"):
         assert api.delete(emulator.url + CONNECTIONS + "/" + created[name], timeout=10).status_code == 204
@@ -155,6 +192,11 @@ def test_the_example_rulebook_puts_a_deleted_guarded_connection_back(rulebooks, 
     assert restored["attributes"]["integration"]["credentials"]["role"] == "datadog-workflows"
     assert restored["attributes"]["tags"] == ["team:sre"]
     wait_for(lambda: "Restored action connection aws-prod as %s" % restored["id"] in run.output(), "the playbook's message", run)
+    # Datadog gives the restored AWS connection a new external ID: the playbook names it, for the IAM trust policy.
+    external_id = restored["attributes"]["integration"]["credentials"]["external_id"]
+    assert external_id != external_ids["aws-prod"]
+    assert "new AWS external ID %s" % external_id in " ".join(run.output().split())
+    assert "update the trust policy of role datadog-workflows in account 123456789012" in " ".join(run.output().split())
 
     settled = searches(emulator)
     wait_for(lambda: searches(emulator) >= settled + 5, "five more searches", run)
@@ -165,4 +207,17 @@ def test_the_example_rulebook_puts_a_deleted_guarded_connection_back(rulebooks, 
     output = run.output()
     for secret in (emulator.api_key, emulator.app_key):
         assert secret not in output
-    figures["self-healing: connections restored / playbook runs"] = "1 / %d" % output.count("Restored action connection")
+
+    # Deleted while the activation is down: restored once it runs again (the source goes on from its checkpoint).
+    assert api.delete(emulator.url + CONNECTIONS + "/" + created["aws-staging"], timeout=10).status_code == 204
+    again = rulebooks(emulator, "ddops.datadog.restore_deleted_action_connections",
+                      {"guarded_action_connections": guarded, "audit_poll_interval": 0.5, "audit_overlap": 30,
+                       "audit_checkpoint": os.path.join(run.workdir, "restore.checkpoint.json")}, name="again")
+    wait_for(lambda: "aws-staging" in connections(), "the playbook to recreate aws-staging after the restart", again)
+    settled = searches(emulator)
+    wait_for(lambda: searches(emulator) >= settled + 5, "five more searches", again)
+    assert sorted(connections()) == ["aws-prod", "aws-staging"]
+    again.stop()
+    restores = output.count("Restored action connection") + again.output().count("Restored action connection")
+    figures["self-healing: connections restored / playbook runs"] = "2 / %d" % restores
+    assert restores == 2  # aws-prod before the stop (not again after it), aws-staging after

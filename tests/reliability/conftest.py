@@ -113,7 +113,7 @@ class Playbooks(object):
         definition.update(play or {})
         playbook.write_text(yaml.safe_dump([definition], sort_keys=False))
         environment = dict(os.environ)
-        for name in ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL"):
+        for name in ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL", "DD_APP_KEY_ID"):
             environment.pop(name, None)
         if emulator is not None:
             environment.update(DD_API_URL=emulator.url, DD_API_KEY=emulator.api_key, DD_APP_KEY=emulator.app_key)

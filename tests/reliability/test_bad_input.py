@@ -39,7 +39,8 @@ def case_task(case):
 CHECKED = CASES
 MODULES = ("ddops.datadog.datadog_app_key_registration", "ddops.datadog.datadog_app_key_registration_info",
            "ddops.datadog.audit_events", "ddops.datadog.datadog_action_connection",
-           "ddops.datadog.datadog_action_connection_info", "ddops.datadog.datadog_action_connection_set")
+           "ddops.datadog.datadog_action_connection_info", "ddops.datadog.datadog_action_connection_set",
+           "ddops.datadog.datadog_restriction_policy", "ddops.datadog.datadog_restriction_policy_info")
 
 
 def test_the_table_covers_every_plugin_with_at_least_80_cases():

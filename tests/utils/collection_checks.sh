@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What users and Galaxy run on the collection: ansible-doc of every plugin and role, the module payloads, antsibull-docs lint,
-# ansible-galaxy build + galaxy-importer on the tarball, ansible-builder introspect, and a playbook run from
-# the tarball installed into a clean path (against the local emulator).
+# ansible-galaxy build + galaxy-importer on the tarball, ansible-builder introspect, a playbook run from
+# the tarball installed into a clean path (against the local emulator), and docs/testing-your-playbooks.md followed
+# as written from the tarball.
 # Usage: collection_checks.sh <collection tree> <work dir>; the venv's bin must be first on PATH.
 set -euo pipefail
 tree=${1:?collection tree}
@@ -33,8 +34,29 @@ echo "== antsibull-docs lint-collection-docs"
 (cd "$tree" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .)
 
 echo "== ansible-galaxy collection build + galaxy-importer"
-(cd "$tree" && ansible-galaxy collection build --force --output-path "$work" >/dev/null)
+# Built from a copy of the tree that also holds what development leaves in a working copy (pip install -e of the
+# emulator, bytecode, test caches, venvs, logs, earlier tarballs): the tarball must carry only files git tracks
+# (or would track: new files not ignored), whatever else lies around. galaxy.yml's build_ignore keeps the rest out.
+source="$work/source"
+cp -a "$tree" "$source"
+generated=(
+  tests/emulator/ddops_datadog_emulator.egg-info/PKG-INFO tests/emulator/build/lib/dd_emulator/server.py
+  plugins/module_utils/__pycache__/_api.cpython-311.pyc tests/emulator/dd_emulator/__pycache__/server.cpython-312.pyc
+  tests/unit/plugins/module_utils/test_compare.pyc .pytest_cache/v/cache/nodeids tests/emulator/.pytest_cache/README.md
+  .hypothesis/examples/0a1b/2c3d tests/output/junit/python3.11-units.xml tests/integration/integration_config.yml
+  .venv-tools/pyvenv.cfg .build-latest/bench.json .build-main.log .cache/pip/x importer_result.json
+  ddops-datadog-0.0.9.tar.gz
+)
+for path in "${generated[@]}"; do mkdir -p "$source/$(dirname "$path")" && echo generated >"$source/$path"; done
+(cd "$source" && ansible-galaxy collection build --force --output-path "$work" >/dev/null)
 tarball=$(ls "$work"/ddops-datadog-*.tar.gz)
+tracked=$(git -C "$here/../.." ls-files --cached --others --exclude-standard; printf '%s\n' MANIFEST.json FILES.json)
+untracked=$(tar -tzf "$tarball" | grep -v '/$' | grep -vxF -f <(printf '%s\n' "$tracked") || true)
+if [ -n "$untracked" ]; then
+  echo "$untracked"; echo "the tarball carries the files above, which git does not track (add them to build_ignore in galaxy.yml)"
+  exit 1
+fi
+echo "tarball: $(tar -tzf "$tarball" | grep -vc '/$') files, all tracked by git (${#generated[@]} generated files around it left out)"
 (cd "$work" && python -m galaxy_importer.main "$tarball") >"$work/importer.log" 2>&1 || { cat "$work/importer.log"; exit 1; }
 if grep -E "^(ERROR|WARNING)" "$work/importer.log"; then
   echo "galaxy-importer reported the lines above"; exit 1
@@ -55,6 +77,9 @@ echo "== install the tarball into a clean path and run a playbook from it"
 ANSIBLE_COLLECTIONS_PATH="$work/installed" ansible-galaxy collection install --force -p "$work/installed" "$tarball" >/dev/null
 ANSIBLE_COLLECTIONS_PATH="$work/installed" ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_LOCALHOST_WARNING=false \
   python "$here/emulated.py" -- ansible-playbook ddops.datadog.demo
+
+echo "== docs/testing-your-playbooks.md as written: from the tarball, the emulator pip-installed into a fresh venv"
+python "$here/testing_page_check.py" "$tarball" "$work/testing-page"
 
 echo "== Event-Driven Ansible: the event source loads from the installed tarball in a clean interpreter"
 listing=$(tar -tzf "$tarball")

@@ -86,7 +86,8 @@ FIELD_DESCRIPTIONS = {
     "body": "Request body sent with every request of the HTTP connection.",
     "client_secret": "Client secret of the Azure app registration.",
     "custom_scopes": "Custom OAuth 2 scope requested from Microsoft, C({identifierURI}/.default); used only by the HTTP action.",
-    "datacenter": "Datadog site (datacenter) of the organization the connection acts on.",
+    "datacenter": ("Datadog site (datacenter) of the organization the connection acts on, by its name (V(us1), V(eu1), ...) "
+                   "or its site parameter (V(datadoghq.com), V(datadoghq.eu), ...)."),
     "domain": "Domain of the Freshservice or Okta account.",
     "global_api_key": "Cloudflare global API key.",
     "headers": "HTTP headers sent with every request, matched by name.",
@@ -169,6 +170,14 @@ def field_usage(name):
     return " ".join(parts)
 
 
+def _choices(name):
+    """The values a string field takes, when the catalogue names them (the same in every variant that has it)."""
+    found = set(variant.field(name).choices for variant in variants_using(name))
+    if len(found) != 1:
+        raise SystemExit("credential field %s takes different values in different variants" % name)
+    return found.pop()
+
+
 def _kind(name):
     return variants_using(name)[0].field(name).kind
 
@@ -212,6 +221,9 @@ def credential_fields_block():
     indent = FIELD_INDENT
     for name in credential_field_names():
         lines = [FIELD_DESCRIPTIONS[name], field_usage(name)]
+        choices = _choices(name)
+        if choices:
+            lines.append("One of %s; anything else is refused before any request." % ", ".join("V(%s)" % value for value in choices))
         if is_secret(name):
             lines.append(SECRET_NOTE)
         if name in COMPARISON_NOTES:

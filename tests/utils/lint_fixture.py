@@ -27,10 +27,12 @@ EXPECTED = {
     "A misspelt option (update_secret for update_secrets)": ("update_secret",),
     "A state datadog_action_connection does not know": ("state", "gone"),
     "A state datadog_app_key_registration does not know": ("state", "gone"),
-    "A required option left out (app_key_id)": ("missing required", "app_key_id"),
+    "A required option left out (integration.type)": ("missing required", "type", "integration"),
     "A misspelt option of an info module (integration_types for integration_type)": ("integration_types",),
     "A misspelt option of the other info module (page_sise for page_size)": ("page_sise",),
     "A misspelt option of the set module (purge_tag for purge_tags)": ("purge_tag",),
+    "A misspelt option of the policy module (binding for bindings)": ("binding",),
+    "A required option of the policy info module left out (resource_id)": ("missing required", "resource_id"),
 }
 
 

@@ -32,6 +32,8 @@ EXPECTED = {
                                                "_connections", "_locks"},
     "datadog_app_key_registration": SHARED | {"_app_key_registration"},
     "datadog_app_key_registration_info": SHARED | {"_app_key_registration"},
+    "datadog_restriction_policy": SHARED | {"_principals", "_restriction_policy"},
+    "datadog_restriction_policy_info": SHARED | {"_principals", "_restriction_policy"},
 }
 
 

@@ -25,6 +25,8 @@ def build_parser():
     parser.add_argument("--app-key", help="application key (default: $DD_EMULATOR_APP_KEY or the built-in one)")
     parser.add_argument("--app-key-id", help="application key id, a UUID (default: $DD_EMULATOR_APP_KEY_ID or the built-in one)")
     parser.add_argument("--register-app-key", action="store_true", help="start with the application key registered for the Actions API")
+    parser.add_argument("--state", metavar="FILE", help="start with the connections, registrations, principals, restriction policies "
+                        "and audit events of this state file (YAML, or JSON for *.json); a reset returns to it")
     parser.add_argument("--seed-audit", type=int, default=0, metavar="N", help="seed N synthetic audit events")
     parser.add_argument("--audit-seed", type=int, default=0, metavar="INT", help="random seed of the synthetic audit events")
     parser.add_argument("--audit-span", default="7d", metavar="DURATION", help="the seeded events lie in the past DURATION (default: 7d)")
@@ -72,7 +74,7 @@ def main(argv=None):
     try:
         emulator = Emulator(host=args.host, port=args.port, api_key=args.api_key, app_key=args.app_key, app_key_id=args.app_key_id,
                             register_app_key=args.register_app_key, tls_cert=args.tls_cert, tls_key=args.tls_key, quiet=args.quiet,
-                            latency=args.latency, route_latency=route_latency)
+                            latency=args.latency, route_latency=route_latency, state=args.state)
     except ValueError as error:
         parser.error(str(error))
     with emulator:

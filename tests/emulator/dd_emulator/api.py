@@ -18,6 +18,8 @@ from werkzeug.wrappers import Response
 from dd_emulator.audit import AuditError
 from dd_emulator.connections import UUID_PATTERN, invalid_argument, render
 from dd_emulator.errors import JSON, JSON_API, ApiError, int_parameter, invalid_parameter, text_errors
+from dd_emulator.policies import answer as policy_answer
+from dd_emulator.policies import change_action, checked_body, locks_out, parse_resource_id, policy_error, self_lockout_error
 
 REGISTRATIONS = "/api/v2/actions/app_key_registrations"
 REGISTRATION = REGISTRATIONS + "/{app_key_id}"
@@ -25,6 +27,11 @@ CONNECTIONS = "/api/v2/actions/connections"
 CONNECTION = CONNECTIONS + "/{connection_id}"
 AUDIT_LIST = "/api/v2/audit/events"
 AUDIT_SEARCH = "/api/v2/audit/events/search"
+POLICY = "/api/v2/restriction_policy/{resource_id}"
+ROLES = "/api/v2/roles"
+TEAMS = "/api/v2/team"
+USERS = "/api/v2/users"
+CURRENT_USER = "/api/v2/current_user"
 REGISTRATION_PAGE_SIZE = 10
 REGISTRATION_PAGE_SIZE_MAX = 100
 
@@ -90,6 +97,13 @@ class Api:
             ("DELETE", CONNECTION, self.delete_connection, True),
             ("GET", AUDIT_LIST, self.list_audit_events, False),
             ("POST", AUDIT_SEARCH, self.search_audit_events, False),
+            ("GET", POLICY, self.get_policy, False),
+            ("POST", POLICY, self.update_policy, False),
+            ("DELETE", POLICY, self.delete_policy, False),
+            ("GET", ROLES, self.list_roles, False),
+            ("GET", TEAMS, self.list_teams, False),
+            ("GET", USERS, self.list_users, False),
+            ("GET", CURRENT_USER, self.current_user, False),
         )
 
     # -- app key registrations ----------------------------------------------------------------------------------
@@ -179,9 +193,60 @@ class Api:
         except AuditError as error:
             raise text_errors(400, str(error)) from None
 
+    # -- restriction policies -----------------------------------------------------------------------------------
+
+    def get_policy(self, call, resource_id):
+        parse_resource_id(resource_id)
+        return Answer(200, policy_answer(resource_id, self.state.policies.get(resource_id)), JSON)
+
+    def update_policy(self, call, resource_id):
+        resource_type, _identifier = parse_resource_id(resource_id)
+        allow_self_lockout = _true_or_false(call.request.args, "allow_self_lockout")
+        bindings = checked_body(call.json_body(lambda message: policy_error("Invalid request: " + message)), resource_id)
+        if not allow_self_lockout and locks_out(resource_type, bindings, self.state.principals.held_by(call.caller.user["id"])):
+            raise self_lockout_error(resource_id, resource_type)
+        before = self.state.policies.put(resource_id, bindings)
+        self._audit_policy(call, resource_id, before, bindings, 200)
+        return Answer(200, policy_answer(resource_id, bindings), JSON)
+
+    def delete_policy(self, call, resource_id):
+        parse_resource_id(resource_id)
+        before = self.state.policies.delete(resource_id)
+        self._audit_policy(call, resource_id, before, [], 204)
+        return Answer(204)
+
+    def _audit_policy(self, call, resource_id, before, after, status_code):
+        action = change_action(before, after)
+        if action:
+            self._audit(call, action, {"type": "restriction_policy", "id": resource_id, "name": resource_id}, status_code)
+
+    # -- principals -------------------------------------------------------------------------------------------------
+
+    def list_roles(self, call):
+        return Answer(200, self.state.principals.list_roles(call.request.args), JSON)
+
+    def list_teams(self, call):
+        return Answer(200, self.state.principals.list_teams(call.request.args, call.caller.user["id"], call.base_url + TEAMS), JSON)
+
+    def list_users(self, call):
+        return Answer(200, self.state.principals.list_users(call.request.args), JSON)
+
+    def current_user(self, call):
+        return Answer(200, self.state.principals.current_user(call.caller.user["id"]), JSON)
+
     def _audit(self, call, action, asset, status_code):
         self.state.audit.record_change(action, asset, call.caller.user, method=call.request.method, path=call.request.path,
                                        status_code=status_code)
+
+
+def _true_or_false(args, name):
+    """A boolean query parameter (``true`` / ``false``, any case; absent = false)."""
+    raw = args.get(name)
+    if raw is None or raw.lower() == "false":
+        return False
+    if raw.lower() == "true":
+        return True
+    raise policy_error("Invalid request: %s must be true or false, got '%s'" % (name, raw))
 
 
 def _key_not_found():

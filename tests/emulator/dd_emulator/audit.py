@@ -19,6 +19,7 @@ import contextlib
 import gc
 import itertools
 import json
+import math
 import random
 import time
 import uuid
@@ -75,7 +76,7 @@ class AuditError(ValueError):
 class StoredEvent:
     """One event: its answer form plus what search needs without recomputing it."""
 
-    timestamp_ms: int
+    timestamp_ms: float  # a fraction of a millisecond when seeded so (the store keeps finer times than it shows)
     sequence: int
     message_lower: str
     item: dict
@@ -122,12 +123,13 @@ class AuditLog:
 
     def _add(self, timestamp_ms, message, service, tags, attributes, visible_ms=None):
         sequence = next(self._sequence)
-        event_id = "AAAAA" + base64.urlsafe_b64encode(timestamp_ms.to_bytes(8, "big") + sequence.to_bytes(8, "big")).decode().rstrip("=")
+        shown_ms = math.floor(timestamp_ms)  # the millisecond the event shows
+        event_id = "AAAAA" + base64.urlsafe_b64encode(shown_ms.to_bytes(8, "big") + sequence.to_bytes(8, "big")).decode().rstrip("=")
         item = {
             "id": event_id,
             "type": "audit",
             "attributes": {
-                "timestamp": format_iso(timestamp_ms),
+                "timestamp": format_iso(shown_ms),
                 "message": message,
                 "service": service,
                 "tags": tags,
@@ -162,7 +164,10 @@ class AuditLog:
         Placement in time (the events themselves stay the same): ``burst`` (0 to 1) puts that share of them, exactly
         ``round(count * burst)`` picked by ``seed``, in one ``burst_span`` window whose place in the span ``seed`` decides;
         ``end`` (epoch ms) ends the span there instead of now, so the times are deterministic too; ``timestamps``
-        (epoch ms) puts them on exactly these milliseconds in turn (for events that share a millisecond).
+        (epoch ms) puts them on exactly these milliseconds in turn (for events that share a millisecond). A timestamp
+        with a fraction (``1780000000000.25``) puts the event inside its millisecond, as a store that keeps finer times
+        than the millisecond it shows: the event shows ``…000Z``, is ordered by its full time, and a search's ``from`` and
+        ``to`` (whole milliseconds) mean the instant ``.000``, so ``to`` leaves it out.
         """
         span_ms = parse_duration(span)
         if not isinstance(count, int) or count < 0:
@@ -392,13 +397,20 @@ def _epoch_ms(name, value):
     return value
 
 
+def _instant_ms(name, value):
+    """Epoch milliseconds, whole or with a fraction of a millisecond."""
+    if isinstance(value, float) and math.isfinite(value) and value >= 0:
+        return int(value) if value.is_integer() else value
+    return _epoch_ms(name, value)
+
+
 def _placements(count, seed, span_ms, end, burst, burst_span, timestamps):
     """``(times, burst window)``: the time of each seeded event when a placement is asked for, else ``None`` (evenly
     over the span); the burst window ``{"from", "to", "events"}`` when there is one, else ``None``."""
     if timestamps is not None:
         if not isinstance(timestamps, list) or not timestamps:
             raise ValueError("timestamps must be a non-empty list of epoch milliseconds")
-        times = [_epoch_ms("each of timestamps", value) for value in timestamps]
+        times = [_instant_ms("each of timestamps", value) for value in timestamps]
         return [times[number % len(times)] for number in range(count)], None
     if isinstance(burst, bool) or not isinstance(burst, (int, float)) or not 0 <= burst <= 1:
         raise ValueError("burst must be a share from 0 to 1 (e.g. 0.8), got %r" % (burst,))

@@ -104,13 +104,22 @@ class ConnectionStore:
     def clear(self):
         self._connections.clear()
 
-    def create(self, body, user_id):
+    def create(self, body, user_id, connection_id=None, keep_server_fields=False):
+        """Store a new connection from a create body. A state file's connection (see :mod:`dd_emulator.statefile`) comes
+        with its ``connection_id`` and may keep the values it gives for the server's fields (an AWS ``external_id``)."""
         attributes = _validated_attributes(body, "CreateActionConnectionRequest", update=False)
         integration = copy.deepcopy(attributes["integration"])
-        _fill_server_fields(integration["credentials"])
-        _check_patterns(integration["credentials"])
+        credentials = integration["credentials"]
+        given = {name: credentials[name] for name in credential_variant(credentials["type"]).server_added if name in credentials}
+        _fill_server_fields(credentials)
+        if keep_server_fields:
+            credentials.update(given)
+        _check_patterns(credentials)
+        connection_id = (connection_id or str(uuid.uuid4())).lower()
+        if connection_id in self._connections:
+            raise invalid_argument("the connection id %s is taken" % connection_id)
         now = datetime.now(timezone.utc)
-        connection = Connection(str(uuid.uuid4()), attributes["name"], integration, list(attributes.get("tags") or ()), user_id, now, now)
+        connection = Connection(connection_id, attributes["name"], integration, list(attributes.get("tags") or ()), user_id, now, now)
         self._connections[connection.id] = connection
         self._remember_secrets(integration)
         return connection
@@ -195,7 +204,12 @@ def _explain(body, update):
     if data.get("type") != CONNECTION_TYPE:
         return "data.type must be %r, got %r" % (CONNECTION_TYPE, data.get("type"))
     attributes = data.get("attributes")
-    if not isinstance(attributes, dict) or "integration" not in attributes:
+    if not isinstance(attributes, dict):
+        return None
+    tags = attributes.get("tags", [])
+    if not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
+        return "tags must be a list of key:value strings"
+    if "integration" not in attributes:
         return None
     return _integration_problem(attributes["integration"], complete=not update, update=update)
 

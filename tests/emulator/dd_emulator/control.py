@@ -18,6 +18,9 @@ from dd_emulator.api import Answer
 from dd_emulator.errors import JSON
 
 TRUE_WORDS = ("1", "true", "yes")
+#: ``GET /_emulator/state?format=``: ``debug`` (the default; what is stored, for tests of the collection) or ``file``
+#: (the format of a state file).
+STATE_FORMATS = ("debug", "file")
 #: Optional members of ``POST /_emulator/audit/seed`` that place the events in time (see ``AuditLog.seed``).
 SEED_PLACEMENT = ("burst", "burst_span", "end", "timestamps")
 
@@ -42,6 +45,8 @@ class Control:
             ("DELETE", "/_emulator/log", self.clear_log),
             ("POST", "/_emulator/keys", self.add_key),
             ("POST", "/_emulator/registrations", self.register),
+            ("GET", "/_emulator/principals", self.principals),
+            ("POST", "/_emulator/principals", self.add_principals),
             ("POST", "/_emulator/audit/seed", self.seed_audit),
             ("POST", "/_emulator/audit/search_meta", self.search_meta),
             ("POST", "/_emulator/audit/events", self.add_audit_events),
@@ -112,6 +117,15 @@ class Control:
     def register(self, body, _args):
         return 200, {"registered": self.state.register_app_keys(ids=body.get("ids") or (), count=body.get("count", 0))}
 
+    def principals(self, _body, _args):
+        return 200, self.state.principals_json()
+
+    def add_principals(self, body, _args):
+        unknown = sorted(set(body) - {"roles", "teams", "users"})
+        if unknown:
+            raise ControlError("unknown member(s) %s; known: roles, teams, users" % ", ".join(unknown))
+        return 201, {"added": self.state.add_principals(roles=body.get("roles", ()), teams=body.get("teams", ()), users=body.get("users", ()))}
+
     def seed_audit(self, body, _args):
         placement = dict((name, body[name]) for name in SEED_PLACEMENT if name in body)
         seeded = self.state.seed_audit(int(body.get("count", 0)), seed=body.get("seed", 0), span=body.get("span", "7d"), **placement)
@@ -150,7 +164,12 @@ class Control:
         return 200, {"secrets": self.state.secrets_seen()}
 
     def dump(self, _body, args):
-        return 200, self.state.dump(reveal_secrets=args.get("reveal_secrets", "").lower() in TRUE_WORDS)
+        """``?format=file``: the state in the format of a state file; ``?reveal_secrets=true``: secrets as stored."""
+        reveal = args.get("reveal_secrets", "").lower() in TRUE_WORDS
+        state_format = args.get("format", "debug")
+        if state_format not in STATE_FORMATS:
+            raise ControlError("format must be one of %s, got %r" % (", ".join(STATE_FORMATS), state_format))
+        return 200, self.state.export(reveal_secrets=reveal) if state_format == "file" else self.state.dump(reveal_secrets=reveal)
 
 
 def _json_body(request):

@@ -45,7 +45,9 @@ def is_loopback(host):
 class Emulator:
     """One emulator. ``port=0`` picks a free port; credentials default to ``DD_EMULATOR_*`` or the built-in defaults.
 
-    ``latency`` (seconds) delays every /api/ answer, ``route_latency`` (``{"POST /api/v2/audit/events/search": 0.3}``)
+    ``state`` (a state file's path, YAML or JSON, or the same as a dict; see :mod:`dd_emulator.statefile`) is what the
+    emulator holds at start and after every reset; one it cannot use raises ``StateFileError`` (a ``ValueError``)
+    naming the entry. ``latency`` (seconds) delays every /api/ answer, ``route_latency`` (``{"POST /api/v2/audit/events/search": 0.3}``)
     the answers of single routes; each request waits in its own thread, so slow answers do not queue behind each other.
 
     Attributes once started: :attr:`url`, :attr:`api_key`, :attr:`app_key`, :attr:`app_key_id`, :attr:`headers`,
@@ -53,7 +55,7 @@ class Emulator:
     """
 
     def __init__(self, host="127.0.0.1", port=0, *, api_key=None, app_key=None, app_key_id=None, register_app_key=False,
-                 tls_cert=None, tls_key=None, quiet=True, log_size=5000, latency=0.0, route_latency=None):
+                 tls_cert=None, tls_key=None, quiet=True, log_size=5000, latency=0.0, route_latency=None, state=None):
         if not is_loopback(host):
             raise ValueError("the emulator only listens on loopback addresses, not %r" % (host,))
         if bool(tls_cert) != bool(tls_key):
@@ -66,7 +68,7 @@ class Emulator:
         self.tls = (tls_cert, tls_key) if tls_cert else None
         self.quiet = quiet
         self.state = State(self.api_key, self.app_key, self.app_key_id, register_app_key=register_app_key,
-                           responses_kept=log_size, latency=latency, route_latency=route_latency)
+                           responses_kept=log_size, latency=latency, route_latency=route_latency, state=state)
         self._stopping = threading.Event()
         self._server = None
         self._thread = None
@@ -171,6 +173,15 @@ class Emulator:
         """Accept another key pair; return its :class:`dd_emulator.state.KeyPair` (with its derived ``user``)."""
         return self.state.add_key(api_key, app_key, app_key_id, registered=registered)
 
+    def add_principals(self, *, roles=(), teams=(), users=()):
+        """Add roles (names or ``{"name", "id"}``), teams (``{"handle", "name", "id"}``) and users (``{"email", "name",
+        "id", "service_account", "roles", "teams"}``); return what was added (see README)."""
+        return self.state.add_principals(roles=roles, teams=teams, users=users)
+
+    def principals(self):
+        """``{"org": {"id", "name"}, "roles": [...], "teams": [...], "users": [...]}``: every principal, with its ID."""
+        return self.state.principals_json()
+
     def responses_log(self):
         """The recent /api/ responses: ``[{"method", "path", "query", "status", "body", "delivered"}, ...]``."""
         return self.state.responses_json()
@@ -186,6 +197,8 @@ class Emulator:
         """Every secret value received since start (keys, secret credential fields); a reset keeps them."""
         return self.state.secrets_seen()
 
-    def dump_state(self, reveal_secrets=False):
-        """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings and key ids."""
-        return self.state.dump(reveal_secrets=reveal_secrets)
+    def dump_state(self, reveal_secrets=False, file_format=False):
+        """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings, key ids and policies; with
+        ``file_format``, the state in the format of a state file (``GET /_emulator/state?format=file``), which
+        ``Emulator(state=...)`` takes back."""
+        return self.state.export(reveal_secrets=reveal_secrets) if file_format else self.state.dump(reveal_secrets=reveal_secrets)

@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 
 from dd_emulator.audit import AuditLog, user_record
 from dd_emulator.connections import UUID_PATTERN, ConnectionStore, render
+from dd_emulator import statefile
 from dd_emulator.faults import FaultInjector
+from dd_emulator.policies import PolicyStore
+from dd_emulator.principals import Principals
 
 DEFAULT_API_KEY = "ddemu-api-key-5f1c0a9e7b3d4c21a8e6"
 DEFAULT_APP_KEY = "ddemu-app-key-9b2e7d4f1a6c3e8b0d5f7a2c4e6b8d1f3a5c"
@@ -64,7 +67,9 @@ class State:
     """Keys, registrations, connections, audit events, counters, faults and the responses log of one emulator."""
 
     def __init__(self, api_key=DEFAULT_API_KEY, app_key=DEFAULT_APP_KEY, app_key_id=DEFAULT_APP_KEY_ID, register_app_key=False,
-                 responses_kept=RESPONSES_KEPT, latency=0.0, route_latency=None):
+                 responses_kept=RESPONSES_KEPT, latency=0.0, route_latency=None, state=None):
+        """``state``: a state file's path or a mapping (see :mod:`dd_emulator.statefile`), put in at start and again by
+        every reset of the parts it holds; a state it cannot use raises :class:`dd_emulator.statefile.StateFileError`."""
         self.lock = threading.RLock()
         self._initial = (api_key, app_key, app_key_id.lower(), register_app_key)
         self._initial_latency = Latency(_seconds("latency", latency), _route_latency(route_latency or {}))
@@ -75,13 +80,20 @@ class State:
         self.registrations = {}
         self.settings = Settings()
         self.connections = ConnectionStore()
+        self.principals = Principals()
+        self.policies = PolicyStore()
         self.audit = AuditLog()
         self.faults = FaultInjector()
         self.counts = Counter()
         self.responses = deque(maxlen=responses_kept)
         self.responses_seen = 0  # answers ever logged: numbers them (``seq``) across resets and the size limit
         self._keys_seen = set()
-        self._reset_state()
+        self._seed, label = statefile.read(state) if state is not None else (None, None)
+        try:
+            self._reset_state()
+            self._reset_audit()
+        except statefile.StateFileError as error:
+            raise statefile.StateFileError("%s: %s" % (label, error)) from None
 
     def _reset_state(self):
         api_key, app_key, app_key_id, register_app_key = self._initial
@@ -90,7 +102,16 @@ class State:
         self.settings = Settings()
         self.latency = Latency(self._initial_latency.default, dict(self._initial_latency.routes))
         self.connections.clear()
+        self.principals.clear()
+        self.policies.clear()
         self.add_key(api_key, app_key, app_key_id, registered=register_app_key)
+        if self._seed is not None:
+            statefile.apply(self, self._seed)
+
+    def _reset_audit(self):
+        self.audit.reset()
+        if self._seed is not None:
+            statefile.add_audit_events(self, self._seed)
 
     # -- keys and registrations -----------------------------------------------------------------------------------
 
@@ -103,6 +124,7 @@ class State:
             user = user_record("Emulator User" + label, "emulator-user%s@ddops.invalid" % label.replace(" ", "-"),
                                str(uuid.uuid5(uuid.NAMESPACE_URL, "dd-emulator-user:" + app_key_id.lower())))
             pair = KeyPair(api_key, app_key, app_key_id.lower(), user)
+            self.principals.add_key_user(user, first=not self.keys)
             self.keys.append(pair)
             self._keys_seen.update((api_key, app_key))
             if registered:
@@ -124,6 +146,15 @@ class State:
             for app_key_id in new_ids:
                 self.registrations[app_key_id] = True
         return new_ids
+
+    def add_principals(self, roles=(), teams=(), users=()):
+        """Add roles, teams and users (see :meth:`dd_emulator.principals.Principals.add`); return what was added."""
+        with self.lock:
+            return self.principals.add(roles=roles, teams=teams, users=users)
+
+    def principals_json(self):
+        with self.lock:
+            return self.principals.all_json()
 
     # -- faults and audit ------------------------------------------------------------------------------------------
 
@@ -236,14 +267,15 @@ class State:
     def reset(self, **parts):
         """Reset the parts set to true (none given: all of :data:`RESET_PARTS`); return the names of the parts reset.
 
-        ``state`` returns keys, registrations, settings, latency and connections to how the emulator started;
+        ``state`` returns keys, registrations, settings, latency, connections, principals and restriction policies to
+        how the emulator started (its state file's included); ``audit`` keeps only the state file's audit events;
         ``counts`` also restarts the peak of requests in flight.
         """
         unknown = sorted(set(parts) - set(RESET_PARTS))
         if unknown:
             raise ValueError("unknown reset part(s) %s; known: %s" % (", ".join(unknown), ", ".join(RESET_PARTS)))
         chosen = [part for part in RESET_PARTS if parts.get(part)] if any(value is not None for value in parts.values()) else list(RESET_PARTS)
-        actions = {"counts": self._reset_counts, "state": self._reset_state, "faults": self.faults.clear, "audit": self.audit.reset,
+        actions = {"counts": self._reset_counts, "state": self._reset_state, "faults": self.faults.clear, "audit": self._reset_audit,
                    "log": self.responses.clear}
         with self.lock:
             for part in chosen:
@@ -256,8 +288,14 @@ class State:
         with self.lock:
             return sorted(self._keys_seen | self.connections.secrets_seen)
 
+    def export(self, reveal_secrets=False):
+        """The state in the format of a state file (secrets blanked unless ``reveal_secrets``)."""
+        with self.lock:
+            return statefile.export(self, reveal_secrets=reveal_secrets)
+
     def dump(self, reveal_secrets=False):
-        """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings and key ids, for debugging."""
+        """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings, key ids and restriction
+        policies, for debugging."""
         with self.lock:
             return {
                 "connections": [render(connection, reveal_secrets=reveal_secrets) for connection in self.connections],
@@ -267,6 +305,7 @@ class State:
                          for pair in self.keys],
                 "audit_events": len(self.audit),
                 "audit_events_pending": self.audit.pending,
+                "restriction_policies": self.policies.to_json(),
             }
 
 

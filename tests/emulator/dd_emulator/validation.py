@@ -20,6 +20,7 @@ MODELS = {
     "CreateActionConnectionRequest": "create_action_connection_request",
     "UpdateActionConnectionRequest": "update_action_connection_request",
     "AuditLogsSearchEventsRequest": "audit_logs_search_events_request",
+    "RestrictionPolicyUpdateRequest": "restriction_policy_update_request",
 }
 
 _CONFIGURATION = Configuration()

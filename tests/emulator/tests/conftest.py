@@ -6,8 +6,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 from emulator_helpers import Client
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# Hypothesis keeps its caches in ./.hypothesis by default: in the checkout, where `make demo` would build it into the
+# collection tarball. They go to the temporary directory instead.
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "ddops-emulator-hypothesis"))
 
 
 @pytest.fixture

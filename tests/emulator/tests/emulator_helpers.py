@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import requests
@@ -14,6 +17,8 @@ CONNECTIONS = "/api/v2/actions/connections"
 REGISTRATIONS = "/api/v2/actions/app_key_registrations"
 AUDIT_SEARCH = "/api/v2/audit/events/search"
 AUDIT_LIST = "/api/v2/audit/events"
+#: How long a stopped emulator may take to exit before the test calls it a hang: a guard, not a measure of speed.
+HANG_GUARD = 120
 
 
 class Client:
@@ -42,6 +47,20 @@ class Client:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+
+def start_cli(tmp_path, *args, env=None):
+    """``python -m dd_emulator --port-file ... *args``, once it listens: ``(process, url)``."""
+    port_file = tmp_path / "url"
+    process = subprocess.Popen([sys.executable, "-m", "dd_emulator", "--port-file", str(port_file), "--quiet", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, **(env or {})))
+    # The first line says it listens (written after the port file); an empty one means it exited first. No clock:
+    # however slow the machine, this waits for one or the other.
+    first_line = process.stdout.readline()
+    assert first_line, "the emulator exited before listening: %s" % process.stderr.read()
+    url = port_file.read_text().strip()
+    assert first_line.strip() == "dd-emulator listening on %s" % url
+    return process, url
 
 
 def wait_until(observe, polls=2400, interval=0.05):

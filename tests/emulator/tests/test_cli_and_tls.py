@@ -6,41 +6,24 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 
 import pytest
 import requests
-from emulator_helpers import CONNECTIONS, REGISTRATIONS, Client, connection_body
+from emulator_helpers import CONNECTIONS, HANG_GUARD, REGISTRATIONS, Client, connection_body, start_cli
 
 from dd_emulator.server import Emulator
 from dd_emulator.tls import have_cryptography, write_self_signed_cert
 
-#: How long a stopped emulator may take to exit before the test calls it a hang: a guard, not a measure of speed.
-HANG_GUARD = 120
-
 needs_cryptography = pytest.mark.skipif(not have_cryptography(), reason="the optional cryptography package is not installed")
-
-
-def _start_cli(tmp_path, *args, env=None):
-    port_file = tmp_path / "url"
-    process = subprocess.Popen([sys.executable, "-m", "dd_emulator", "--port-file", str(port_file), "--quiet", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, **(env or {})))
-    # The first line says it listens (written after the port file); an empty one means it exited first. No clock:
-    # however slow the machine, this waits for one or the other.
-    first_line = process.stdout.readline()
-    assert first_line, "the emulator exited before listening: %s" % process.stderr.read()
-    url = port_file.read_text().strip()
-    assert first_line.strip() == "dd-emulator listening on %s" % url
-    return process, url
 
 
 def test_cli_runs_until_sigterm_and_cleans_up(tmp_path):
     pid_file = tmp_path / "pid"
-    process, url = _start_cli(tmp_path, "--pid-file", str(pid_file), "--register-app-key", "--seed-audit", "30", "--audit-seed", "5",
-                              env={"DD_EMULATOR_API_KEY": "env-api", "DD_EMULATOR_APP_KEY": "env-app"})
+    process, url = start_cli(tmp_path, "--pid-file", str(pid_file), "--register-app-key", "--seed-audit", "30", "--audit-seed", "5",
+                             env={"DD_EMULATOR_API_KEY": "env-api", "DD_EMULATOR_APP_KEY": "env-app"})
     try:
         assert url.startswith("http://127.0.0.1:")
         assert int(pid_file.read_text()) == process.pid
@@ -59,7 +42,7 @@ def test_cli_runs_until_sigterm_and_cleans_up(tmp_path):
 
 
 def test_cli_stops_cleanly_on_sigint(tmp_path):
-    process, _url = _start_cli(tmp_path)
+    process, _url = start_cli(tmp_path)
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=HANG_GUARD)
     assert process.returncode == 0
@@ -94,7 +77,7 @@ def test_https_with_a_self_signed_certificate(tmp_path):
 @needs_cryptography
 def test_cli_serves_https(tmp_path):
     cert, key = write_self_signed_cert(str(tmp_path))
-    process, url = _start_cli(tmp_path, "--tls-cert", cert, "--tls-key", key)
+    process, url = start_cli(tmp_path, "--tls-cert", cert, "--tls-key", key)
     try:
         assert url.startswith("https://")
         assert requests.get(url + "/_emulator/health", verify=cert, timeout=10).json() == {"status": "ok"}

@@ -14,8 +14,7 @@ import time
 
 import pytest
 import requests
-from emulator_helpers import AUDIT_SEARCH, REGISTRATIONS
-from test_cli_and_tls import _start_cli
+from emulator_helpers import AUDIT_SEARCH, REGISTRATIONS, start_cli
 
 from dd_emulator.server import Emulator
 
@@ -161,8 +160,8 @@ def test_a_counts_reset_restarts_the_peak_of_requests_in_flight(dd_emulator):
 
 
 def test_the_cli_takes_latencies_and_the_seeding_placement(tmp_path):
-    process, url = _start_cli(tmp_path, "--latency", "0.05", "--route-latency", "POST /api/v2/audit/events/search=0.25",
-                              "--seed-audit", "2000", "--audit-seed", "4", "--audit-span", "30d", "--audit-burst", "0.8")
+    process, url = start_cli(tmp_path, "--latency", "0.05", "--route-latency", "POST /api/v2/audit/events/search=0.25",
+                             "--seed-audit", "2000", "--audit-seed", "4", "--audit-span", "30d", "--audit-burst", "0.8")
     try:
         assert requests.get(url + "/_emulator/latency", timeout=10).json() == {"default": 0.05, "routes": {SEARCH_ROUTE: 0.25}}
         assert requests.get(url + "/_emulator/state", timeout=10).json()["audit_events"] == 2000
@@ -259,3 +258,21 @@ def test_bad_placements_are_refused_and_seed_nothing(dd_emulator, body, message)
     answer = requests.post(dd_emulator.url + "/_emulator/audit/seed", json=body, timeout=10)
     assert answer.status_code == 400 and message in answer.json()["error"]
     assert len(dd_emulator.state.audit) == 0
+
+
+def _seeded_order(event):
+    """The place of an event in its seeding (the sequence number its ID holds after its millisecond)."""
+    import base64  # pylint: disable=import-outside-toplevel
+    raw = event["id"][len("AAAAA"):]
+    return int.from_bytes(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))[8:], "big")
+
+
+def test_events_placed_inside_a_millisecond_show_it_sort_by_their_full_time_and_are_left_out_by_to(dd_emulator):
+    dd_emulator.seed_audit(4, seed=3, timestamps=[END - 1000 + 0.75, END - 1000, END - 1000 + 0.25, END - 999])
+    oldest_first = _all_events(dd_emulator, END - 2000, END)
+    assert [_epoch_ms(event) for event in oldest_first] == [END - 1000] * 3 + [END - 999]
+    assert [_seeded_order(event) for event in oldest_first] == [1, 2, 0, 3]
+    assert [_seeded_order(event) for event in _all_events(dd_emulator, END - 2000, END, sort="-timestamp")] == [3, 0, 2, 1]
+    # from/to in whole milliseconds mean the instant .000: `to` leaves the later events of its millisecond out
+    assert [_seeded_order(event) for event in _all_events(dd_emulator, END - 1000, END - 1000)] == [1]
+    assert [_seeded_order(event) for event in _all_events(dd_emulator, END - 1000, END - 999)] == [1, 2, 0, 3]

@@ -39,7 +39,8 @@ def module_args(args):
 
 
 # The connection options' environment fallbacks: no unit test sees the environment of whoever runs the tests.
-DATADOG_ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL")
+DATADOG_ENVIRONMENT = ("DD_API_KEY", "DATADOG_API_KEY", "DD_APP_KEY", "DATADOG_APP_KEY", "DD_SITE", "DD_API_URL",
+                       "DD_APP_KEY_ID")
 
 
 @pytest.fixture(autouse=True)

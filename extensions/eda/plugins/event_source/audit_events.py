@@ -37,7 +37,11 @@ description:
   - Keeps polling through HTTP 429 (it waits the E(X-RateLimit-Reset) seconds Datadog asks for), 5xx answers and
     dropped connections, backing off between failed polls (the interval, doubled after each failure, up to 32
     intervals or 5 minutes); a failed poll loses nothing, the next one reads the same range again.
-  - Only a first poll refused with HTTP 400, 401, 403 or 404 (a bad query, key or permission) stops the source.
+  - Only a first poll refused with HTTP 400, 401, 403 or 404 (a bad query, key or permission) stops the source. A refusal
+    (403, 401) says what to check - the keys, the site (or O(api_url)) they belong to, and the C(audit_logs_read)
+    permission of the application key.
+  - With O(checkpoint), the source records where it is in a file, and a source started again with the same file goes on
+    from there - the events of the downtime are delivered, each once across the restart.
   - Every argument is checked before the first request; a bad value stops the source at once with a message that
     names the argument and what it allows. Keys never appear in a log line.
 author:
@@ -151,6 +155,19 @@ options:
         them.
     type: list
     elements: str
+  checkpoint:
+    description:
+      - A file where the source records, after each poll's events were delivered and when it stops, where it is - the
+        start of its search window and the IDs of the events it delivered inside it (never a key). The file is
+        replaced atomically (a temporary file in the same directory, then renamed), readable by its owner only.
+      - When the source starts and the file holds a checkpoint of the same O(query), it goes on from there instead of
+        O(start), so events that happened while it was stopped are delivered, and each event once across the restart,
+        also when it stopped in the middle of a poll's events.
+      - A missing file (the first start), a file that cannot be read or used, or one written for another O(query) is
+        not an error - the source logs a warning and starts from O(start). Delete the file to start from O(start) again.
+      - Datadog keeps audit events for a limited time (90 days by default); events that expired while the source was
+        stopped are not delivered. The directory must exist and be writable by the source.
+    type: str
 notes:
   - Events are delivered oldest first within each poll. An event indexed late comes after newer events that were
     delivered before it became searchable.
@@ -169,6 +186,10 @@ EXAMPLES = r"""
 - ddops.datadog.audit_events:
     query: '@evt.name:"Workflow Automation" @action:deleted'
     fields: ["timestamp", "@usr.email", "@asset.type", "@asset.name"]
+
+- ddops.datadog.audit_events:
+    query: '@evt.name:"Workflow Automation" @asset.type:action_connection @action:deleted'
+    checkpoint: /var/lib/eda/deleted-connections.checkpoint.json
 
 - ddops.datadog.audit_events:
     site: datadoghq.eu
@@ -267,7 +288,9 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_options 
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure  # noqa: E402
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_stream import (  # noqa: E402
     AuditStream,
+    read_checkpoint,
     validate_stream,
+    write_checkpoint,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import Projection, parse_paths  # noqa: E402
 
@@ -275,7 +298,7 @@ logger = logging.getLogger(PLUGIN)
 
 # The connection options (and their environment variables) are the collection's one table, _connection_options.OPTIONS.
 CONNECTION_ARGUMENTS = OPTION_NAMES
-STREAM_ARGUMENTS = ("query", "interval", "start", "page_size", "overlap")
+STREAM_ARGUMENTS = ("query", "interval", "start", "page_size", "overlap", "checkpoint")
 # What is delivered of each event.
 DELIVERY_ARGUMENTS = ("fields",)
 # ansible-rulebook adds its own arguments (eda_feedback_queue, ...); they are not options of this plugin.
@@ -340,8 +363,13 @@ class AuditEventSource(object):
         self.options = options
         self.settings = settings
         self.project = project  # the fields of an event to deliver (None: the whole event)
-        self.stream = AuditStream(settings)
+        resume, warning = read_checkpoint(settings)
+        if warning:
+            logger.warning("%s: %s", PLUGIN, warning)
+        self.resumed = resume is not None
+        self.stream = AuditStream(settings, resume=resume)
         self._stop = threading.Event()
+        self._checkpoint_failing = False
 
     def _sleep(self, seconds):
         """The client's wait before a retry; ends at once, with :class:`_Stopped`, when the source stops."""
@@ -353,13 +381,15 @@ class AuditEventSource(object):
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ddops-audit-events")
         client = DatadogClient(self.options, user_agent_extra="event source %s" % PLUGIN, sleep=self._sleep)
         logger.info("%s: polling %s every %s s for %r, events from %s on (overlap %s s)", PLUGIN, self.options.base_url,
-                    _seconds(self.settings.interval), self.settings.query, self.settings.start, _seconds(self.settings.overlap))
+                    _seconds(self.settings.interval), self.settings.query,
+                    "the checkpoint %s" % self.settings.checkpoint if self.resumed else self.settings.start,
+                    _seconds(self.settings.overlap))
         failures = 0
         retries_logged = 0
         try:
             while True:
                 try:
-                    result = await loop.run_in_executor(executor, self.stream.poll, client)
+                    result = await loop.run_in_executor(executor, self.stream.search, client)
                 except TaskFailure as exc:
                     status = getattr(exc.cause, "status", None)
                     if self.stream.polls == 0 and status in CONFIGURATION_STATUSES:
@@ -378,11 +408,31 @@ class AuditEventSource(object):
                 logger.debug("%s: %d new event(s) from %d request(s)", PLUGIN, len(result.events), result.requests)
                 for event in result.events:
                     await queue.put({"audit_event": event if self.project is None else self.project(event)})
+                    self.stream.delivered(event, result.started_ms)
+                for warning in self.stream.finish_poll(result.started_ms):
+                    logger.warning("%s: %s", PLUGIN, warning)
+                if result.events:
+                    self.save_checkpoint()
                 await asyncio.sleep(self.settings.interval)
         finally:
             self._stop.set()
+            self.save_checkpoint()  # also in the middle of a poll's events: those delivered are in it, the rest not
             executor.submit(client.close)
             executor.shutdown(wait=False)
+
+    def save_checkpoint(self):
+        """Write the checkpoint file (with ``checkpoint``); a failure is logged once until a write succeeds again."""
+        if self.settings.checkpoint is None:
+            return
+        try:
+            write_checkpoint(self.settings.checkpoint, self.stream.checkpoint())
+        except OSError as exc:
+            if not self._checkpoint_failing:
+                logger.warning("%s: the checkpoint %s could not be written (%s); a restart would start from the last one "
+                               "written", PLUGIN, self.settings.checkpoint, exc.strerror or type(exc).__name__)
+            self._checkpoint_failing = True
+        else:
+            self._checkpoint_failing = False
 
 
 def _seconds(value):

@@ -27,6 +27,12 @@ for expected in \
     fi
 done
 echo "ok: Datadog's timeout status and warnings were shown as Ansible warnings"
+expected="[WARNING]: ddops.datadog.audit_events: limit=500 cut the read short: more events match the query '*' than the 500 returned. Set a larger limit, or limit=0 to read every matching event"
+if ! grep -qF -- "${expected}" <<<"${joined}"; then
+    echo "FAILED: the output does not say that the limit cut the read short: ${expected}" >&2
+    exit 1
+fi
+echo "ok: a read that its limit cut short said so"
 
 # 3. The parallel option: the same events as a sequential read; a range Datadog places in a timezone is read sequentially.
 parallel_log="${output_dir}/lookup_audit_events_parallel.log"

@@ -28,6 +28,8 @@ from ansible_collections.ddops.datadog.plugins.modules import (
     datadog_action_connection_set,
     datadog_app_key_registration,
     datadog_app_key_registration_info,
+    datadog_restriction_policy,
+    datadog_restriction_policy_info,
 )
 from ansible_collections.ddops.datadog.plugins.plugin_utils import _action
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
@@ -40,7 +42,8 @@ ACTION_CONNECTION = datadog_action_connection.MODULE
 APP_KEY_REGISTRATION = datadog_app_key_registration.MODULE
 DEFINITIONS = dict((module.MODULE.name, module.MODULE) for module in (
     datadog_action_connection, datadog_action_connection_info, datadog_action_connection_set,
-    datadog_app_key_registration, datadog_app_key_registration_info))
+    datadog_app_key_registration, datadog_app_key_registration_info, datadog_restriction_policy,
+    datadog_restriction_policy_info))
 
 
 def make_action(cls, args=None, transport="local", async_val=0, become=False, check_mode=False, diff=False,
@@ -96,9 +99,12 @@ def test_every_module_has_an_action_plugin_with_its_definition():
         datadog_action_connection_set,
         datadog_app_key_registration,
         datadog_app_key_registration_info,
+        datadog_restriction_policy,
+        datadog_restriction_policy_info,
     )
     plugins = (datadog_action_connection, datadog_action_connection_info, datadog_action_connection_set,
-               datadog_app_key_registration, datadog_app_key_registration_info)
+               datadog_app_key_registration, datadog_app_key_registration_info, datadog_restriction_policy,
+               datadog_restriction_policy_info)
     assert sorted(plugin.ActionModule.DEFINITION.name for plugin in plugins) == sorted(DEFINITIONS)
     runtime = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "meta", "runtime.yml")
     with open(runtime) as handle:
@@ -160,15 +166,19 @@ def test_task_environment_supplies_fallbacks_and_is_restored(monkeypatch):
     assert API_KEY not in json.dumps(result) and APP_KEY not in json.dumps(result)
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"api_key": API_KEY, "app_key": APP_KEY}, "missing required arguments: app_key_id"),
-    ({"api_key": API_KEY, "app_key": APP_KEY, "app_key_id": KEY_ID, "state": "gone"},
+@pytest.mark.parametrize("module, args, message", [
+    (datadog_action_connection, {"api_key": API_KEY, "app_key": APP_KEY, "name": "n", "integration": {"credentials": {}}},
+     "missing required arguments: type found in integration"),
+    (datadog_app_key_registration, {"api_key": API_KEY, "app_key": APP_KEY},
+     "app_key_id is required: set the app_key_id option or the DD_APP_KEY_ID environment variable"),
+    (datadog_app_key_registration, {"api_key": API_KEY, "app_key": APP_KEY, "app_key_id": KEY_ID, "state": "gone"},
      "value of state must be one of: present, absent, got: gone"),
-    ({"api_key": API_KEY, "app_key": APP_KEY, "app_key_id": KEY_ID, "timeout": "soon"}, "timeout"),
+    (datadog_app_key_registration, {"api_key": API_KEY, "app_key": APP_KEY, "app_key_id": KEY_ID, "timeout": "soon"},
+     "timeout"),
 ])
-def test_validation_messages_are_the_modules_own(run_module, args, message):
-    in_process = _action.run_in_process(APP_KEY_REGISTRATION, args)
-    module = run_module(datadog_app_key_registration.main, args)
+def test_validation_messages_are_the_modules_own(run_module, module, args, message):
+    in_process = _action.run_in_process(module.MODULE, args)
+    module = run_module(module.main, args)
     assert in_process["failed"] is module["failed"] is True
     assert message in in_process["msg"]
     assert in_process["msg"] == module["msg"]

@@ -100,7 +100,7 @@ def test_default_call_searches_everything_in_the_last_15_minutes_newest_first(ha
     assert events == make_events(10)
     assert lookup.api.bodies == [
         {"filter": {"query": "*", "from": "now-15m", "to": "now"}, "sort": "-timestamp", "page": {"limit": 1000}},
-        {"filter": {"query": "*", "from": "now-15m", "to": "now"}, "sort": "-timestamp", "page": {"limit": 990, "cursor": "*:10"}},
+        {"filter": {"query": "*", "from": "now-15m", "to": "now"}, "sort": "-timestamp", "page": {"limit": 991, "cursor": "*:10"}},
     ]
     assert lookup.warnings == []
 
@@ -118,7 +118,8 @@ def test_search_options_reach_the_request(harness):
     events = lookup.run(['@evt.name:"Workflow Automation"'], **dict(KEYS, **{
         "from": "now-1d", "to": "now-1h", "sort": "timestamp", "limit": 2500, "page_size": 1000, "timezone": "Europe/Paris"}))
     assert len(events) == 2500
-    assert lookup.api.limits == [1000, 1000, 500]
+    assert lookup.api.limits == [1000, 1000, 501, 1]  # exactly 2500 match: the last request finds no 2501st
+    assert lookup.warnings == []
     assert lookup.api.bodies[0] == {"filter": {"query": '@evt.name:"Workflow Automation"', "from": "now-1d", "to": "now-1h"},
                                     "sort": "timestamp", "page": {"limit": 1000}, "options": {"timezone": "Europe/Paris"}}
 
@@ -208,18 +209,34 @@ def test_a_term_that_is_not_a_query_string_is_refused(harness):
     assert lookup.api.sent == []
 
 
-def test_missing_keys_fail_naming_the_option_and_the_environment_variables(harness):
+def test_missing_keys_fail_naming_the_option_the_variable_and_the_environment_variables(harness):
     lookup = harness()
-    text = lookup.error(api_url="https://api.example.test")
-    assert "api_key is required" in text and "DD_API_KEY" in text
+    assert lookup.error(api_url="https://api.example.test") == (
+        "ddops.datadog.audit_events: api_key is required: set the api_key option, the variable datadog_api_key or the "
+        "environment variable DD_API_KEY (or DATADOG_API_KEY)")
+    assert lookup.error(api_url="https://api.example.test", api_key=API_KEY) == (
+        "ddops.datadog.audit_events: app_key is required: set the app_key option, the variable datadog_app_key or the "
+        "environment variable DD_APP_KEY (or DATADOG_APP_KEY)")
     assert lookup.api.sent == []
 
 
 def test_an_api_error_becomes_one_line_without_any_key(harness):
-    lookup = harness(faults={1: (403, {}, {"errors": ["Forbidden"]})})
+    lookup = harness(faults={1: (400, {}, {"errors": ["Bad Request"]})})
     text = lookup.error(["@evt.name:Monitor"], **KEYS)
     assert text == ("ddops.datadog.audit_events: Failed to search audit events for query '@evt.name:Monitor' (page 1): "
-                    "HTTP 403: Forbidden (POST /api/v2/audit/events/search)")
+                    "HTTP 400: Bad Request (POST /api/v2/audit/events/search)")
+
+
+@pytest.mark.parametrize("parallel", [1, 4])
+def test_a_refused_search_says_to_check_the_keys_the_site_and_the_audit_logs_read_permission(harness, parallel):
+    lookup = harness(faults=dict((number, (403, {}, {"errors": ["Forbidden"]})) for number in range(1, 5)))
+    window = {"from": "2026-01-01T00:00:00Z", "to": "2026-01-31T00:00:00Z"}
+    text = lookup.error(["@evt.name:Monitor"], parallel=parallel, limit=0, **dict(KEYS, **window))
+    assert text.startswith("ddops.datadog.audit_events: Failed to search audit events for query '@evt.name:Monitor' (")
+    assert text.endswith("HTTP 403: Forbidden (POST /api/v2/audit/events/search). Check that the API key and the "
+                         "application key are keys of the Datadog organization at https://api.example.test (the site or "
+                         "api_url option), and that the application key has the audit_logs_read permission")
+    assert API_KEY not in text and APP_KEY not in text
 
 
 # -- fields and count_by ----------------------------------------------------------------------------------------------
@@ -277,8 +294,27 @@ def test_count_by_with_a_limit_counts_the_events_read_and_several_paths_count_co
         ("created", "user1@example.com"), ("created", "user3@example.com"), ("created", "user4@example.com"), ("created", None),
         ("deleted", "user0@example.com"), ("deleted", "user1@example.com"), ("deleted", "user2@example.com"), ("deleted", None),
         ("modified", "user0@example.com"), ("modified", "user1@example.com"), ("modified", "user2@example.com"), ("modified", None)]
-    assert lookup.api.limits == [5, 5, 2]
+    assert lookup.api.limits == [5, 5, 3]
     assert all(list(row) == ["action", "usr_email", "count"] for row in rows)
+    assert lookup.warnings == ["ddops.datadog.audit_events: limit=12 cut the read short: more events match the query '*' "
+                               "than the 12 returned. Set a larger limit, or limit=0 to read every matching event"]
+
+
+def test_count_by_without_a_limit_counts_every_matching_event_beyond_the_default_limit(harness):
+    lookup = harness(own_events(1017))
+    rows = lookup.run(count_by="@action", **dict(KEYS, page_size=500))
+    assert sum(row["count"] for row in rows) == 1017
+    assert lookup.api.limits == [500, 500, 500, 500]  # every page, and the empty one that ends the results
+    assert lookup.warnings == []
+
+
+@pytest.mark.parametrize("options", [{}, {"fields": ["id"]}], ids=["events", "fields"])
+def test_events_and_fields_stop_at_the_default_limit_of_1000_and_say_that_more_matched(harness, options):
+    lookup = harness(own_events(1017))
+    assert len(lookup.run(**dict(KEYS, **options))) == 1000
+    assert lookup.api.limits == [1000, 1]
+    assert lookup.warnings == ["ddops.datadog.audit_events: limit=1000 cut the read short: more events match the query "
+                               "'*' than the 1000 returned. Set a larger limit, or limit=0 to read every matching event"]
 
 
 def test_count_by_over_several_terms_counts_their_concatenated_results(harness):

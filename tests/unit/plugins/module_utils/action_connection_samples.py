@@ -23,6 +23,8 @@ def sample(variant, prefix="v"):
             credentials[field.name] = {"content": "{}", "content_type": "application/json"}
         elif field.name == "account_id":
             credentials[field.name] = "123456789012"
+        elif field.choices:
+            credentials[field.name] = field.choices[-1]
         else:
             credentials[field.name] = "%s-%s" % (prefix, field.name)
     integration = {"type": variant.integration, "credentials": credentials}

@@ -135,13 +135,14 @@ def settings(**values):
 
 # -- paging and limit arithmetic ----------------------------------------------------------------------------
 
-def test_limit_2500_at_page_size_1000_makes_exactly_three_requests_of_1000_1000_500():
+def test_limit_2500_at_page_size_1000_makes_exactly_three_requests_of_1000_1000_501():
     events = make_events(25000)
     api = AuditAPI(events)
     result = search_events(make_client(api), "*", settings(limit=2500, page_size=1000))
-    assert api.limits == [1000, 1000, 500]
+    assert api.limits == [1000, 1000, 501]  # one event more than the limit: it tells that more events match
     assert result.requests == 3
     assert result.events == events[:2500]
+    assert result.cut_short
 
 
 def test_limit_0_reads_every_event_once_in_order_and_stops_on_the_empty_page():
@@ -168,21 +169,25 @@ def test_default_limit_is_1000_and_fewer_matches_cost_one_empty_page_more():
     api = AuditAPI(make_events(300))
     result = search_events(make_client(api), "*", settings())
     assert len(result.events) == 300
-    assert api.limits == [1000, 700]  # the second request only asks for what remains of the limit
+    assert api.limits == [1000, 701]  # the second request only asks for what remains of the limit, and one more
+    assert not result.cut_short
 
 
-def test_limit_reached_exactly_at_the_end_makes_no_extra_request():
-    api = AuditAPI(make_events(2000))
+@pytest.mark.parametrize("matching, cut_short", [(2000, False), (2001, True)])
+def test_a_limit_reached_with_a_full_page_asks_for_one_event_more_to_tell_whether_more_match(matching, cut_short):
+    api = AuditAPI(make_events(matching))
     result = search_events(make_client(api), "*", settings(limit=2000, page_size=1000))
     assert len(result.events) == 2000
-    assert api.limits == [1000, 1000]
+    assert api.limits == [1000, 1000, 1]
+    assert result.cut_short is cut_short
 
 
-def test_a_limit_smaller_than_the_page_size_asks_for_the_limit_only():
-    api = AuditAPI(make_events(50))
+@pytest.mark.parametrize("matching, limits, cut_short", [(50, [6], True), (6, [6], True), (5, [6, 1], False), (4, [6, 2], False)])
+def test_a_limit_smaller_than_the_page_size_asks_for_the_limit_and_one_more_in_one_request(matching, limits, cut_short):
+    api = AuditAPI(make_events(matching))
     result = search_events(make_client(api), "*", settings(limit=5))
-    assert api.limits == [5]
-    assert len(result.events) == 5
+    assert api.limits == limits  # fewer than asked for: the empty page after it tells the end, as without a limit
+    assert len(result.events) == min(matching, 5) and result.cut_short is cut_short
 
 
 def test_a_missing_cursor_ends_the_results_without_an_empty_page():
@@ -224,10 +229,19 @@ def test_several_queries_are_concatenated_in_order_with_the_limit_per_query():
     api = AuditAPI({"@evt.name:first": first, "@evt.name:second": second})
     events, warnings, count = search_all(make_client(api), ["@evt.name:second", "@evt.name:first"], settings(limit=25, page_size=10))
     assert events == second + first[:25]
-    assert warnings == []
-    # second: 10, 10, then 5 remaining asked → empty page (20 < 25); first: 10, 10, 5.
-    assert api.limits == [10, 10, 5, 10, 10, 5]
+    # second: 10, 10, then 6 asked → empty page (20 < 25); first: 10, 10, 6 (the 26th tells that more match).
+    assert api.limits == [10, 10, 6, 10, 10, 6]
     assert count == 6
+    assert warnings == ["limit=25 cut the read short: more events match the query '@evt.name:first' than the 25 returned. "
+                        "Set a larger limit, or limit=0 to read every matching event"]
+
+
+def test_one_warning_names_the_limit_and_every_query_it_cut_short():
+    api = AuditAPI({"a": make_events(30, "a"), "b": make_events(3, "b"), "c": make_events(11, "c")})
+    events, warnings, _count = search_all(make_client(api), ["a", "b", "c"], settings(limit=10, page_size=100))
+    assert len(events) == 23
+    assert warnings == ["limit=10 cut the read short: more events match the queries 'a', 'c' than the 10 returned for "
+                        "each. Set a larger limit, or limit=0 to read every matching event"]
 
 
 # -- collectors: what becomes of the pages ------------------------------------------------------------------
@@ -247,9 +261,9 @@ class Pages(object):
 
 @pytest.mark.parametrize("limit, page_size, total, limits", [
     (0, 1000, 2345, [1000, 1000, 1000, 1000]),
-    (2500, 1000, 25000, [1000, 1000, 500]),
-    (25, 10, 20, [10, 10, 5]),
-    (5, 1000, 50, [5]),
+    (2500, 1000, 25000, [1000, 1000, 501]),
+    (25, 10, 20, [10, 10, 6]),
+    (5, 1000, 50, [6]),
 ])
 def test_a_collector_gets_every_page_in_order_and_the_requests_are_those_of_a_whole_read(limit, page_size, total, limits):
     events = make_events(total)
@@ -279,7 +293,7 @@ def test_a_cut_page_reaches_the_collector_cut():
 def test_search_events_with_a_collector_counts_what_it_read_and_keeps_nothing():
     pages = Pages()
     result = search_events(make_client(AuditAPI(make_events(2345))), "*", settings(limit=2000), pages)
-    assert result.events == [] and result.read == 2000 and result.requests == 2
+    assert result.events == [] and result.read == 2000 and result.requests == 3 and result.cut_short
     assert sum(len(page) for page in pages.pages) == 2000
 
 
@@ -347,6 +361,15 @@ def test_meta_warnings_become_warnings_with_code_title_and_detail():
         "One or several indexes are missing or invalid: indexes: foo",
         "Datadog warned about the audit search for query '*' (results may be partial): plain text",
     ]
+
+
+def test_meta_warnings_are_scrubbed_of_every_known_secret_before_they_are_shown():
+    leaking = {"code": "echo", "title": "query by key %s" % API_KEY, "detail": "app key\n%s\n" % APP_KEY}
+    api = AuditAPI(make_events(3), metas={1: {"warnings": [leaking, "plain %s" % json.dumps(API_KEY)]}})
+    _events, warnings, _requests = search_all(make_client(api), ["*"], settings(limit=0))
+    text = " ".join(warnings)
+    assert "query by key ********" in text and "app key ********" in text and 'plain "********"' in text
+    assert API_KEY not in text and APP_KEY not in text
 
 
 # -- errors and retries ----------------------------------------------------------------------------------------

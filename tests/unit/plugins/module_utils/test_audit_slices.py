@@ -25,15 +25,19 @@ import requests
 from requests.adapters import BaseAdapter
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogClient, RequestCancelled, SharedRateLimit
-from ansible_collections.ddops.datadog.plugins.module_utils._audit import SEARCH_PATH, resolve_time, search_all, validate_search
+from ansible_collections.ddops.datadog.plugins.module_utils._audit import (
+    SEARCH_PATH,
+    event_time_ms,
+    format_ms,
+    resolve_time,
+    search_all,
+    validate_search,
+)
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_plan import cut_keys, resolve_range
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import (
     MAX_PARALLEL,
     ParallelRead,
-    cut_keys,
-    event_time_ms,
-    format_ms,
     read_pages,
-    resolve_range,
     search_all_parallel,
     validate_parallel,
 )
@@ -59,9 +63,13 @@ class TimedAuditAPI(BaseAdapter):
     keep it). ``from``/``to`` are inclusive and take epoch ms, ISO 8601 or date math (``now`` is :data:`NOW`). A
     non-empty page carries a cursor, also the last one; the request made with a cursor past the end answers
     ``{"data": []}``. ``fault(body, number)`` may return ``(status, headers, body)`` to answer instead.
+
+    ``microseconds`` (one per event, 0 to 999) places the events inside their millisecond, as a store that keeps finer
+    times than the millisecond it shows: the events are sorted by the full time, and ``from``/``to`` given in
+    milliseconds mean the instant ``.000`` of that millisecond, so ``to`` leaves out the events later in it.
     """
 
-    def __init__(self, times, fault=None, max_page=1000, rendezvous=0, latency=0.0):
+    def __init__(self, times, fault=None, max_page=1000, rendezvous=0, latency=0.0, microseconds=None):
         super().__init__()
         # Seconds each answer takes, outside the lock (as a network would): lets the workers' requests overlap even on a
         # busy machine, where without it one thread may read a whole burst before another is scheduled.
@@ -71,7 +79,8 @@ class TimedAuditAPI(BaseAdapter):
         self.rendezvous = threading.Barrier(rendezvous, timeout=60) if rendezvous else None
         self.events = [{"id": "evt-%05d" % number, "type": "audit", "attributes": {"timestamp": format_ms(epoch_ms), "message": "m"}}
                        for number, epoch_ms in enumerate(times)]
-        self.order = sorted(range(len(times)), key=lambda number: (times[number], number))
+        self.instants = [epoch_ms * 1000 + (microseconds[number] if microseconds else 0) for number, epoch_ms in enumerate(times)]
+        self.order = sorted(range(len(times)), key=lambda number: (self.instants[number], number))
         self.times = times
         self.fault = fault
         self.max_page = max_page
@@ -98,7 +107,7 @@ class TimedAuditAPI(BaseAdapter):
             if answer is not None:
                 return _response(request, *answer)
         first, last = (_ms(resolve_time(body["filter"][end], NOW)) for end in ("from", "to"))
-        selected = [number for number in self.order if first <= self.times[number] <= last]
+        selected = [number for number in self.order if first * 1000 <= self.instants[number] <= last * 1000]
         if body["sort"] == "-timestamp":
             selected.reverse()
         cursor = body["page"].get("cursor")
@@ -113,7 +122,7 @@ class TimedAuditAPI(BaseAdapter):
 
     def ids(self, first, last, sort):
         """What a correct search answers, all pages: the ids from ``first`` to ``last`` (epoch ms, both included)."""
-        selected = [number for number in self.order if first <= self.times[number] <= last]
+        selected = [number for number in self.order if first * 1000 <= self.instants[number] <= last * 1000]
         return [self.events[number]["id"] for number in (reversed(selected) if sort == "-timestamp" else selected)]
 
     def close(self):
@@ -212,12 +221,15 @@ class Recorder(object):
 
 
 def assert_each_slice_within_its_share(read, events):
-    """Every slice sent at most one request more than the result's events from it need (⌈n / page size⌉)."""
-    keys = [read.key(event_time_ms(event)) for event in events]
-    for piece in read.slices:
-        share = sum(1 for key in keys if piece.low <= key <= piece.high)
-        assert piece.requests <= math.ceil(share / float(read.page_size)) + 1, (piece, share)
-    assert read.requests == sum(piece.requests for piece in read.slices)
+    """Every slice sent at most one request more than its events need (⌈n / page size⌉), where its events are the
+    result's events it owns and those of the millisecond before it, which its search starts with (see _audit_page)."""
+    plan = read.plan
+    keys = [plan.key(event_time_ms(event)) for event in events]
+    for piece in plan.slices:
+        first = piece.first_key if piece.starts_range else piece.first_key - 1
+        share = sum(1 for key in keys if first <= key <= piece.last_key)
+        assert piece.requests <= math.ceil(share / float(plan.page_size)) + 1, (piece, share)
+    assert plan.requests == sum(piece.requests for piece in plan.slices)
 
 
 # -- options and the range -----------------------------------------------------------------------------------------
@@ -331,6 +343,29 @@ def test_slices_return_the_sequential_events_in_the_same_order_with_many_events_
 
 
 @pytest.mark.parametrize("sort", ["-timestamp", "timestamp"])
+@pytest.mark.parametrize("parallel", [2, 4, 8])
+def test_events_sharing_the_millisecond_of_a_slice_edge_are_all_read_whatever_datadog_does_inside_it(sort, parallel):
+    """Regression (issue 20): the events of a millisecond on a slice edge, at different instants inside it.
+
+    A store that keeps finer times than the millisecond it shows answers ``to=<ms>`` with the events up to ``<ms>.000``
+    only. A newest-first slice searched up to its own edge then missed the later events of that millisecond, which the
+    slice before it (stopping at its own end) did not read either: 3 of the 4 events of each inner edge were lost,
+    silently. Every event must be read, once, in the sequential order."""
+    times, microseconds = spread(400, FIRST, LAST), [0] * 400
+    for sort_sign in (1, -1):
+        low, high = sorted((sort_sign * FIRST, sort_sign * LAST))
+        for piece_low, _piece_high in cut_keys(low, high, parallel)[1:]:
+            times.extend([sort_sign * piece_low] * 4)
+            microseconds.extend([0, 250, 500, 750])
+    api = TimedAuditAPI(times, microseconds=microseconds)
+    (events, warnings, _requests), sequential, _client = run_parallel(
+        api, parallel, time_from=str(FIRST), time_to=str(LAST), sort=sort, limit=0, page_size=50)
+    assert ids(sequential[0]) == api.ids(FIRST, LAST, sort) and len(sequential[0]) == len(times)
+    assert ids(events) == ids(sequential[0])
+    assert warnings == []
+
+
+@pytest.mark.parametrize("sort", ["-timestamp", "timestamp"])
 @pytest.mark.parametrize("limit", [1, 49, 50, 51, 120, 777, 1500, 1999, 2000, 2500])
 def test_a_limit_returns_the_sequential_first_events_and_each_slice_sends_at_most_one_request_more(sort, limit, monkeypatch):
     recorder = Recorder(monkeypatch)
@@ -361,9 +396,9 @@ def test_a_burst_is_split_among_the_workers(monkeypatch):
                                                                        page_size=100)
     assert ids(events) == ids(sequential[0])
     read = recorder.reads[0]
-    in_burst = [piece for piece in read.slices if piece.count >= 100]
+    in_burst = [piece for piece in read.slices if piece.events >= 100]
     assert len(in_burst) >= 4  # not one slice reading the 40 pages of the burst alone
-    assert max(piece.count for piece in read.slices) < 2000
+    assert max(piece.events for piece in read.slices) < 2000
     assert_each_slice_within_its_share(read, events)
 
 
@@ -498,7 +533,7 @@ def test_a_failing_slice_fails_the_read_with_its_message_and_leaves_no_thread():
     message = str(error.value)
     assert message.startswith("Failed to search audit events for query '*' (time slice ")
     assert "page 2): HTTP 400: Bad Request (POST /api/v2/audit/events/search)" in message
-    assert format_ms(int(failing_from[0])) in message
+    assert format_ms(int(failing_from[0]) - 1) in message  # the slice searched one millisecond past its own end
     assert API_KEY not in message and APP_KEY not in message
     assert no_slice_threads()
 
@@ -571,7 +606,7 @@ def test_the_workers_statistics_are_added_to_the_first_client():
 
 @pytest.mark.parametrize("page, what", [
     ([{"id": "x", "attributes": {"timestamp": "soon"}}], "an event without a readable attributes.timestamp ('soon')"),
-    ([{"id": "x", "attributes": {"timestamp": format_ms(FIRST - DAY_MS)}}], "an event outside the time range asked for"),
+    ([{"id": "x", "attributes": {"timestamp": format_ms(FIRST - DAY_MS)}}], "before the time range asked for"),
 ])
 def test_an_answer_that_breaks_the_slicing_fails_the_read_rather_than_return_something_else(page, what):
     def fault(body, _number):
@@ -603,6 +638,23 @@ def test_a_timeout_status_of_any_slice_becomes_one_warning():
     assert len(events) == 300
     assert len(warnings) == 1 and warnings[0].startswith("Datadog's audit search for query '*' timed out (meta.status: timeout) on pages ")
     assert warnings[0].endswith("of %d: the results are partial. Narrow the time range (from/to) or the query." % requests_sent)
+
+
+def test_meta_warnings_of_any_slice_are_scrubbed_of_every_known_secret():
+    api = TimedAuditAPI(spread(300, FIRST, LAST))
+    original = api.send
+
+    def send(request, **kwargs):
+        response = original(request, **kwargs)
+        body = json.loads(response.raw.getvalue() or b"{}")
+        if body.get("data"):
+            body["meta"]["warnings"] = [{"code": "echo", "title": "key %s" % API_KEY, "detail": "app key\n%s" % APP_KEY}]
+            response.raw = io.BytesIO(json.dumps(body).encode())
+        return response
+    api.send = send
+    (_events, warnings, _requests), _sequential, _client = run_parallel(api, 4, time_from=str(FIRST), time_to=str(LAST), limit=0)
+    assert warnings == ["Datadog warned about the audit search for query '*' (results may be partial): echo: key ********: "
+                        "app key ********"]
 
 
 # -- a cursor that does not advance -------------------------------------------------------------------------------------

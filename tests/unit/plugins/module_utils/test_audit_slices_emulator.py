@@ -11,9 +11,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogClient
-from ansible_collections.ddops.datadog.plugins.module_utils._audit import search_all, validate_search
+from ansible_collections.ddops.datadog.plugins.module_utils._audit import limit_warning, search_all, validate_search
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_fields import make_collector
-from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import cut_keys, search_all_parallel
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_plan import cut_keys
+from ansible_collections.ddops.datadog.plugins.module_utils._audit_slices import search_all_parallel
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.test_audit_slices import Recorder, assert_each_slice_within_its_share
 
@@ -74,7 +75,7 @@ def test_slices_return_the_sequential_ids_in_order_with_many_events_on_each_slic
     (events, warnings, requests_sent), (expected, _warnings, _requests) = read_both(emulator, parallel, sort=sort, limit=limit)
     assert ids(events) == ids(expected)
     assert len(set(ids(events))) == len(events) == (min(limit, TOTAL) if limit else TOTAL)
-    assert warnings == []
+    assert warnings == ([limit_warning(limit, ["*"])] if 0 < limit < TOTAL else [])
     assert emulator.counts()["total"] == requests_sent
     for read in recorder.reads:
         assert_each_slice_within_its_share(read, events)
@@ -96,7 +97,7 @@ def test_a_burst_is_read_by_many_slices_with_the_sequential_result(dd_emulator, 
     (events, _warnings, _requests), (expected, _warnings2, _requests2) = read_both(dd_emulator, 8, limit=0)
     assert ids(events) == ids(expected) and len(events) == 6000
     read = recorder.reads[0]
-    assert len([piece for piece in read.slices if piece.count >= 100]) >= 8  # the burst's 48 pages went to many slices
+    assert len([piece for piece in read.slices if piece.events >= 100]) >= 8  # the burst's 48 pages went to many slices
     assert_each_slice_within_its_share(read, events)
 
 
@@ -114,14 +115,24 @@ def test_under_30_percent_faults_the_result_is_still_the_sequential_one(emulator
     emulator.add_faults(*FAULTS)
     try:
         retrying = dict(retries=12, retry_backoff=0)
+        emulator.reset(counts=True, log=True)
         client = client_of(emulator, **retrying)
         events, _warnings, requests_sent = search_all_parallel(client, ["*"], settings, 8, lambda: client_of(emulator, **retrying))
-        injected = [rule["injected"] for rule in emulator.faults()]
+        injected_by_rule = [rule["injected"] for rule in emulator.faults()]
     finally:
         emulator.clear_faults()
     assert ids(events) == ids(expected)
-    assert all(number > 0 for number in injected)
-    assert client.stats.retry_count == sum(injected) and client.stats.request_count == requests_sent + sum(injected)
+    assert all(number > 0 for number in injected_by_rule)
+    injected = sum(injected_by_rule)
+    # Every request the emulator received was answered normally or faulted: none was sent again without a fault.
+    answered = sum(1 for entry in emulator.responses_log() if entry["path"] == SEARCH_ROUTE and entry["status"] == 200)
+    assert emulator.counts()["routes"]["POST " + SEARCH_ROUTE] == answered + injected
+    # Every page the read asked for got its answer, after as many retries as it met faults; only a limited read may
+    # have stopped waiting for a page it no longer needed (its retry cancelled once the limit was reached).
+    if limit:
+        assert answered <= requests_sent <= answered + injected
+    else:
+        assert answered == requests_sent
 
 
 PROJECTIONS = [
@@ -164,3 +175,18 @@ def test_count_by_read_in_parallel_under_30_percent_faults_counts_what_the_seque
         emulator.clear_faults()
     assert counts == expected
     assert all(number > 0 for number in injected)
+
+
+@pytest.mark.parametrize("parallel", [2, 8, 16])
+def test_a_burst_of_4_events_in_every_millisecond_at_different_instants_loses_none_newest_first(dd_emulator, parallel):
+    """Regression (issue 20): the emulator seeded as a store that keeps finer times than the millisecond it shows (4
+    events in each millisecond of a burst, at .0, .25, .5 and .75 of it). A newest-first slice searched up to its own
+    edge, whose instant .000 left the later events of that millisecond out; the slice before it stopped at its own end:
+    before the fix the parallel read returned 3 events fewer for every slice edge inside the burst, without a word."""
+    burst = [END - DAY_MS + millisecond + fraction for millisecond in range(1000) for fraction in (0, 0.25, 0.5, 0.75)]
+    dd_emulator.seed_audit(400, seed=8, span="10d", end=END)
+    dd_emulator.seed_audit(len(burst), seed=9, timestamps=burst)
+    (events, warnings, _requests), (expected, _warnings, _requests2) = read_both(dd_emulator, parallel, limit=0, sort="-timestamp")
+    assert len(expected) == 4400
+    assert ids(events) == ids(expected)
+    assert warnings == []

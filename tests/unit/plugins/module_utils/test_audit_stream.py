@@ -9,21 +9,28 @@ Everything runs against a simulated Datadog with a simulated clock, so hours of 
 
 from __future__ import annotations
 
+import json
+import os
 import random
 
 from datetime import datetime, timezone
 
 import pytest
 
+from hypothesis import given, settings as hypothesis_settings, strategies as st
+
 from ansible_collections.ddops.datadog.plugins.module_utils._api import ApiResponse, DatadogAPIError
-from ansible_collections.ddops.datadog.plugins.module_utils._audit import SEARCH_PATH
+from ansible_collections.ddops.datadog.plugins.module_utils._audit import SEARCH_PATH, event_time_ms
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import ClientOptions
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._audit_stream import (
     AuditStream,
     event_key,
-    event_time_ms,
+    read_checkpoint,
     validate_stream,
+    write_checkpoint,
 )
+from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.audit_model import examples
 
 NOW_MS = 1769860800000  # 2026-01-31T12:00:00Z
 
@@ -47,6 +54,8 @@ class Clock(object):
 class SimulatedDatadog(object):
     """A client whose ``request`` answers the audit search from events that become visible at their own moment."""
 
+    options = ClientOptions("simulated-api-key", "simulated-app-key", "https://api.datadoghq.com")
+
     def __init__(self, clock):
         self.clock = clock
         self.events = []  # (timestamp_ms, visible_ms, sequence, event)
@@ -59,6 +68,10 @@ class SimulatedDatadog(object):
                  "attributes": {"timestamp": iso(timestamp_ms), "message": "event %d" % sequence, "attributes": {}}}
         self.events.append((timestamp_ms, timestamp_ms if visible_ms is None else visible_ms, sequence, event))
         return event
+
+    @staticmethod
+    def scrub(text):
+        return text
 
     def request(self, method, path, body=None, expected=(200,), idempotent=None, params=None):
         assert (method, path, idempotent) == ("POST", SEARCH_PATH, True)
@@ -256,3 +269,149 @@ def test_bad_values_are_refused_naming_the_option(values, words):
     with pytest.raises(InputError) as caught:
         validate_stream(now_ms=NOW_MS, **values)
     assert words in str(caught.value)
+
+
+# -- events sharing a millisecond, late ones, restarts from a checkpoint (generated) ----------------------------------
+
+def restarted(stream, clock, **values):
+    """A new stream as a source started again with the checkpoint ``stream`` would have written (through JSON)."""
+    state = json.loads(json.dumps(stream.checkpoint()))
+    values.setdefault("now_ms", clock.now_ms)
+    return AuditStream(validate_stream(**values), clock=clock, resume=state)
+
+
+STEPS = st.lists(st.tuples(st.sampled_from(["add", "add", "poll", "poll", "stop mid-poll", "restart"]),
+                           st.integers(min_value=0, max_value=3000), st.integers(min_value=1, max_value=6),
+                           st.sampled_from(["last delivered millisecond", "now", "a little earlier", "late"]),
+                           st.integers(min_value=0, max_value=10 ** 6)),
+                 min_size=1, max_size=25)
+
+
+@hypothesis_settings(max_examples=examples(150))
+@given(steps=STEPS, overlap_s=st.sampled_from([1, 5, 60]))
+def test_events_sharing_the_millisecond_of_the_last_delivered_one_some_indexed_late_are_delivered_once(steps, overlap_s):
+    """However polls, additions and restarts (from the checkpoint, also in the middle of a poll's events) follow each
+    other: every event is delivered exactly once, as long as Datadog indexes it within ``overlap`` of its timestamp."""
+    clock = Clock()
+    datadog = SimulatedDatadog(clock)
+    values = {"overlap": overlap_s, "start": "now-10m"}
+    again = {"overlap": overlap_s, "start": "now"}  # a source started again: start is now, the checkpoint wins
+    stream = make_stream(clock, **values)
+    overlap_ms = overlap_s * 1000
+    delivered, added = [], []
+    last_ms = None
+    for action, advance_ms, count, place, pick in steps:
+        clock.now_ms += advance_ms
+        now = clock.now_ms
+        if action == "add":
+            for number in range(count):
+                if place == "last delivered millisecond" and last_ms is not None and now - last_ms <= overlap_ms:
+                    timestamp, visible = last_ms, now
+                elif place == "late":  # searchable only later, within the overlap of its timestamp
+                    timestamp = now - (pick + number) % (overlap_ms // 2 + 1)
+                    visible = timestamp + overlap_ms - (pick % (overlap_ms // 4 + 1))
+                elif place == "a little earlier":
+                    timestamp, visible = now - (pick + number) % (overlap_ms + 1), now
+                else:
+                    timestamp, visible = now, now
+                added.append(datadog.add(timestamp, visible_ms=visible)["id"])
+        elif action == "poll":
+            result = stream.poll(datadog)
+            delivered += ids(result.events)
+        elif action == "stop mid-poll":  # the source stops after handing on some of a poll's events
+            result = stream.search(datadog)
+            for event in result.events[:pick % (len(result.events) + 1)]:
+                stream.delivered(event, result.started_ms)
+                delivered.append(event["id"])
+            stream = restarted(stream, clock, **again)
+        else:
+            stream = restarted(stream, clock, **again)
+        if delivered:
+            last_ms = datadog_time(datadog, delivered[-1])
+    for _poll in range(3):  # later, everything is searchable: a few more polls deliver what is left
+        clock.now_ms += overlap_ms + 1000
+        delivered += ids(stream.poll(datadog).events)
+    assert sorted(delivered) == sorted(added)
+    assert len(set(delivered)) == len(delivered)
+
+
+def datadog_time(datadog, event_id):
+    return next(entry[0] for entry in datadog.events if entry[3]["id"] == event_id)
+
+
+# -- checkpoints ---------------------------------------------------------------------------------------------------
+
+def test_a_restarted_stream_goes_on_from_the_checkpoint_whatever_start_says():
+    clock = Clock()
+    datadog = SimulatedDatadog(clock)
+    stream = make_stream(clock, overlap=60)
+    clock.advance(1)
+    first = datadog.add(clock.now_ms)
+    assert ids(stream.poll(datadog).events) == [first["id"]]
+    clock.advance(3600)  # stopped for an hour; meanwhile:
+    downtime = [datadog.add(clock.now_ms - 1800000), datadog.add(first_ms(first))]  # half an hour ago, and with the first
+    resumed = restarted(stream, clock)  # start=now
+    assert ids(resumed.poll(datadog).events) == [downtime[1]["id"], downtime[0]["id"]]
+    clock.advance(1)
+    assert resumed.poll(datadog).events == []
+    assert datadog.bodies[-2]["filter"]["from"] == str(NOW_MS)  # where the window was when it stopped (start, here)
+
+
+def first_ms(event):
+    return int(datetime.strptime(event["attributes"]["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
+               .replace(tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def test_the_checkpoint_holds_the_window_and_the_ids_delivered_in_it_and_never_a_key(tmp_path):
+    clock = Clock()
+    datadog = SimulatedDatadog(clock)
+    settings = validate_stream(overlap=60, checkpoint=str(tmp_path / "where.json"), now_ms=clock.now_ms)
+    stream = AuditStream(settings, clock=clock)
+    clock.advance(1)
+    event = datadog.add(clock.now_ms)
+    stream.poll(datadog)
+    write_checkpoint(settings.checkpoint, stream.checkpoint())
+    text = (tmp_path / "where.json").read_text()
+    assert json.loads(text) == {"format": 1, "query_sha256": stream.checkpoint()["query_sha256"],
+                                "window_start_ms": NOW_MS, "delivered": [[event["id"], NOW_MS + 1000]]}
+    for secret in (SimulatedDatadog.options.api_key, SimulatedDatadog.options.app_key):
+        assert secret not in text
+    assert os.stat(settings.checkpoint).st_mode & 0o077 == 0  # its owner's only
+    assert os.listdir(str(tmp_path)) == ["where.json"]  # no temporary file left
+    assert read_checkpoint(settings, now_ms=clock.now_ms) == (json.loads(text), None)
+
+
+def test_a_checkpoint_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
+    path = str(tmp_path / "where.json")
+    write_checkpoint(path, {"format": 1, "n": 1})
+
+    def broken(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(json, "dump", broken)
+    with pytest.raises(OSError):
+        write_checkpoint(path, {"format": 1, "n": 2})
+    assert json.loads(open(path).read()) == {"format": 1, "n": 1} and os.listdir(str(tmp_path)) == ["where.json"]
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "no checkpoint at {path} yet; starting from start=now-1h"),
+    (b"{not json", "the checkpoint {path} cannot be read (JSONDecodeError); starting from start=now-1h"),
+    (b"\xff\xfe", "the checkpoint {path} cannot be read (UnicodeDecodeError)"),
+    (b'{"format": 2}', "cannot be used (not a checkpoint of format 1)"),
+    (b'{"format": 1, "query_sha256": "x", "window_start_ms": "yesterday", "delivered": []}', "window_start_ms is not epoch"),
+    (b'{"format": 1, "query_sha256": "x", "window_start_ms": 99999999999999, "delivered": []}', "starts in the future"),
+    (b'{"format": 1, "query_sha256": "x", "window_start_ms": 1, "delivered": [["a"]]}', "delivered is not a list of [id, epoch ms]"),
+    (b'{"format": 1, "query_sha256": "x", "window_start_ms": 1, "delivered": []}', "was written for another query"),
+])
+def test_a_missing_or_unusable_checkpoint_falls_back_to_start_with_a_warning(tmp_path, content, words):
+    path = tmp_path / "where.json"
+    if content is not None:
+        path.write_bytes(content)
+    settings = validate_stream(start="now-1h", checkpoint=str(path), now_ms=NOW_MS)
+    state, warning = read_checkpoint(settings, now_ms=NOW_MS)
+    assert state is None and words.format(path=str(path)) in warning
+    assert AuditStream(settings, resume=state).next_from_ms == NOW_MS - 3600000
+
+
+def test_no_checkpoint_argument_reads_nothing():
+    assert read_checkpoint(validate_stream(now_ms=NOW_MS)) == (None, None)

@@ -209,7 +209,7 @@ def test_diff_shows_compared_fields_and_masks_secrets():
     plan = plan_update(desired, current)
     diff = plan.diff()
     assert diff["before"]["integration"]["credentials"] == {
-        "type": "DatadogAPIKey", "api_key": MASK, "app_key": MASK, "datacenter": "v-datacenter", "subdomain": "v-subdomain"}
+        "type": "DatadogAPIKey", "api_key": MASK, "app_key": MASK, "datacenter": "us2.ddog-gov.com", "subdomain": "v-subdomain"}
     assert diff["after"]["integration"]["credentials"]["datacenter"] == "eu1"
     assert diff["after"]["integration"]["credentials"]["api_key"] == MASK
     assert "v-api_key" not in json.dumps(diff)
@@ -266,7 +266,7 @@ def test_diff_and_body_are_copies_the_caller_may_change():
     first = plan.diff()
     first["before"]["integration"]["credentials"]["datacenter"] = "changed"
     first["after"]["integration"]["credentials"]["datacenter"] = "changed"
-    assert plan.diff()["before"]["integration"]["credentials"]["datacenter"] == "v-datacenter"
+    assert plan.diff()["before"]["integration"]["credentials"]["datacenter"] == current["integration"]["credentials"]["datacenter"]
     assert plan.diff()["after"]["integration"]["credentials"]["datacenter"] == "eu1"
     body = create_body(desired)
     body["data"]["attributes"]["integration"]["credentials"]["datacenter"] = "changed"

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from ansible_collections.ddops.datadog.plugins.module_utils import _connections as catalogue
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_options import SITE_NAMES, SITES, normalize_site
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     VARIANTS,
@@ -140,6 +141,32 @@ def test_wrong_types_are_named():
 def test_empty_required_values_are_refused():
     assert _problem({"type": "Okta", "credentials": {"api_token": " ", "domain": "d"}}) \
         == "integration.credentials.api_token must not be empty"
+
+
+@pytest.mark.parametrize("datacenter", ["us1", "eu1", "us1-fed", "datadoghq.com", "datadoghq.eu", "us5.datadoghq.com",
+                                        "us2.ddog-gov.com"])
+def test_a_datadog_connection_takes_a_datadog_site_as_datacenter(datacenter):
+    credentials = {"api_key": "k", "app_key": "a", "datacenter": datacenter}
+    assert validate_integration({"type": "Datadog", "credentials": credentials})["credentials"]["datacenter"] == datacenter
+
+
+@pytest.mark.parametrize("datacenter", ["us5.datadoghq.org", "US1", "eu", "app.datadoghq.com", " us1", "us2", ""])
+@pytest.mark.parametrize("complete", [True, False])
+def test_a_datacenter_that_is_no_datadog_site_is_refused_naming_the_option_and_the_sites(datacenter, complete):
+    message = _problem({"type": "Datadog", "credentials": {"api_key": "k", "app_key": "a", "datacenter": datacenter}},
+                       complete=complete)
+    if datacenter:
+        assert message == "integration.credentials.datacenter must be one of %s; got %r" % (
+            ", ".join(catalogue.DATACENTERS), datacenter)
+    else:
+        assert message == "integration.credentials.datacenter must not be empty"
+
+
+def test_the_datacenters_are_the_datadog_sites_by_name_and_by_site_parameter():
+    """The names map to the sites the connection options know, one each, in the same order."""
+    assert catalogue.DATACENTERS == SITE_NAMES + SITES
+    assert [normalize_site(name) for name in SITE_NAMES] == list(SITES)
+    assert catalogue.credential_variant("DatadogAPIKey").field("datacenter").choices == catalogue.DATACENTERS
 
 
 @pytest.mark.parametrize("base_url", ["http://api.example.com", "api.example.com", "https://", "ftp://x", "https://:80"])

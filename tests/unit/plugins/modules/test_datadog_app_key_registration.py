@@ -43,6 +43,56 @@ def test_invalid_id_fails_before_any_request(run_plugin, client):
     assert client.calls == []
 
 
+OTHER_ID = "7c4d2b9e-1f3a-4e6b-8d5c-0a9f2e7b4c13"
+
+
+def test_the_key_id_comes_from_dd_app_key_id_when_the_task_gives_none(run_plugin, client, monkeypatch):
+    monkeypatch.setenv("DD_APP_KEY_ID", KEY_ID.upper())
+    client.answer("GET", PATH, MISSING).answer("PUT", PATH, (201, FOUND[1]))
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION))
+    assert result["changed"] is True and result["registration"]["id"] == KEY_ID
+    assert client.methods() == ["GET", "PUT"]
+
+
+def test_the_task_option_beats_dd_app_key_id(run_plugin, client, monkeypatch):
+    monkeypatch.setenv("DD_APP_KEY_ID", OTHER_ID)
+    client.answer("GET", PATH, FOUND)
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID))
+    assert result["changed"] is False and result["registration"]["id"] == KEY_ID
+    assert [call[1] for call in client.calls] == [PATH]
+
+
+def test_without_app_key_id_nor_dd_app_key_id_it_fails_naming_both(run_plugin, client, monkeypatch):
+    monkeypatch.setenv("DD_APP_KEY_ID", "")  # empty counts as unset, as for the connection options
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION))
+    assert result["failed"] is True
+    assert result["msg"] == "app_key_id is required: set the app_key_id option or the DD_APP_KEY_ID environment variable"
+    assert client.calls == []
+
+
+def test_a_bad_dd_app_key_id_is_refused_saying_where_it_came_from_and_never_echoed(run_plugin, client, monkeypatch):
+    monkeypatch.setenv("DD_APP_KEY_ID", APP_KEY)  # the key itself, pasted where its ID belongs
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION))
+    assert result["failed"] is True
+    assert result["msg"].startswith("app_key_id is set to the application key itself")
+    assert result["msg"].endswith("(read from the environment variable DD_APP_KEY_ID)")
+    assert APP_KEY not in json.dumps(result)
+    monkeypatch.setenv("DD_APP_KEY_ID", "unit-pasted-secret-9f8e7d")
+    result = run_plugin(datadog_app_key_registration, dict(CONNECTION))
+    assert "app_key_id must be the application key's ID, a UUID" in result["msg"]
+    assert "(read from the environment variable DD_APP_KEY_ID)" in result["msg"]
+    assert "unit-pasted-secret-9f8e7d" not in json.dumps(result)
+    assert client.calls == []
+
+
+def test_info_does_not_read_dd_app_key_id_and_lists_every_registration(run_plugin, client, monkeypatch):
+    monkeypatch.setenv("DD_APP_KEY_ID", KEY_ID)
+    client.answer("GET", REGISTRATIONS_PATH, (200, {"data": [FOUND[1]["data"]], "meta": {"total": 1, "total_filtered": 1}}))
+    result = run_plugin(datadog_app_key_registration_info, dict(CONNECTION))
+    assert result["total"] == 1
+    assert [call[1] for call in client.calls] == [REGISTRATIONS_PATH]
+
+
 def test_api_error_is_one_readable_line_without_keys(run_plugin, client):
     client.answer("GET", PATH, DatadogAPIError(["Forbidden"], status=403, method="GET", path=PATH))
     result = run_plugin(datadog_app_key_registration, dict(CONNECTION, app_key_id=KEY_ID))

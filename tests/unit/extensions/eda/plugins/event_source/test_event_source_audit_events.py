@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import runpy
@@ -87,8 +88,8 @@ async def until(condition, what):
 class Run(object):
     """One running source: ``queue``, ``task``, the events delivered so far (``delivered``)."""
 
-    def __init__(self, plugin, args):
-        self.queue = asyncio.Queue()
+    def __init__(self, plugin, args, queue=None):
+        self.queue = asyncio.Queue() if queue is None else queue
         self.task = asyncio.ensure_future(plugin.main(self.queue, args))
         self.delivered = []
 
@@ -260,11 +261,94 @@ def test_exactly_once_under_429_503_dropped_connections_and_malformed_answers(pl
     assert sum(rule["injected"] for rule in emulator.faults() if rule["probability"]) > 0
 
 
+# -- a checkpoint: going on after a restart ------------------------------------------------------------------------
+
+def test_a_source_started_again_with_its_checkpoint_delivers_the_events_of_its_downtime_each_once(plugin, emulator, tmp_path):
+    checkpoint = str(tmp_path / "audit-events.checkpoint.json")
+
+    async def first_run():
+        source = Run(plugin, source_args(emulator, start="now-1m", checkpoint=checkpoint))
+        await until(lambda: searches(emulator) >= 1, "the first poll")
+        added = add(emulator, 5, "before the stop")
+        delivered = await source.collect(len(added), emulator)
+        await source.stop()
+        return added, delivered
+
+    async def second_run():
+        source = Run(plugin, source_args(emulator, checkpoint=checkpoint))  # start=now: the checkpoint wins
+        delivered = await source.collect(len(downtime), emulator, settle_polls=8)
+        await source.stop()
+        return delivered
+
+    before, delivered_before = run(first_run)
+    assert ids(delivered_before) == before
+    last = next(event for event in everything(emulator) if event["id"] == before[-1])["attributes"]["timestamp"]
+    downtime = add(emulator, 3, "same millisecond as the last one delivered", timestamp=last)
+    downtime += add(emulator, 2, "same millisecond, indexed late", timestamp=last, visible_after=0.5)
+    downtime += add(emulator, 4, "while it was stopped")
+    downtime += add(emulator, 3, "indexed late", timestamp="now-10s", visible_after=0.5)
+    text = open(checkpoint).read()
+    assert all(event_id in text for event_id in before)
+    assert emulator.api_key not in text and emulator.app_key not in text
+    delivered_after = run(second_run)
+    assert sorted(ids(delivered_after)) == sorted(downtime) and len(set(ids(delivered_after))) == len(downtime)
+    assert not set(ids(delivered_after)) & set(before)
+
+
+def test_stopped_in_the_middle_of_a_polls_events_it_delivers_the_rest_after_a_restart_and_none_twice(plugin, emulator, tmp_path):
+    checkpoint = str(tmp_path / "audit-events.checkpoint.json")
+    added = add(emulator, 10, "waiting", timestamp="now-30s")
+
+    async def first_run():
+        queue = asyncio.Queue(maxsize=1)  # a rule engine that takes one event at a time: the source waits on put
+        source = Run(plugin, source_args(emulator, start="now-1m", checkpoint=checkpoint), queue=queue)
+        taken = [await asyncio.wait_for(queue.get(), BOUND) for _number in range(3)]
+        await until(queue.full, "the source to put the 4th event and wait with the 5th")
+        await source.stop()
+        taken += [queue.get_nowait() for _number in range(queue.qsize())]  # put on the queue: delivered
+        return [entry["audit_event"] for entry in taken]
+
+    async def second_run():
+        source = Run(plugin, source_args(emulator, start="now-1m", checkpoint=checkpoint))
+        delivered = await source.collect(len(added) - len(first), emulator)
+        await source.stop()
+        return delivered
+
+    first = run(first_run)
+    assert ids(first) == added[:4]
+    second = run(second_run)
+    assert ids(first) + ids(second) == added
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "no checkpoint at {path} yet; starting from start=now-1m"),
+    ("{half a checkpoint", "the checkpoint {path} cannot be read (JSONDecodeError); starting from start=now-1m"),
+])
+def test_a_missing_or_unreadable_checkpoint_starts_from_start_with_a_warning(plugin, emulator, tmp_path, caplog, content, words):
+    path = tmp_path / "audit-events.checkpoint.json"
+    if content is not None:
+        path.write_text(content)
+    added = add(emulator, 2, "already there", timestamp="now-30s")
+
+    async def scenario():
+        source = Run(plugin, source_args(emulator, start="now-1m", checkpoint=str(path)))
+        delivered = await source.collect(len(added), emulator)
+        await source.stop()
+        return delivered
+
+    assert ids(run(scenario)) == added
+    assert words.format(path=str(path)) in caplog.text
+    assert json.loads(path.read_text())["delivered"]  # written anew
+
+
 # -- failures that stop it, bad arguments ----------------------------------------------------------------------
 
 def test_a_first_poll_refused_for_a_wrong_key_or_query_stops_the_source_with_one_clear_line(plugin, emulator):
     for args, words in (
-        (source_args(emulator, app_key="not-the-right-application-key"), "HTTP 403"),
+        (source_args(emulator, app_key="not-the-right-application-key"),
+         "HTTP 403: Forbidden (POST /api/v2/audit/events/search). Check that the API key and the application key are keys "
+         "of the Datadog organization at %s (the site or api_url option), and that the application key has the "
+         "audit_logs_read permission" % emulator.url),
         (source_args(emulator, query="name:foo~2"), "HTTP 400"),
     ):
         emulator.reset(counts=True)
@@ -291,9 +375,12 @@ def test_a_first_poll_refused_for_a_wrong_key_or_query_stops_the_source_with_one
     ({"retries": -1}, "retries must be at least 0"),
     ({"api_key": None}, "api_key is required: set the api_key option or the DD_API_KEY (or DATADOG_API_KEY)"),
     ({"app_key": ""}, "app_key is required"),
-    ({"intervall": 5}, "unknown argument intervall; the arguments are: api_key, api_url, app_key, fields, interval"),
+    ({"intervall": 5}, "unknown argument intervall; the arguments are: api_key, api_url, app_key, checkpoint, fields, interval"),
     ({"fields": ["usr.email"]}, "fields item 1 is not a path: 'usr.email' (did you mean '@usr.email'?)"),
     ({"fields": {"path": "@usr.email"}}, "fields must be a path or a list of paths"),
+    ({"checkpoint": 5}, "checkpoint must be the path of a file where the source records where it is"),
+    ({"checkpoint": "/no/such/directory/checkpoint.json"}, "checkpoint: the directory /no/such/directory does not exist"),
+    ({"checkpoint": "/"}, "checkpoint must be the path of a file, but / is a directory"),
 ])
 def test_bad_arguments_fail_at_start_naming_the_argument_before_any_request(plugin, emulator, bad, words):
     args = source_args(emulator)
@@ -377,7 +464,7 @@ def test_no_key_is_ever_logged_or_raised_even_when_the_answers_echo_them(plugin,
         assert secret not in caplog.text and secret not in raised
 
 
-def test_the_documentation_matches_the_arguments_and_the_examples_are_accepted(plugin):
+def test_the_documentation_matches_the_arguments_and_the_examples_are_accepted(plugin, tmp_path):
     documentation = yaml.safe_load(plugin.DOCUMENTATION)
     options = documentation["options"]
     assert set(options) == set(plugin.CONNECTION_ARGUMENTS + plugin.STREAM_ARGUMENTS + plugin.DELIVERY_ARGUMENTS)
@@ -387,11 +474,13 @@ def test_the_documentation_matches_the_arguments_and_the_examples_are_accepted(p
         assert options[option.name]["type"] == option.type, option.name
     defaults = plugin.validate_stream(now_ms=1769860800000)
     for name in plugin.STREAM_ARGUMENTS:
-        assert options[name]["default"] == getattr(defaults, name), name
+        assert options[name].get("default") == getattr(defaults, name), name
     for example in yaml.safe_load(plugin.EXAMPLES):
         (name, args), = example.items()
         assert name == "ddops.datadog.audit_events"
         args = dict(args, api_key="k", app_key="a")  # the examples template their keys from variables
+        if "checkpoint" in args:  # its directory is the decision environment's
+            args["checkpoint"] = str(tmp_path / os.path.basename(args["checkpoint"]))
         plugin.configure(args, {})
 
 
