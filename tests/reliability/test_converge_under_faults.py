@@ -115,6 +115,8 @@ def check_state(emulator, connections):
     return len(stored), duplicates, wrong
 
 
+# Its module-process variant runs in lane 2 of make test: the api accounting is checked on both ansible-core versions.
+@pytest.mark.second_lane
 @pytest.mark.parametrize("path", list(PATHS))
 def test_converging_50_connections_while_30_percent_of_answers_are_faults(playbooks, emulator, figures, path):
     connections = desired_connections(CONNECTIONS)
