@@ -232,7 +232,7 @@ def many_orgs(collections_path, work, inputs):
             private_data_dir=work, playbook="orgs.yml", inventory=os.path.join(work, "inventory"), forks=2, quiet=True,
             envvars={"ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1"}, extravars=extravars)
         output = result.stdout.read()
-        stored = dict((host, sorted(connection["attributes"]["name"] for connection in emulator.dump_state()["connections"]))
+        stored = dict((host, sorted(connection["name"] for connection in emulator.dump_state()["connections"]))
                       for host, emulator in (("datadog_us", us), ("datadog_eu", eu)))
         counts = [us.counts()["total"], eu.counts()["total"]]
     keys = list(us_keys.values())[:2] + list(eu_keys.values())[:2]
