@@ -65,7 +65,7 @@ def bench_set(emulator, workdir, sizes, rounds, run_playbook, make_connections):
                                                 play_vars={"bench_connections": connections})
                 counts = emulator.counts()
                 reads = sum(number for route, number in counts["routes"].items() if route.startswith("GET "))
-                stored = sorted(item["attributes"]["name"] for item in emulator.dump_state()["connections"])
+                stored = sorted(item["name"] for item in emulator.dump_state()["connections"])
                 task = [record for record in records if record["task"].endswith(TASK if run == 1 else TASK_PLAN)][-1]
                 expected = "changed" if run == 1 else "ok"
                 if task["status"] != expected or stored != sorted(item["name"] for item in connections):

@@ -281,7 +281,7 @@ def bench_converge(emulator, workdir, count, rounds, judge_times=True):
                 routes = counts["routes"]
                 reads = sum(number for route, number in routes.items() if route.startswith("GET "))
                 changed = _changed_items(records, write_tasks[name])
-                stored = sorted(item["attributes"]["name"] for item in emulator.dump_state()["connections"])
+                stored = sorted(item["name"] for item in emulator.dump_state()["connections"])
                 expected_changed = count if run == 1 else 0
                 if changed != expected_changed or stored != sorted(item["name"] for item in connections):
                     raise SystemExit("converge %s run %d: %d changed (expected %d), %d connections stored (expected %d)"

@@ -183,17 +183,17 @@ def test_the_example_rulebook_puts_a_deleted_guarded_connection_back(rulebooks, 
         assert api.delete(emulator.url + CONNECTIONS + "/" + created[name], timeout=10).status_code == 204
 
     def connections():
-        return dict((connection["attributes"]["name"], connection) for connection in emulator.dump_state()["connections"])
+        return dict((connection["name"], connection) for connection in emulator.dump_state()["connections"])
 
     wait_for(lambda: "aws-prod" in connections(), "the playbook to recreate aws-prod", run)
     restored = connections()["aws-prod"]
     assert restored["id"] != created["aws-prod"]
-    assert restored["attributes"]["integration"]["credentials"]["account_id"] == "123456789012"
-    assert restored["attributes"]["integration"]["credentials"]["role"] == "datadog-workflows"
-    assert restored["attributes"]["tags"] == ["team:sre"]
+    assert restored["integration"]["credentials"]["account_id"] == "123456789012"
+    assert restored["integration"]["credentials"]["role"] == "datadog-workflows"
+    assert restored["tags"] == ["team:sre"]
     wait_for(lambda: "Restored action connection aws-prod as %s" % restored["id"] in run.output(), "the playbook's message", run)
     # Datadog gives the restored AWS connection a new external ID: the playbook names it, for the IAM trust policy.
-    external_id = restored["attributes"]["integration"]["credentials"]["external_id"]
+    external_id = restored["integration"]["credentials"]["external_id"]
     assert external_id != external_ids["aws-prod"]
     assert "new AWS external ID %s" % external_id in " ".join(run.output().split())
     assert "update the trust policy of role datadog-workflows in account 123456789012" in " ".join(run.output().split())

@@ -21,7 +21,7 @@ LATE = 8
 
 
 def stored_names(emulator):
-    return collections.Counter(connection["attributes"]["name"] for connection in emulator.dump_state()["connections"])
+    return collections.Counter(connection["name"] for connection in emulator.dump_state()["connections"])
 
 
 def two_hosts():

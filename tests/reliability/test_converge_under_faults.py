@@ -92,10 +92,10 @@ def api_figures(run):
 def check_state(emulator, connections):
     """Exactly one connection per name, each with the desired integration and the desired secret stored."""
     stored = emulator.dump_state(reveal_secrets=True)["connections"]
-    names = collections.Counter(connection["attributes"]["name"] for connection in stored)
+    names = collections.Counter(connection["name"] for connection in stored)
     duplicates = sum(count - 1 for count in names.values() if count > 1)
     wrong = []
-    by_name = dict((connection["attributes"]["name"], connection["attributes"]) for connection in stored)
+    by_name = dict((connection["name"], connection) for connection in stored)
     for want in connections:
         have = by_name.get(want["name"])
         if have is None:

@@ -139,7 +139,7 @@ def test_writes_answered_without_their_body_and_not_applied_fail_saying_so_and_l
     setup = [dict(aws(name), name="setup " + name) for name in ("to update", "to keep", "to delete")]
     run = playbooks.run(setup + list(no_data.values()) + lost, emulator=emulator, play_vars=PATHS[path])
     state = emulator.dump_state()
-    by_name = dict((connection["attributes"]["name"], connection["attributes"]) for connection in state["connections"])
+    by_name = dict((connection["name"], connection) for connection in state["connections"])
     summary = {}
     problems = []
     for route, task in no_data.items():
@@ -158,7 +158,7 @@ def test_writes_answered_without_their_body_and_not_applied_fail_saying_so_and_l
             problems.append("%s: %s %s" % (task["name"], record["status"], warnings))
     end_state = {"never created": "never created" in by_name, "to update tags": by_name.get("to update", {}).get("tags"),
                  "to keep": "to keep" in by_name, "to delete": "to delete" in by_name,
-                 "registered": sorted(key for key in KEYS if key in state["registrations"])}
+                 "registered": sorted(key for key in KEYS if key in state["app_key_registrations"])}
     summary["end state"] = json.dumps(end_state)
     figures["writes without their body, not applied; lost delete answers (%s)" % path] = summary
     assert not problems, "\n".join(problems)
@@ -372,14 +372,14 @@ def test_every_route_meets_every_unusable_answer_with_a_clear_message_the_right_
         summary[cell.name] = "%s%s: %s" % (record["status"], " (changed)" if result.get("changed") else "", text[:140])
     output_hits = [secret for secret in secrets if secret in run.output]
     state = emulator.dump_state()
-    names = [connection["attributes"]["name"] for connection in state["connections"]]
-    tags = dict((connection["attributes"]["name"], connection["attributes"]["tags"]) for connection in state["connections"])
+    names = [connection["name"] for connection in state["connections"]]
+    tags = dict((connection["name"], connection["tags"]) for connection in state["connections"])
     end_state = {
         "created once": sorted(name for name in names if name.startswith("create ") and names.count(name) == 1),
         "updated": sorted(name for name in tags if name.startswith("update ") and "state:updated" in tags[name]),
         "deleted": sorted(name for name in table_connections() if name.startswith("delete ") and name not in names),
-        "registered": sorted(key for key in TABLE_KEYS["new"] if key in state["registrations"]),
-        "unregistered": sorted(key for key in TABLE_KEYS["registered"] if key not in state["registrations"]),
+        "registered": sorted(key for key in TABLE_KEYS["new"] if key in state["app_key_registrations"]),
+        "unregistered": sorted(key for key in TABLE_KEYS["registered"] if key not in state["app_key_registrations"]),
     }
     expected_state = {
         "created once": sorted("create %s" % slug(answer) for answer in SUCCESS),

@@ -138,7 +138,7 @@ def test_the_proxy_example_of_docs_awx_md_goes_through_the_proxy(playbooks, emul
     play["vars"] = dict(PATHS[path] or {}, action_connections_list=connections)
     run = playbooks.run(tasks, emulator=emulator, play=play, unset=("DD_API_URL",),
                         env=proxy_env(recording_proxy, DD_SITE="datadoghq.eu"))
-    stored = sorted(connection["attributes"]["name"] for connection in emulator.dump_state()["connections"])
+    stored = sorted(connection["name"] for connection in emulator.dump_state()["connections"])
     figures["docs/awx.md proxy example (%s)" % path] = {
         "play": "failed" if run.rc else "ok", "connections created through the proxy URL": len(stored),
         "requests to the proxy URL (the emulator)": emulator.counts()["total"],

@@ -44,7 +44,7 @@ def declared():
 
 
 def stored(emulator):
-    return dict((connection["attributes"]["name"], connection["id"]) for connection in emulator.dump_state()["connections"])
+    return dict((connection["name"], connection["id"]) for connection in emulator.dump_state()["connections"])
 
 
 def converge_task(options):
@@ -56,7 +56,7 @@ def converge_task(options):
 
 def untouched(emulator, ids):
     """The declared and out-of-scope connections, each present once with its seeded ID."""
-    names = collections.Counter(connection["attributes"]["name"] for connection in emulator.dump_state()["connections"])
+    names = collections.Counter(connection["name"] for connection in emulator.dump_state()["connections"])
     now = stored(emulator)
     kept = [name for name in ids if not name.startswith("purge extra")]
     return [name for name in kept if now.get(name) != ids[name] or names[name] != 1]

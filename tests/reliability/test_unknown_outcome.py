@@ -27,7 +27,7 @@ def connection_task(name, **options):
 
 
 def stored_names(emulator):
-    return collections.Counter(connection["attributes"]["name"] for connection in emulator.dump_state()["connections"])
+    return collections.Counter(connection["name"] for connection in emulator.dump_state()["connections"])
 
 
 @pytest.mark.parametrize("path", list(PATHS))

@@ -35,6 +35,8 @@ import yaml
 
 from dd_emulator.server import Emulator
 
+from awx_injection import inject  # tests/utils, beside this script
+
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "awx")
 
 PLAYBOOK = """\
@@ -122,23 +124,6 @@ def check_templates(inputs, injectors):
         for template in section.values():
             environment.from_string(template).render(**defined)
     assert not [name for name in injectors.get("env", {}) if name.startswith("ANSIBLE_")]
-
-
-def inject(inputs, injectors, given):
-    """``{"env": {...}, "extra_vars": {...}}`` of a credential holding the inputs ``given``, as AWX injects them
-    (awx/main/models/credential: CredentialInputField.validate, CredentialType.inject_credential): an input left empty
-    takes its field's first choice or stays empty, only inputs that are not empty reach the templates, and every
-    variable the injectors name is set."""
-    stored = {}
-    for field in inputs["fields"]:
-        if field["id"] in given:
-            value = given[field["id"]]
-            stored[field["id"]] = value if value else (field["choices"][0] if "choices" in field else "")
-    namespace = dict((name, value) for name, value in stored.items() if len(value))
-    environment = ImmutableSandboxedEnvironment()
-    return dict((section, dict((name, environment.from_string(template).render(**namespace))
-                               for name, template in injectors[section].items()))
-                for section in ("env", "extra_vars") if section in injectors)
 
 
 def check_injection(inputs, injectors):
@@ -232,7 +217,7 @@ def many_orgs(collections_path, work, inputs):
             private_data_dir=work, playbook="orgs.yml", inventory=os.path.join(work, "inventory"), forks=2, quiet=True,
             envvars={"ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1"}, extravars=extravars)
         output = result.stdout.read()
-        stored = dict((host, sorted(connection["attributes"]["name"] for connection in emulator.dump_state()["connections"]))
+        stored = dict((host, sorted(connection["name"] for connection in emulator.dump_state()["connections"]))
                       for host, emulator in (("datadog_us", us), ("datadog_eu", eu)))
         counts = [us.counts()["total"], eu.counts()["total"]]
     keys = list(us_keys.values())[:2] + list(eu_keys.values())[:2]

@@ -16,7 +16,11 @@ from dd_emulator.server import Emulator, is_loopback
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="dd-emulator", description="Local emulator of the Datadog API endpoints used by ddops.datadog.")
+    parser = argparse.ArgumentParser(
+        prog="dd-emulator", description="Local emulator of the Datadog API endpoints used by ddops.datadog.",
+        epilog="What a test asserts on, without keys: GET /_emulator/counts (requests by route), GET /_emulator/log (the "
+               "answers sent) and GET /_emulator/state (the state in the format of a --state file, secrets blanked; "
+               "?reveal_secrets=true keeps them, ?format=debug answers the debugging view).")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     parser.add_argument("--port-file", metavar="PATH", help="write the URL here once listening")
@@ -26,7 +30,8 @@ def build_parser():
     parser.add_argument("--app-key-id", help="application key id, a UUID (default: $DD_EMULATOR_APP_KEY_ID or the built-in one)")
     parser.add_argument("--register-app-key", action="store_true", help="start with the application key registered for the Actions API")
     parser.add_argument("--state", metavar="FILE", help="start with the connections, registrations, principals, restriction policies "
-                        "and audit events of this state file (YAML, or JSON for *.json); a reset returns to it")
+                        "and audit events of this state file (YAML, or JSON for *.json); a reset returns to it, and "
+                        "GET /_emulator/state answers the state in the same format (secrets blanked)")
     parser.add_argument("--seed-audit", type=int, default=0, metavar="N", help="seed N synthetic audit events")
     parser.add_argument("--audit-seed", type=int, default=0, metavar="INT", help="random seed of the synthetic audit events")
     parser.add_argument("--audit-span", default="7d", metavar="DURATION", help="the seeded events lie in the past DURATION (default: 7d)")

@@ -18,9 +18,9 @@ from dd_emulator.api import Answer
 from dd_emulator.errors import JSON
 
 TRUE_WORDS = ("1", "true", "yes")
-#: ``GET /_emulator/state?format=``: ``debug`` (the default; what is stored, for tests of the collection) or ``file``
-#: (the format of a state file).
-STATE_FORMATS = ("debug", "file")
+#: ``GET /_emulator/state?format=``: ``file`` (the default: the format of a state file, which loads again) or ``debug``
+#: (what is stored as the API answers it, with the counts of audit events, for debugging).
+STATE_FORMATS = ("file", "debug")
 #: Optional members of ``POST /_emulator/audit/seed`` that place the events in time (see ``AuditLog.seed``).
 SEED_PLACEMENT = ("burst", "burst_span", "end", "timestamps")
 
@@ -164,12 +164,13 @@ class Control:
         return 200, {"secrets": self.state.secrets_seen()}
 
     def dump(self, _body, args):
-        """``?format=file``: the state in the format of a state file; ``?reveal_secrets=true``: secrets as stored."""
+        """The state in the format of a state file (``?format=debug``: the debugging view); ``?reveal_secrets=true``:
+        secrets as stored."""
         reveal = args.get("reveal_secrets", "").lower() in TRUE_WORDS
-        state_format = args.get("format", "debug")
+        state_format = args.get("format", "file")
         if state_format not in STATE_FORMATS:
             raise ControlError("format must be one of %s, got %r" % (", ".join(STATE_FORMATS), state_format))
-        return 200, self.state.export(reveal_secrets=reveal) if state_format == "file" else self.state.dump(reveal_secrets=reveal)
+        return 200, self.state.dump(reveal_secrets=reveal) if state_format == "debug" else self.state.export(reveal_secrets=reveal)
 
 
 def _json_body(request):

@@ -197,8 +197,8 @@ class Emulator:
         """Every secret value received since start (keys, secret credential fields); a reset keeps them."""
         return self.state.secrets_seen()
 
-    def dump_state(self, reveal_secrets=False, file_format=False):
-        """Connections (secrets blanked unless ``reveal_secrets``), registrations, settings, key ids and policies; with
-        ``file_format``, the state in the format of a state file (``GET /_emulator/state?format=file``), which
-        ``Emulator(state=...)`` takes back."""
-        return self.state.export(reveal_secrets=reveal_secrets) if file_format else self.state.dump(reveal_secrets=reveal_secrets)
+    def dump_state(self, reveal_secrets=False, debug=False):
+        """The state in the format of a state file (``GET /_emulator/state``; secrets blanked unless ``reveal_secrets``),
+        which ``Emulator(state=...)`` takes back; with ``debug``, the debugging view (``?format=debug``): connections as
+        the API answers them, registrations, settings, key ids, counts of audit events and policies."""
+        return self.state.dump(reveal_secrets=reveal_secrets) if debug else self.state.export(reveal_secrets=reveal_secrets)

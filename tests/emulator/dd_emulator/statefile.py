@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The state an emulator starts with (``dd-emulator --state FILE``, ``Emulator(state=...)``), and the same format read
-back (``GET /_emulator/state?format=file``).
+back (``GET /_emulator/state``).
 
 A state is a mapping with any of the keys of :data:`KEYS`::
 

@@ -81,9 +81,9 @@ def test_every_variant_is_created_with_secrets_blanked_in_every_answer(client, i
     assert client.get(CONNECTIONS + "/" + data["id"]).json()["data"]["attributes"]["integration"] == expected
     assert client.get(CONNECTIONS).json()["data"][0]["attributes"]["integration"] == expected
 
-    stored = client.emulator.dump_state(reveal_secrets=True)["connections"][0]["attributes"]["integration"]["credentials"]
+    stored = client.emulator.dump_state(reveal_secrets=True)["connections"][0]["integration"]["credentials"]
     assert {name: stored[name] for name in fields} == fields
-    blanked = client.emulator.dump_state()["connections"][0]["attributes"]["integration"]["credentials"]
+    blanked = client.emulator.dump_state()["connections"][0]["integration"]["credentials"]
     assert all(blanked[name] == "" for name in secrets)
 
 
@@ -104,7 +104,7 @@ def test_omit_http_tokens_leaves_tokens_out_of_answers(client):
     data = client.post(CONNECTIONS, json=connection_body(integration=http_integration())).json()["data"]
     assert "tokens" not in data["attributes"]["integration"]["credentials"]
     assert "tokens" not in client.get(CONNECTIONS + "/" + data["id"]).json()["data"]["attributes"]["integration"]["credentials"]
-    stored = client.emulator.dump_state(reveal_secrets=True)["connections"][0]["attributes"]["integration"]["credentials"]
+    stored = client.emulator.dump_state(reveal_secrets=True)["connections"][0]["integration"]["credentials"]
     assert [token["value"] for token in stored["tokens"]] == ["token-a-secret", "token-b-secret"]
 
 
@@ -195,7 +195,7 @@ def test_patch_replaces_name_and_tags_and_merges_credential_fields(client):
     assert attributes["name"] == "okta-2"
     assert attributes["tags"] == ["team:b"]
     assert attributes["integration"]["credentials"] == {"type": "OktaAPIToken", "api_token": "", "domain": "acme.okta.com"}
-    stored = client.emulator.dump_state(reveal_secrets=True)["connections"][0]["attributes"]
+    stored = client.emulator.dump_state(reveal_secrets=True)["connections"][0]
     assert stored["integration"]["credentials"]["api_token"] == "new-token"
 
 
@@ -253,7 +253,7 @@ def test_http_entries_merge_by_name_and_deleted_removes(client):
                                       {"name": "X-New", "value": "1"}]
     assert credentials["url_parameters"] == []
     assert credentials["body"] == {"content": "{}", "content_type": "application/json"}
-    stored = client.emulator.dump_state(reveal_secrets=True)["connections"][0]["attributes"]["integration"]["credentials"]
+    stored = client.emulator.dump_state(reveal_secrets=True)["connections"][0]["integration"]["credentials"]
     assert [(token["name"], token["value"]) for token in stored["tokens"]] == [("tokenB", "token-b-secret"), ("tokenC", "token-c-secret")]
 
 

@@ -52,7 +52,7 @@ def test_reset_parts(client):
     assert emulator.dump_state()["connections"] == []
     assert emulator.faults() == []
     assert emulator.responses_log() == []
-    assert emulator.dump_state()["registrations"] == []
+    assert emulator.dump_state()["app_key_registrations"] == []
     assert _control(emulator, "POST", "reset", json={"everything": True}).status_code == 400
 
 
@@ -72,9 +72,9 @@ def test_reset_returns_to_the_start_configuration(dd_emulator):
         Client(emulator).delete(REGISTRATIONS + "/" + emulator.app_key_id)
         emulator.add_key("k2", "a2", "7c4d2b9e-1f3a-4e6b-8d5c-0a9f2e7b4c13")
         emulator.reset()
-        assert emulator.dump_state()["registrations"] == [emulator.app_key_id]
-        assert [key["app_key_id"] for key in emulator.dump_state()["keys"]] == [emulator.app_key_id]
-    assert dd_emulator.dump_state()["registrations"] == []
+        assert emulator.dump_state()["app_key_registrations"] == [emulator.app_key_id]
+        assert [key["app_key_id"] for key in emulator.dump_state(debug=True)["keys"]] == [emulator.app_key_id]
+    assert dd_emulator.dump_state()["app_key_registrations"] == []
 
 
 def test_the_log_keeps_responses_and_never_a_secret(client):
@@ -118,12 +118,13 @@ def test_settings(dd_emulator):
     assert _control(dd_emulator, "POST", "settings", json={"colour": True}).status_code == 400
 
 
-def test_state_blanks_secrets_unless_asked(client):
+@pytest.mark.parametrize("view, registrations", [({}, "app_key_registrations"), ({"format": "debug"}, "registrations")])
+def test_state_blanks_secrets_unless_asked(client, view, registrations):
     create_connection(client, integration=http_integration())
-    state = _control(client.emulator, "GET", "state").json()
-    assert state["registrations"] == [client.emulator.app_key_id]
+    state = _control(client.emulator, "GET", "state", params=view).json()
+    assert state[registrations] == [client.emulator.app_key_id]
     assert "token-a-secret" not in str(state)
-    revealed = _control(client.emulator, "GET", "state", params={"reveal_secrets": "true"}).json()
+    revealed = _control(client.emulator, "GET", "state", params=dict(view, reveal_secrets="true")).json()
     assert "token-a-secret" in str(revealed)
 
 

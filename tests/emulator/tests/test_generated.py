@@ -83,15 +83,15 @@ def states(draw):
 @SETTINGS
 @given(states())
 def test_any_state_reads_back_and_loads_again_the_same(state):
-    first = Emulator(state=state).dump_state(file_format=True, reveal_secrets=True)
-    assert Emulator(state=first).dump_state(file_format=True, reveal_secrets=True) == first
+    first = Emulator(state=state).dump_state(reveal_secrets=True)
+    assert Emulator(state=first).dump_state(reveal_secrets=True) == first
     assert [connection["name"] for connection in first["connections"]] == [connection["name"] for connection in state["connections"]]
     for connection, given in zip(first["connections"], state["connections"]):
         assert connection["id"] == given.get("id", connection["id"])
     assert len(first["restriction_policies"]) == len(state["restriction_policies"])
     assert sorted(event["message"] for event in first["audit_events"]) == sorted(event["message"] for event in state["audit_events"])
-    blanked = Emulator(state=state).dump_state(file_format=True)
-    assert Emulator(state=blanked).dump_state(file_format=True) == blanked
+    blanked = Emulator(state=state).dump_state()
+    assert Emulator(state=blanked).dump_state() == blanked
 
 
 @settings(max_examples=80, deadline=None, database=None)

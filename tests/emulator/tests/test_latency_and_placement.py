@@ -164,7 +164,7 @@ def test_the_cli_takes_latencies_and_the_seeding_placement(tmp_path):
                              "--seed-audit", "2000", "--audit-seed", "4", "--audit-span", "30d", "--audit-burst", "0.8")
     try:
         assert requests.get(url + "/_emulator/latency", timeout=10).json() == {"default": 0.05, "routes": {SEARCH_ROUTE: 0.25}}
-        assert requests.get(url + "/_emulator/state", timeout=10).json()["audit_events"] == 2000
+        assert len(requests.get(url + "/_emulator/state", timeout=10).json()["audit_events"]) == 2000
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The state an emulator starts with (``--state FILE``, ``Emulator(state=...)``, the fixtures) and the same format read
-back with ``GET /_emulator/state?format=file``: what the API then answers, round trips, resets, refused files."""
+back with ``GET /_emulator/state``: what the API then answers, round trips, resets, refused files."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ STATE = {
 
 
 def read_back(emulator, reveal=False):
-    params = {"format": "file", "reveal_secrets": "true"} if reveal else {"format": "file"}
+    params = {"reveal_secrets": "true"} if reveal else {}
     answer = requests.get(emulator.url + "/_emulator/state", params=params, timeout=10)
     assert answer.status_code == 200
     return answer.json()
@@ -143,11 +143,19 @@ def test_a_reset_returns_to_the_state(seeded):
     assert [event["message"] for event in read_back(seeded)["audit_events"]] == ['Ada deleted action connection "old"', "an hour ago"]
 
 
-def test_the_debug_state_stays_the_default_and_a_bad_format_is_refused(seeded):
-    debug = requests.get(seeded.url + "/_emulator/state", timeout=10).json()
+def test_the_state_format_is_the_default_the_debug_view_is_named_and_a_bad_format_is_refused(seeded):
+    state = read_back(seeded)
+    assert set(state) == {"connections", "app_key_registrations", "principals", "restriction_policies", "audit_events"}
+    assert requests.get(seeded.url + "/_emulator/state", params={"format": "file"}, timeout=10).json() == state
+    assert seeded.dump_state() == state
+    debug = requests.get(seeded.url + "/_emulator/state", params={"format": "debug"}, timeout=10).json()
     assert debug["connections"][0]["attributes"]["name"] == "status page" and debug["audit_events"] == 2
-    assert requests.get(seeded.url + "/_emulator/state", params={"format": "xml"}, timeout=10).status_code == 400
-    assert seeded.dump_state(file_format=True) == read_back(seeded)
+    assert debug["connections"][0]["attributes"]["integration"]["credentials"]["tokens"][0]["value"] == ""
+    revealed = requests.get(seeded.url + "/_emulator/state", params={"format": "debug", "reveal_secrets": "true"}, timeout=10).json()
+    assert revealed["connections"][0]["attributes"]["integration"]["credentials"]["tokens"][0]["value"] != ""
+    assert seeded.dump_state(debug=True) == debug
+    refused = requests.get(seeded.url + "/_emulator/state", params={"format": "xml"}, timeout=10)
+    assert refused.status_code == 400 and "file, debug" in refused.json()["error"]
 
 
 @pytest.mark.dd_emulator_state(STATE)
@@ -230,7 +238,7 @@ def test_the_cli_starts_with_a_state_file(tmp_path):
     path.write_text(yaml.safe_dump(STATE))
     process, url = start_cli(tmp_path, "--state", str(path))
     try:
-        state = requests.get(url + "/_emulator/state", params={"format": "file"}, timeout=10).json()
+        state = requests.get(url + "/_emulator/state", timeout=10).json()
         assert [connection["name"] for connection in state["connections"]] == ["status page", "prod aws"]
         assert len(state["audit_events"]) == 2 and len(state["restriction_policies"]) == 2
     finally:

@@ -22,7 +22,7 @@ import requests
 
 
 def names(emulator):
-    return [connection["name"] for connection in emulator.dump_state(file_format=True)["connections"]]
+    return [connection["name"] for connection in emulator.dump_state()["connections"]]
 
 
 def test_the_directory_state(dd_emulator):
@@ -36,7 +36,7 @@ def test_a_marker_wins_over_the_directory_state(dd_emulator):
 
 def test_the_session_emulator_starts_with_its_state_and_a_reset_returns_to_it(dd_emulator_session):
     requests.delete(dd_emulator_session.url + "/api/v2/actions/connections/"
-                    + dd_emulator_session.dump_state(file_format=True)["connections"][0]["id"],
+                    + dd_emulator_session.dump_state()["connections"][0]["id"],
                     headers=dd_emulator_session.headers, timeout=10)
     assert names(dd_emulator_session) == []
     dd_emulator_session.reset()
@@ -75,6 +75,6 @@ def test_without_a_state_the_fixtures_start_empty(pytester):
     pytester.makepyfile(test_empty='''
 def test_empty(dd_emulator, dd_emulator_session):
     for emulator in (dd_emulator, dd_emulator_session):
-        assert emulator.dump_state(file_format=True)["connections"] == []
+        assert emulator.dump_state()["connections"] == []
 ''')
     pytester.runpytest("-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)

@@ -211,7 +211,7 @@ def test_late_indexed_events_are_delivered_once_within_the_overlap_and_missed_wi
             on_time = add(emulator, 20, "on time")
             late = add(emulator, 15, "late", timestamp="now-20s", visible_after=0.5)
             later = add(emulator, 5, "later", timestamp="now-40s", visible_after=1.5)
-            await until(lambda: emulator.dump_state()["audit_events_pending"] == 0, "the late events to be indexed")
+            await until(lambda: emulator.dump_state(debug=True)["audit_events_pending"] == 0, "the late events to be indexed")
             expected = len(on_time) + (len(late) + len(later) if overlap else 0)
             delivered = await source.collect(expected, emulator, settle_polls=10)
             await source.stop()
