@@ -380,8 +380,9 @@ options:
     default: present
   access:
     description:
-      - "Who may view, use (resolve) and edit the connection: its restriction policy, in the shape of O(ddops.datadog.datadog_restriction_policy#module:bindings).
-        Left out, access is not managed and the policy is not read. An empty list deletes the policy (Datadog's
+      - "Who may view, use (resolve) and edit the connection: its restriction policy, in the shape of
+        O(ddops.datadog.datadog_restriction_policy#module:bindings). Left out, access is not managed and the policy is
+        not read. An empty list deletes the policy (Datadog's
         default access: the author edits, the organization views)."
       - "Bindings compare as sets (the order of bindings and principals does not matter, duplicates collapse): the
         same access costs 1 GET of the policy and no write; a difference is 1 POST (the whole policy), V([]) where there
