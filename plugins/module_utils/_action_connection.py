@@ -13,7 +13,8 @@ by name from a :class:`ConnectionListing`), ``_connection_plan.decide`` decides 
 
 Requests (docs/dev/api-behaviour.md): unchanged by ``connection_id`` = 1 GET; unchanged by name = the list pages (1 GET
 up to 100 connections); update = that read + 1 PATCH; create = list + POST; ``absent`` by ID = 1 DELETE (404 = already
-absent); check mode = the reads only.
+absent); check mode = the reads only. With ``access``: the look-ups of the principals named (once per distinct name per
+task), 1 GET of the connection's policy (none for a connection to create), and 1 POST or DELETE of it when it differs.
 """
 
 from __future__ import annotations
@@ -38,11 +39,16 @@ from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_plan import (
     CREATE,
     DELETE,
+    RESOURCE_TYPE,
     UNCHANGED,
     UNREAD,
     UPDATE,
+    Access,
     decide,
+    decide_access,
     label,
+    resource_id,
+    with_access,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import (
     CONNECTIONS_PATH,
@@ -72,6 +78,13 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure, operation
 from ansible_collections.ddops.datadog.plugins.module_utils._locks import LockDirectoryError, LockTimeout, name_lock
+from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalResolver
+from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import (
+    apply_policy,
+    parse_bindings,
+    read_policy,
+    resolve_bindings,
+)
 
 STATES = ("present", "absent")
 UPDATE_SECRETS = (ON_CREATE, ALWAYS)
@@ -133,6 +146,11 @@ def action_connection_options():
         update_secrets=dict(type="str", choices=list(UPDATE_SECRETS), default=UPDATE_SECRETS[0], no_log=False),
         generate_new_external_id=dict(type="bool", default=False),
         state=dict(type="str", choices=list(STATES), default="present"),
+        # The same shape as the bindings of datadog_restriction_policy; checked by desired_from_params.
+        access=dict(type="list", elements="dict", options=dict(
+            relation=dict(type="str", required=True),
+            principals=dict(type="list", elements="str", required=True),
+        )),
     )
 
 
@@ -157,6 +175,7 @@ def desired_from_params(params):
         "tags": None,
         "update_secrets": update_secrets,
         "generate_new_external_id": bool(params.get("generate_new_external_id")),
+        "access": None,
     }
     if params.get("name") is not None:
         desired["name"] = validate_name(params["name"])
@@ -168,6 +187,9 @@ def desired_from_params(params):
         return desired
     if params.get("tags") is not None:
         desired["tags"] = validate_tags(params["tags"])
+    if params.get("access") is not None:
+        # Relations and the principals' forms are checked here, before any request; names are resolved later.
+        desired["access"] = parse_bindings(params["access"], RESOURCE_TYPE, option="access")
     if params.get("integration") is not None:
         # Secrets only where needed: a definition without secret values (as exported from Datadog) is valid; a create
         # that lacks them fails before any write (_create), and update_secrets=always still needs them all.
@@ -320,7 +342,7 @@ class Outcome(object):
       ``client.stats`` (the ``api`` member of the result).
     """
 
-    __slots__ = ("action", "done", "changed", "connection", "diff", "warnings", "records")
+    __slots__ = ("action", "done", "changed", "connection", "diff", "warnings", "records", "policy", "access")
 
     def __init__(self, action, done, changed, connection, diff, warnings=None, records=None):
         self.action = action
@@ -330,6 +352,13 @@ class Outcome(object):
         self.diff = diff
         self.warnings = list(warnings or ())
         self.records = list(records or ())
+        self.policy = None  # the PolicyAction done (check mode: to do) when access is managed
+        self.access = None  # the bindings after, principals as IDs, when access is managed
+
+    @property
+    def access_done(self):
+        """What was done with the access policy (``nothing``, ``replace``, ``delete``), ``None`` when not managed."""
+        return None if self.policy is None else self.policy.kind
 
     @property
     def planned(self):
@@ -337,14 +366,35 @@ class Outcome(object):
 
     def result(self):
         """The result of ``datadog_action_connection``."""
-        return {"changed": self.changed, "connection": self.connection, "diff": self.diff, "warnings": list(self.warnings)}
+        result = {"changed": self.changed, "connection": self.connection, "diff": self.diff, "warnings": list(self.warnings)}
+        if self.policy is not None:
+            result["access"] = self.access
+        return result
+
+    def with_policy(self, policy, after):
+        """This outcome with the access ``policy`` done (or to do) and the bindings ``after``."""
+        self.policy = policy
+        self.access = [dict(binding, principals=list(binding["principals"])) for binding in after]
+        if policy.changed:
+            self.changed = True
+            self.diff = with_access(self.diff or {}, policy)
+        return self
 
 
-def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, listing=None):
-    """Bring one action connection to ``desired``; return ``{"changed", "connection", "diff", "warnings"}``.
+class AccessFailed(TaskFailure):
+    """The connection's write was done (``outcome``), the write of its access failed."""
+
+    def __init__(self, message, outcome, **result):
+        super().__init__(message, **result)
+        self.outcome = outcome
+
+
+def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, listing=None, resolver=None):
+    """Bring one action connection to ``desired``; return ``{"changed", "connection", "diff", "warnings"}`` (and
+    ``access`` when it is managed).
 
     ``listing``: a :class:`ConnectionListing` shared with other calls of the same task (the loop items of one task in
-    the action plugin); a new one by default.
+    the action plugin); a new one by default. ``resolver``: the ``PrincipalResolver`` of the task (the same sharing).
 
     Raises :class:`InputError` (a change needs input that was not given) or :class:`TaskFailure` (an API error, not
     found, ambiguous name, no list endpoint, lost create), whose message names the operation.
@@ -352,33 +402,81 @@ def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, li
     if listing is None:
         listing = ConnectionListing(page_size)
     current, read_at = read_current(client, desired, listing, check_mode=check_mode)
-    action = decide(desired, current)
+    access = read_access(client, resolver or PrincipalResolver(), desired, current)
+    action = decide(desired, current, access)
     action.read_at = read_at
     if check_mode:
         return preview(action).result()
     return apply(client, action, listing).result()
 
 
+def read_access(client, resolver, desired, current, option="access"):
+    """The :class:`~._connection_plan.Access` to decide ``desired``'s access with, or ``None`` when it declares none:
+    the principals it names resolved by ``resolver`` (look-ups only; :class:`PrincipalError` naming the principal and
+    where it is written), and the policy of ``current`` as read (1 GET; not read for a connection that does not exist
+    yet)."""
+    if desired["state"] != "present" or desired.get("access") is None:
+        return None
+    bindings, names = resolve_bindings(client, resolver, desired["access"], option=option)
+    policy = read_policy(client, resource_id(current["id"])) if isinstance(current, dict) and current.get("id") else None
+    return Access(bindings, names, policy)
+
+
 def preview(action):
     """The :class:`Outcome` of ``action`` without doing it (check mode)."""
-    return Outcome(action, action.kind, action.changes, action.preview(), action.diff)
+    outcome = Outcome(action, action.kind, action.kind != UNCHANGED, action.preview(), _connection_diff(action))
+    if action.policy is not None:
+        outcome.with_policy(action.policy, action.policy.after)
+    return outcome
+
+
+def _connection_diff(action):
+    """The action's diff without its access (the outcome adds it back as done)."""
+    if action.policy is None or not action.policy.changed:
+        return action.diff
+    return dict((side, dict((key, value) for key, value in shown.items() if key != "access"))
+                for side, shown in action.diff.items())
 
 
 def apply(client, action, listing):
-    """Do ``action`` (and nothing else); return its :class:`Outcome`.
+    """Do ``action`` (and nothing else): the connection's write, then its access's; return its :class:`Outcome`.
 
     A create takes the name's lock first (``_locks``): when another task created the name or sent a create of it
     since the action was decided, the connection is looked up again and the action decided again (an update or
-    nothing; the outcome says so). Raises :class:`TaskFailure` (the message names the operation) or
-    :class:`InputError` (a decision taken again needs input that was not given).
+    nothing; the outcome says so). A created connection gets its access with its new ID. Raises :class:`TaskFailure`
+    (the message names the operation; :class:`AccessFailed` when only the access write failed) or :class:`InputError`
+    (a decision taken again needs input that was not given).
     """
     if action.kind == CREATE:
-        return _apply_create(client, action, listing)
-    if action.kind == UPDATE:
-        return _apply_update(client, action, listing)
-    if action.kind == DELETE:
+        outcome = _apply_create(client, action, listing)
+    elif action.kind == UPDATE:
+        outcome = _apply_update(client, action, listing)
+    elif action.kind == DELETE:
         return _apply_delete(client, action, listing)
-    return preview(action)
+    else:
+        outcome = Outcome(action, UNCHANGED, False, action.preview(), _connection_diff(action))
+    if action.policy is None:
+        return outcome
+    return _apply_access(client, action, outcome)
+
+
+def _apply_access(client, action, outcome):
+    """The access write of ``action`` for the connection ``outcome`` names. A create that found the name created by
+    another writer meanwhile reads that connection's policy and decides its access again."""
+    connection_id = (outcome.connection or {}).get("id") or action.connection_id
+    policy = action.policy.for_resource(resource_id(connection_id))
+    if action.kind == CREATE and outcome.done != CREATE:
+        with operation("read the access of " + action.label(connection_id)):
+            current = read_policy(client, resource_id(connection_id))
+        policy = decide_access(action.access._replace(current=current), connection_id)
+    try:
+        after = apply_policy(client, policy)
+    except TaskFailure as exc:
+        done = {CREATE: " (the connection itself was created)", UPDATE: " (the connection itself was updated)"}.get(
+            outcome.done, "")
+        raise AccessFailed("Failed to set the access of %s%s: %s" % (action.label(connection_id), done, exc),
+                           outcome, **exc.result) from None
+    return outcome.with_policy(policy, after)
 
 
 # -- reconciliation records --------------------------------------------------------------------------------------------
@@ -501,7 +599,7 @@ def _apply_create(client, action, listing):
         found, warnings = _created_meanwhile(client, action, listing, lock, window)
         if found is not None:
             # Another writer created the name since this was decided: decide again (an update, or nothing).
-            again = decide(desired, found)
+            again = decide(dict(desired, access=None), found)  # its access is decided again after (_apply_access)
             again.read_at = listing.read_at
             outcome = apply(client, again, listing)
             outcome.action = action

@@ -16,6 +16,12 @@ An action is one of:
 - ``delete``: the connection exists (or, by ID without a read, may exist) and ``state`` is ``absent``;
 - ``unchanged``: nothing to do.
 
+A connection that declares ``access`` also carries the decision about its restriction policy
+(``_restriction_policy.decide_policy``): ``Action.policy`` is a ``PolicyAction`` (nothing, replace or delete), decided
+from the declared bindings (principals already resolved to IDs) and the policy as read, both given in an
+:class:`Access`. A connection to create has no policy yet: its access is decided against none and written right
+after the create, to the new ID.
+
 :func:`fingerprint` digests what an action was decided against (the declared connection without its secret values,
 the connection as read), so that a plan shown earlier can be applied only while it still holds.
 """
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import namedtuple
 
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     create_body,
@@ -35,6 +42,12 @@ from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import attributes_of, connection_view
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import missing_secrets
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
+from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import (
+    DesiredPolicy,
+    canonical,
+    decide_policy,
+    shown_bindings,
+)
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 KINDS = (CREATE, UPDATE, DELETE, UNCHANGED)
@@ -42,6 +55,20 @@ KINDS = (CREATE, UPDATE, DELETE, UNCHANGED)
 #: means it was already gone (one DELETE, no read).
 UNREAD = "not read"
 _EMPTY_DIFF = {"before": {}, "after": {}}
+#: The restriction policy resource type of an action connection.
+RESOURCE_TYPE = "connection"
+#: The resource ID of a connection's policy before the connection exists (the create gives the ID).
+NEW_RESOURCE = RESOURCE_TYPE + ":(created)"
+
+#: What :func:`decide` needs to decide a connection's access: ``bindings`` as declared with principals as IDs
+#: (``_restriction_policy.resolve_bindings``), ``names`` (``{"<kind>:<uuid>": "<as written>"}``, for the diff) and
+#: ``current``, the bindings as read (``None``: not read, as a connection to create has no policy).
+Access = namedtuple("Access", "bindings names current")
+
+
+def resource_id(connection_id):
+    """The restriction policy resource ID of a connection: ``connection:<uuid>``."""
+    return "%s:%s" % (RESOURCE_TYPE, connection_id) if connection_id else NEW_RESOURCE
 
 
 class MissingSecrets(InputError):
@@ -78,10 +105,12 @@ class Action(object):
     - ``update``: the :class:`~._compare.Plan` of an update or of an unchanged connection (PATCH body and diff);
     - ``diff``: before and after, secrets masked;
     - ``read_at``: ``time.time()`` of the read it was decided against (set by the caller; a create compares it with the
-      name lock's record).
+      name lock's record);
+    - ``access``: the :class:`Access` it was decided with, and ``policy``: the ``PolicyAction`` of the connection's
+      restriction policy (both ``None`` when ``access`` is not managed). ``diff`` then shows the access change.
     """
 
-    __slots__ = ("kind", "desired", "current", "connection_id", "body", "update", "diff", "read_at")
+    __slots__ = ("kind", "desired", "current", "connection_id", "body", "update", "diff", "read_at", "access", "policy")
 
     def __init__(self, kind, desired, current, connection_id=None, body=None, update=None, diff=None, read_at=None):
         self.kind = kind
@@ -92,6 +121,8 @@ class Action(object):
         self.update = update
         self.diff = diff if diff is not None else dict(_EMPTY_DIFF)
         self.read_at = read_at
+        self.access = None
+        self.policy = None
 
     @property
     def name(self):
@@ -108,7 +139,17 @@ class Action(object):
 
     @property
     def changes(self):
-        return self.kind != UNCHANGED
+        """Whether anything is written: the connection, or its access."""
+        return self.kind != UNCHANGED or self.access_changes
+
+    @property
+    def access_changes(self):
+        return self.policy is not None and self.policy.changed
+
+    @property
+    def access_kind(self):
+        """What is done with the access policy (``nothing``, ``replace``, ``delete``), ``None`` when not managed."""
+        return None if self.policy is None else self.policy.kind
 
     def label(self, connection_id=None):
         """``action connection 'name' (id)`` as messages name it: the name as declared (none for a connection given by
@@ -140,14 +181,45 @@ def label(name, connection_id=None):
     return "action connection %s" % connection_id
 
 
-def decide(desired, current):
+def decide(desired, current, access=None):
     """The :class:`Action` that brings ``current`` (the connection as read, ``None``, or :data:`UNREAD`) to
-    ``desired``. Pure: no request, no clock.
+    ``desired``, and its access to ``access`` (an :class:`Access`; needed when ``desired`` declares ``access``). Pure:
+    no request, no clock.
 
     Raises :class:`MissingSecrets` for a create without its secret values, and :class:`InputError` when a change needs
     input that was not given (a new integration or credential type without the complete integration, a token to add
     without its value).
     """
+    action = _decide_connection(desired, current)
+    if desired["state"] == "present" and desired.get("access") is not None:
+        if access is None:
+            raise ValueError("decide: %s declares access, but no Access was given" % action.label())
+        action.access = access
+        action.policy = decide_access(access, action.connection_id)
+        if action.policy.changed:
+            action.diff = with_access(action.diff, action.policy)
+    return action
+
+
+def decide_access(access, connection_id):
+    """The ``PolicyAction`` of a connection's access (pure): the declared bindings against the policy as read (none
+    for a connection not created yet)."""
+    desired = DesiredPolicy(resource_id(connection_id), access.bindings, False, access.names)
+    return decide_policy(desired, access.current or [])
+
+
+def with_access(diff, policy):
+    """``diff`` (a connection's before/after) with ``access`` on both sides: the bindings before and after, principals
+    as written where the task named them."""
+    shown = {}
+    for side in ("before", "after"):
+        bindings = policy.before if side == "before" else policy.after
+        shown[side] = dict(diff.get(side) or {})
+        shown[side]["access"] = shown_bindings(bindings, RESOURCE_TYPE, policy.names)
+    return dict(diff, **shown)
+
+
+def _decide_connection(desired, current):
     if desired["state"] == "absent":
         if current is UNREAD:
             return Action(DELETE, desired, UNREAD, connection_id=desired["connection_id"])
@@ -186,7 +258,20 @@ def fingerprint(action):
     and, for a write to an existing connection, that connection as read. Equal fingerprints mean the same action
     decided against the same data."""
     return digest({"kind": action.kind, "desired": masked_desired(action.desired),
-                   "current": action.current if action.kind in (UPDATE, DELETE) else _identity(action.current)})
+                   "current": action.current if action.kind in (UPDATE, DELETE) else _identity(action.current),
+                   "access": access_print(action.policy)})
+
+
+def access_print(policy):
+    """What a policy decision depends on, whatever the order of bindings and principals: its kind, the policy as read
+    and as declared (``None`` when access is not managed)."""
+    if policy is None:
+        return None
+
+    def granted(bindings):
+        return sorted((relation, sorted(principals)) for relation, principals in canonical(bindings).items())
+
+    return {"kind": policy.kind, "before": granted(policy.before), "after": granted(policy.after)}
 
 
 def masked_desired(desired):

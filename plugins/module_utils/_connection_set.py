@@ -17,7 +17,12 @@ of the connection list:
    purge, the same way. A failure does not stop the other items; if one failed, nothing is purged. Results are
    reported in declared order, whatever the order the writes ended in.
 
-Requests: one paged read of the list (1 GET per 100 connections) plus the writes; check mode = the read.
+Items that declare ``access`` add, in the plan, the look-ups of the principals they name (each distinct name once)
+and 1 GET of each existing connection's policy, ``parallel`` at a time; and, in the apply, 1 POST or DELETE of each
+policy that differs, right after the connection's own write (a created connection's with its new ID).
+
+Requests: one paged read of the list (1 GET per 100 connections), the policy reads, plus the writes; check mode = the
+reads.
 Plain Python, no Ansible imports.
 """
 
@@ -28,11 +33,13 @@ import copy
 import threading
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
+    AccessFailed,
     ConnectionListing,
     action_connection_options,
     apply,
     desired_from_params,
     preview,
+    read_access,
     read_current,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._api import SharedRateLimit
@@ -42,11 +49,13 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_plan imp
     DELETE,
     UNCHANGED,
     UPDATE,
+    RESOURCE_TYPE,
     MissingSecrets,
     decide,
     delete_action,
     digest,
     fingerprint,
+    resource_id,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import connection_view
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
@@ -58,8 +67,12 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     variants_of,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
+from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalResolver
+from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import read_policy, shown_bindings
 
 PURGE_MAX = 10
+#: The key of the plan and of ``done`` listing the connections whose access policy is written.
+ACCESS = "access"
 #: How many writes run at once by default. Measured with the role at 150 ms per answer (docs/performance.md): 8
 #: brings 200 creates to about a fifth of the sequential wall time; 16 gains little more and doubles the burst of
 #: requests a rate limit sees.
@@ -308,6 +321,24 @@ class Item(object):
         return item_label(self.index, self.desired["name"])
 
 
+class _Read(object):
+    """What :func:`plan_set` read for one declared connection before deciding it."""
+
+    __slots__ = ("index", "desired", "current", "read_at", "access", "problem")
+
+    def __init__(self, index, desired, current, read_at):
+        self.index = index
+        self.desired = desired
+        self.current = current
+        self.read_at = read_at
+        self.access = None
+        self.problem = None
+
+    @property
+    def declares_access(self):
+        return self.desired["state"] == "present" and self.desired.get("access") is not None
+
+
 class SetPlan(object):
     """The decided set: ``items`` (in declared order), ``purge`` (delete actions of undeclared connections in the
     scope), ``scope`` and ``missing_secrets`` (for each create that lacks secret values, the entry of ``secrets``
@@ -319,14 +350,23 @@ class SetPlan(object):
         self.scope = scope
         self.missing_secrets = missing_secrets or {}
 
+    @property
+    def manages_access(self):
+        return any(item.action.policy is not None for item in self.items)
+
     def summary(self):
-        """``{"create": [names], "update": [names], "delete": [names], "unchanged": N}``."""
+        """``{"create": [names], "update": [names], "delete": [names], "unchanged": N}``, and ``"access": [names]``
+        (the connections whose access policy is written) when an item declares ``access``."""
         plan = {CREATE: [], UPDATE: [], DELETE: [], UNCHANGED: 0}
+        if self.manages_access:
+            plan[ACCESS] = []
         for item in self.items:
             if item.action.kind == UNCHANGED:
                 plan[UNCHANGED] += 1
             else:
                 plan[item.action.kind].append(_display_name(item.action))
+            if item.action.access_changes:
+                plan[ACCESS].append(_display_name(item.action))
         plan[DELETE].extend(_display_name(action) for action in self.purge)
         return plan
 
@@ -335,24 +375,49 @@ class SetPlan(object):
         return sum(1 for item in self.items if item.action.changes) + len(self.purge)
 
 
-def plan_set(client, desired_list, scope, purge_max, listing):
+def plan_set(client, desired_list, scope, purge_max, listing, resolver=None, parallel=1):
     """Decide every item and the purge from ``listing`` (read once); return a :class:`SetPlan`. Raises
-    :class:`SetRefused`, before any write, listing every problem."""
+    :class:`SetRefused`, before any write, listing every problem.
+
+    The items that declare ``access`` also have their principals resolved (each distinct name once, by the shared
+    ``resolver``) and their connection's policy read (1 GET each, none for a connection to create), ``parallel`` at a
+    time; their access is decided with the connection (``_connection_plan.decide``)."""
     listing.load(client)  # the one read; TaskFailure when it fails
-    items, problems, missing = [], [], {}
+    if resolver is None:
+        resolver = PrincipalResolver()
+    reads, problems, missing = [], [], {}
     for index, desired in enumerate(desired_list):
         try:
             current, read_at = read_current(client, desired, listing, check_mode=True)
-            action = decide(desired, current)
-        except MissingSecrets as exc:
-            problems.append("%s: %s" % (item_label(index, desired["name"]), exc))
-            missing[exc.name] = exc.secrets_entry()
-            continue
         except (InputError, TaskFailure) as exc:
             problems.append("%s: %s" % (item_label(index, desired["name"]), exc))
             continue
-        action.read_at = read_at
-        items.append(Item(index, desired, action))
+        reads.append(_Read(index, desired, current, read_at))
+
+    def read_item_access(worker, entry):
+        try:
+            entry.access = read_access(worker, resolver, entry.desired, entry.current)
+        except (InputError, TaskFailure) as exc:
+            entry.problem = str(exc)
+
+    run_in_parallel(client, [entry for entry in reads if entry.declares_access], read_item_access, parallel)
+    items = []
+    for entry in reads:
+        label = item_label(entry.index, entry.desired["name"])
+        if entry.problem is not None:
+            problems.append("%s: %s" % (label, entry.problem))
+            continue
+        try:
+            action = decide(entry.desired, entry.current, entry.access)
+        except MissingSecrets as exc:
+            problems.append("%s: %s" % (label, exc))
+            missing[exc.name] = exc.secrets_entry()
+            continue
+        except InputError as exc:
+            problems.append("%s: %s" % (label, exc))
+            continue
+        action.read_at = entry.read_at
+        items.append(Item(entry.index, entry.desired, action))
     purge = [delete_action(connection) for connection in _purge_candidates(listing, desired_list, items, scope)]
     for action in purge:
         action.read_at = listing.read_at
@@ -395,9 +460,13 @@ def _display_name(action):
 
 
 def summary_line(plan):
-    """``2 to create, 1 to update, 3 to delete, 44 unchanged``."""
-    return "%d to create, %d to update, %d to delete, %d unchanged" % (
+    """``2 to create, 1 to update, 3 to delete, 44 unchanged`` (and ``, 5 access policies to write`` when access is
+    managed)."""
+    line = "%d to create, %d to update, %d to delete, %d unchanged" % (
         len(plan[CREATE]), len(plan[UPDATE]), len(plan[DELETE]), plan[UNCHANGED])
+    if ACCESS in plan:
+        line += ", %d access polic%s to write" % (len(plan[ACCESS]), "y" if len(plan[ACCESS]) == 1 else "ies")
+    return line
 
 
 # -- a plan shown, then applied as shown ---------------------------------------------------------------------------------
@@ -407,9 +476,10 @@ def saved_plan(plan):
     fingerprint of what it was decided against, each purge the same, and one fingerprint of the whole. No secret:
     fingerprints digest the declared connections with their secret values masked."""
     connections = [{"index": item.index, "name": item.name, "id": item.action.connection_id, "action": item.action.kind,
-                    "fingerprint": fingerprint(item.action)} for item in plan.items]
+                    "access": item.action.access_kind, "fingerprint": fingerprint(item.action)} for item in plan.items]
     purge = [{"name": action.name, "id": action.connection_id, "fingerprint": fingerprint(action)} for action in plan.purge]
-    whole = digest({"connections": [(entry["index"], entry["action"], entry["fingerprint"]) for entry in connections],
+    whole = digest({"connections": [(entry["index"], entry["action"], entry["access"], entry["fingerprint"])
+                                    for entry in connections],
                     "purge": sorted(entry["fingerprint"] for entry in purge), "scope": plan.scope})
     return {"format": PLAN_FORMAT, "fingerprint": whole, "summary": summary_line(plan.summary()),
             "connections": connections, "purge": purge}
@@ -446,6 +516,9 @@ def plan_difference(approved, now):
         elif before.get("action") != entry["action"]:
             differences.append("%s: the approved plan says %s, now it is %s (the connection was created, changed or "
                                "deleted meanwhile, or its declaration changed)" % (where, before.get("action"), entry["action"]))
+        elif before.get("access") != entry["access"]:
+            differences.append("%s: the approved plan says access %s, now it is %s (the connection's access or its "
+                               "declaration changed meanwhile)" % (where, before.get("access"), entry["access"]))
         elif before.get("fingerprint") != entry["fingerprint"]:
             differences.append("%s: still %s, but the connection or its declaration changed since the plan was made"
                                % (where, entry["action"]))
@@ -467,18 +540,19 @@ def plan_difference(approved, now):
 # -- apply ---------------------------------------------------------------------------------------------------------------
 
 def converge_set(client, desired_list, scope=None, purge_max=PURGE_MAX, check_mode=False, listing=None, parallel=1,
-                 approved=None):
+                 approved=None, resolver=None):
     """Plan, refuse or apply the whole set (see the module docstring); return the result dict.
 
     ``scope``: ``None`` (no purge) or the purge tags (``[]``: every connection). ``parallel``: how many writes at once.
-    ``approved``: a :func:`saved_plan` to apply only while it holds. Raises :class:`SetRefused` before any write, or
+    ``approved``: a :func:`saved_plan` to apply only while it holds. ``resolver``: the ``PrincipalResolver`` of the
+    task (a new one by default). Raises :class:`SetRefused` before any write, or
     :class:`SetFailed` when a write failed (with what was done).
     """
     if listing is None:
         listing = ConnectionListing(serve_ids=True)
     if not desired_list and scope is None:  # nothing declared, nothing to purge: nothing to read
         return _result(SetPlan([], [], None), [], check_mode, [])
-    plan = plan_set(client, desired_list, scope, purge_max, listing)
+    plan = plan_set(client, desired_list, scope, purge_max, listing, resolver=resolver, parallel=parallel)
     if approved is not None:
         difference = plan_difference(approved, saved_plan(plan))
         if difference:
@@ -528,6 +602,9 @@ def _apply_item(client, item, listing):
     """One worker's job: apply the item's action; a failure is kept on the item (the other items go on)."""
     try:
         item.outcome = apply(client, item.action, listing)
+    except AccessFailed as exc:  # the connection's write was done, its access's failed
+        item.outcome = exc.outcome
+        item.failure = str(exc)
     except (InputError, TaskFailure) as exc:
         item.failure = str(exc)
 
@@ -573,22 +650,50 @@ def run_in_parallel(client, jobs, work, parallel):
         raise errors[0]
 
 
+def read_accesses(client, connections, parallel=PARALLEL):
+    """Add ``access`` to each connection view of ``connections`` (and to its ``definition``, when it has one): its
+    restriction policy's bindings, principals as IDs, in one order (the relations viewer, resolver, editor, then
+    principals sorted; ``[]`` for none). 1 GET per connection, ``parallel`` at a time."""
+
+    def read(worker, view):
+        view["access"] = shown_bindings(read_policy(worker, resource_id(view["id"])), RESOURCE_TYPE, {})
+
+    jobs = [view for view in connections if view.get("id")]
+    run_in_parallel(client, jobs, read, parallel)
+    for view in connections:
+        if isinstance(view.get("definition"), dict) and "access" in view:
+            view["definition"]["access"] = copy.deepcopy(view["access"])
+    return connections
+
+
 def _result(plan, purged, check_mode, warnings):
     """The module's result: the plan, what was done with each item (in declared order), the purged connections."""
     connections, ids, external_ids, diffs = [], {}, {}, []
     done = {CREATE: [], UPDATE: [], DELETE: [], UNCHANGED: 0, "failed": []}
+    if plan.manages_access:
+        done[ACCESS] = []
     for item in plan.items:
         action, outcome = item.action, item.outcome
         name = item.desired["name"] if item.desired["name"] is not None else action.name
-        if outcome is None:  # its write failed
-            connections.append({"name": name, "id": action.connection_id, "action": action.kind, "planned": action.kind,
-                                "changed": False, "failed": True, "msg": item.failure, "connection": {}})
+        if item.failure is not None:  # its write failed (the connection's, or its access's after it)
+            view = outcome.connection if outcome is not None else {}
+            entry = {"name": name, "id": (view or {}).get("id") or action.connection_id, "action": action.kind,
+                     "planned": action.kind, "changed": bool(outcome is not None and outcome.changed), "failed": True,
+                     "msg": item.failure, "connection": view or {}}
+            if action.policy is not None:
+                entry.update(access_planned=action.access_kind, access_action=action.access_kind, access=None)
+            connections.append(entry)
             done["failed"].append(name)
             continue
         view = outcome.connection or {}
         connection_id = view.get("id") or (action.connection_id if item.desired["state"] == "absent" else None)
-        connections.append({"name": name, "id": connection_id, "action": outcome.done, "planned": action.kind,
-                            "changed": bool(outcome.changed), "connection": view})
+        entry = {"name": name, "id": connection_id, "action": outcome.done, "planned": action.kind,
+                 "changed": bool(outcome.changed), "connection": view}
+        if action.policy is not None:
+            entry.update(access_planned=action.access_kind, access_action=outcome.access_done, access=outcome.access)
+            if outcome.policy is not None and outcome.policy.changed:
+                done[ACCESS].append(name)
+        connections.append(entry)
         if outcome.done == UNCHANGED:
             done[UNCHANGED] += 1
         else:
@@ -598,7 +703,7 @@ def _result(plan, purged, check_mode, warnings):
             if (view.get("integration") or {}).get("type") == "AWS":
                 external_ids[name] = view.get("external_id")
         if outcome.changed and outcome.diff is not None:
-            diffs.append(_headed(outcome.diff, name, outcome.done, check_mode))
+            diffs.append(_headed(outcome.diff, name, outcome.done if outcome.done != UNCHANGED else ACCESS, check_mode))
     purged_views = []
     for action in purged:
         view = connection_view(action.current)
@@ -617,7 +722,8 @@ def _result(plan, purged, check_mode, warnings):
 
 def _headed(diff, name, action, check_mode):
     headed = dict(diff)
-    verb = {CREATE: "create", UPDATE: "update", DELETE: "delete", "purge": "purge (delete)"}.get(action, action)
+    verb = {CREATE: "create", UPDATE: "update", DELETE: "delete", "purge": "purge (delete)",
+            ACCESS: "access change"}.get(action, action)
     headed["before_header"] = "action connection %r (before)" % (name,)
     headed["after_header"] = "action connection %r (%s%s)" % (name, verb, ", check mode" if check_mode else "")
     return headed

@@ -378,6 +378,37 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  access:
+    description:
+      - "Who may view, use (resolve) and edit the connection: its restriction policy, in the shape of
+        O(ddops.datadog.datadog_restriction_policy#module:bindings). Left out, access is not managed and the policy is
+        not read. An empty list deletes the policy (Datadog's
+        default access: the author edits, the organization views)."
+      - "Bindings compare as sets (the order of bindings and principals does not matter, duplicates collapse): the
+        same access costs 1 GET of the policy and no write; a difference is 1 POST (the whole policy), V([]) where there
+        is a policy 1 DELETE."
+      - A connection created by the task gets its access in the same task (the POST of the policy after the create,
+        with the new ID). Relations and the principals' forms are checked before any request; names are looked up
+        once per distinct name per task, before any write, and a name matching no principal or several fails the task
+        with no write, naming the principal.
+      - Ignored when O(state=absent) (the policy goes with the connection).
+    type: list
+    elements: dict
+    suboptions:
+      relation:
+        description:
+          - V(viewer) (sees the connection), V(resolver) (may use it, and the secret it holds, in a workflow or app
+            run) or V(editor). Checked before any request.
+        type: str
+        required: true
+      principals:
+        description:
+          - "Who holds the relation: V(org) (the organization of the calling key), C(role:<exact role name>),
+            C(team:<exact team handle>), C(user:<exact email>) (also service accounts), or C(<org|role|team|user>:<UUID>),
+            used as it is."
+        type: list
+        elements: str
+        required: true
 notes:
   - The list endpoint that finding a connection by name needs is a preview endpoint of the Datadog API. Where it is
     missing, the module fails and asks for O(connection_id).
@@ -508,6 +539,28 @@ EXAMPLES = r"""
             role: datadog-workflows
         generate_new_external_id: true
 
+    - name: A connection that one team's workflows may use; the platform team edits it
+      ddops.datadog.datadog_action_connection:
+        name: Payments API
+        integration:
+          type: HTTP
+          base_url: https://payments.example.com
+          credentials:
+            type: HTTPTokenAuth
+        access:
+          - relation: resolver
+            principals: ["team:payments"]
+          - relation: editor
+            principals: ["team:platform", "role:Datadog Admin Role"]
+          - relation: viewer
+            principals: [org]
+
+    - name: Back to Datadog's default access
+      ddops.datadog.datadog_action_connection:
+        name: Payments API
+        connection_id: 0c9ea1e9-2c2c-4bbb-8f6a-1e1e0a6b5f00
+        access: []
+
     - name: Delete a connection
       ddops.datadog.datadog_action_connection:
         name: Internal API
@@ -562,6 +615,22 @@ connection:
       type: str
       returned: for AWS connections
       sample: "464622532012"
+access:
+  description:
+    - The connection's restriction policy after the task (in check mode, as it would be), principals as IDs
+      (C(role:<UUID>), C(org:<UUID>), ...); an empty list where it has none (Datadog's default access).
+  returned: when O(access) is given and O(state=present)
+  type: list
+  elements: dict
+  sample: [{"relation": "resolver", "principals": ["team:8f0e1f6b-2a3c-4d5e-9f60-7a8b9c0d1e2f"]}]
+  contains:
+    relation:
+      description: The relation (viewer, resolver, editor).
+      type: str
+    principals:
+      description: The principals that hold it, as C(<type>:<UUID>).
+      type: list
+      elements: str
 connection_ids:
   description: The IDs of the connections that share O(name), when the task failed because there are several.
   returned: when several connections have the name
@@ -622,15 +691,18 @@ from ansible_collections.ddops.datadog.plugins.module_utils._action_connection i
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import integration_secrets, validate_integration
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalResolver
 
 
 def run(module):
     module.add_no_log_values(integration_secrets(module.params["integration"]))
     desired = desired_from_params(module.params)
     options = module.connection_options()
-    # The loop items of one task share one read of the connection list (action plugin; a module reads its own).
+    # The loop items of one task share one read of the connection list and the principal look-ups (action plugin; a
+    # module process makes its own).
     listing = module.shared(("action connections", options.base_url, options.fingerprint()), ConnectionListing)
-    return ensure_connection(module.client, desired, check_mode=module.check_mode, listing=listing)
+    resolver = module.shared(("principals", options.base_url, options.fingerprint()), PrincipalResolver)
+    return ensure_connection(module.client, desired, check_mode=module.check_mode, listing=listing, resolver=resolver)
 
 
 def explain_unsupported(params):
@@ -645,7 +717,7 @@ def explain_unsupported(params):
 MODULE = ModuleDefinition(
     "ddops.datadog.datadog_action_connection",
     # name, connection_id, integration (every field of the catalogue's 24 types), tags, update_secrets,
-    # generate_new_external_id, state: the same options as each item of datadog_action_connection_set.
+    # generate_new_external_id, state, access: the same options as each item of datadog_action_connection_set.
     argument_spec=action_connection_options(),
     run=run,
     explain_unsupported=dict(integration=explain_unsupported),

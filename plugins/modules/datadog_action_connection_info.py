@@ -17,7 +17,8 @@ description:
     M(ddops.datadog.datadog_action_connection), M(ddops.datadog.datadog_action_connection_set) and the
     P(ddops.datadog.action_connections#role) role, whose C(export) entry point writes them to a file).
   - "Requests made: by O(connection_id) = 1 GET; a list = one GET per O(page_size) connections that match the
-    server-side filters (O(integration_type), O(tags)); O(name) is matched exactly after reading."
+    server-side filters (O(integration_type), O(tags)); O(name) is matched exactly after reading; with
+    O(include_access), 1 GET of the restriction policy per connection returned, 8 at a time."
 author:
   - ddops.datadog contributors (@ddops)
 extends_documentation_fragment:
@@ -62,6 +63,13 @@ options:
       - Connections asked for per request when listing; Datadog serves at most 100.
     type: int
     default: 100
+  include_access:
+    description:
+      - Also read each connection's restriction policy (1 GET per connection returned, 8 at a time over one pool of
+        HTTP connections) and return it as RV(connections[].access); the RV(connections[].definition) then carries
+        it as C(access), so that converging the definition also keeps the access as it is.
+    type: bool
+    default: false
 notes:
   - Listing uses the list endpoint, a preview endpoint of the Datadog API. Where it is missing, the module fails and
     asks for O(connection_id).
@@ -98,6 +106,13 @@ EXAMPLES = r"""
     purge: true
     purge_tags:
       - team:sre
+
+- name: The connections of the SRE team with who may use them, as code
+  ddops.datadog.datadog_action_connection_info:
+    tags:
+      - team:sre
+    include_access: true
+  register: found_with_access
 
 - name: Every HTTP connection of the SRE team, keys taken from DD_API_KEY, DD_APP_KEY and DD_SITE
   ddops.datadog.datadog_action_connection_info:
@@ -164,6 +179,7 @@ connections:
           against the connection it was read from, it changes nothing; to create the connection elsewhere, add the
           secret values.
         - V(null) for a connection whose integration or credential type is newer than this collection.
+        - With O(include_access), it has C(access) too (principals as IDs).
       type: dict
       returned: always
       sample:
@@ -174,6 +190,15 @@ connections:
             type: OktaAPIToken
             domain: example.okta.com
         tags: ["team:sre"]
+    access:
+      description:
+        - The connection's restriction policy, principals as IDs (C(role:<UUID>), C(org:<UUID>), ...), relations in
+          the order viewer, resolver, editor and principals sorted; an empty list when it has none (Datadog's
+          default access).
+      type: list
+      elements: dict
+      returned: with O(include_access)
+      sample: [{"relation": "resolver", "principals": ["team:8f0e1f6b-2a3c-4d5e-9f60-7a8b9c0d1e2f"]}]
 total:
   description: How many connections were returned.
   returned: always
@@ -226,6 +251,7 @@ api:
 
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_definition import connection_definition
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import PAGE_SIZE, connection_view, list_connections
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_set import read_accesses
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     INTEGRATION_TYPES,
     validate_connection_id,
@@ -252,6 +278,8 @@ def run(module):
     connections = list_connections(module.client, connection_id=connection_id, name=params["name"],
                                    integration_type=params["integration_type"], tags=tags, page_size=page_size,
                                    describe=describe)
+    if params["include_access"]:
+        read_accesses(module.client, connections)
     return dict(changed=False, connections=connections, total=len(connections))
 
 
@@ -263,6 +291,7 @@ MODULE = ModuleDefinition(
         integration_type=dict(type="str", choices=list(INTEGRATION_TYPES)),
         tags=dict(type="list", elements="str"),
         page_size=dict(type="int", default=PAGE_SIZE),
+        include_access=dict(type="bool", default=False),
     ),
     run=run,
     supports_check_mode=True,

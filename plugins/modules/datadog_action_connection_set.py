@@ -22,6 +22,12 @@ description:
   - "Requests made: one read of the connection list (1 GET per 100 connections, also for the connections given by
     O(connections[].connection_id)) plus the writes: 1 POST per create, 1 PATCH per update, 1 DELETE per deletion.
     Check mode makes the read only and returns the same plan."
+  - "Access: an item with O(connections[].access) also has its restriction policy managed. The plan looks up the
+    principals named (each distinct name once for the whole set) and reads the policy of each existing connection
+    that declares access (1 GET each, O(parallel) at a time); an unknown or ambiguous principal refuses the set
+    before any write, naming the item and the principal. The apply writes each policy that differs (1 POST, or 1
+    DELETE for V([])) right after the connection's own write; a created connection gets its access with its new
+    ID."
   - "Decide, then act: every connection is decided from the one read before any write, and exactly those actions
     are made, O(parallel) at a time, then the purge. If a change fails, the other changes are still made, nothing is
     purged, and the task fails listing what failed; the result reports every connection, in the declared order,
@@ -388,6 +394,37 @@ options:
         type: str
         choices: [present, absent]
         default: present
+      access:
+        description:
+          - "Who may view, use (resolve) and edit the connection: its restriction policy, in the shape of
+            O(ddops.datadog.datadog_restriction_policy#module:bindings). Left out, access is not managed and the policy is
+            not read. An empty list deletes the policy (Datadog's
+            default access: the author edits, the organization views)."
+          - "Bindings compare as sets (the order of bindings and principals does not matter, duplicates collapse): the
+            same access costs 1 GET of the policy and no write; a difference is 1 POST (the whole policy), V([]) where there
+            is a policy 1 DELETE."
+          - A connection created by the task gets its access in the same task (the POST of the policy after the create,
+            with the new ID). Relations and the principals' forms are checked before any request; names are looked up
+            once per distinct name per task, before any write, and a name matching no principal or several fails the task
+            with no write, naming the principal.
+          - Ignored when O(connections[].state=absent) (the policy goes with the connection).
+        type: list
+        elements: dict
+        suboptions:
+          relation:
+            description:
+              - V(viewer) (sees the connection), V(resolver) (may use it, and the secret it holds, in a workflow or app
+                run) or V(editor). Checked before any request.
+            type: str
+            required: true
+          principals:
+            description:
+              - "Who holds the relation: V(org) (the organization of the calling key), C(role:<exact role name>),
+                C(team:<exact team handle>), C(user:<exact email>) (also service accounts), or C(<org|role|team|user>:<UUID>),
+                used as it is."
+            type: list
+            elements: str
+            required: true
       # END the options of datadog_action_connection
   secrets:
     description:
@@ -444,6 +481,7 @@ options:
         creates take about a fifth of the wall time of V(1), and V(16) gains little more while doubling the burst
         a rate limit sees (see C(docs/performance.md) of the collection)."
       - Creates of one name are still serialised across tasks and hosts of the machine by the name locks.
+      - The reads of the access policies (one per item that declares C(access)) and their writes run as many at once.
     type: int
     default: 8
   apply_plan:
@@ -547,6 +585,8 @@ plan:
     - C(create), C(update) and C(delete) are the names of the connections to create, to update and to delete
       (declared with V(state=absent), or purged); C(unchanged) is how many declared connections need no change.
     - Read C(update) as C(plan['update']); C(plan.update) is the method of the same name of a dict in Jinja.
+    - When an item declares C(access), C(access) lists the connections whose access policy is written (a
+      connection may be in it and in C(create), C(update) or C(unchanged)).
   returned: always
   type: dict
   sample: {"create": ["Prod AWS"], "update": [], "delete": ["Old webhook"], "unchanged": 44}
@@ -567,7 +607,8 @@ done:
     - What was done, in the shape of RV(plan), plus C(failed), the names of the connections whose change failed.
     - It differs from RV(plan) when another writer got there first (a planned create found the connection created
       meanwhile, by another task or host, and updated it or left it alone; a delete found it gone).
-    - In check mode, what would be done (the plan).
+    - In check mode, what would be done (the plan). C(access) (when an item declares C(access)) lists the
+      connections whose access policy was written.
   returned: success, and when a change failed
   type: dict
   sample: {"create": ["Prod AWS"], "update": [], "delete": ["Old webhook"], "unchanged": 44, "failed": []}
@@ -609,6 +650,28 @@ connections:
       type: bool
       returned: when its change failed
       sample: true
+    access:
+      description:
+        - The connection's access policy after the task (in check mode, as it would be), principals as IDs; V(null)
+          when its change failed.
+      type: list
+      elements: dict
+      returned: when the item declares C(access)
+      sample: [{"relation": "resolver", "principals": ["team:8f0e1f6b-2a3c-4d5e-9f60-7a8b9c0d1e2f"]}]
+    access_planned:
+      description: What the plan decided for the access policy.
+      type: str
+      choices: [nothing, replace, delete]
+      returned: when the item declares C(access)
+      sample: replace
+    access_action:
+      description:
+        - What was done with the access policy (in check mode, what would be done). A planned create that found the
+          connection created by another writer decides its access again, against that connection's policy.
+      type: str
+      choices: [nothing, replace, delete]
+      returned: when the item declares C(access)
+      sample: replace
     msg:
       description: Why its change failed.
       type: str
@@ -678,7 +741,8 @@ saved_plan:
     - The plan in the form O(apply_plan) takes, for a later run that applies it only while it holds.
     - C(summary) is RV(summary); C(connections) has each declared connection's C(index), C(name), C(id) and C(action)
       with the C(fingerprint) of what it was decided against; C(purge) the same for each connection to purge;
-      C(fingerprint) digests the whole. A fingerprint covers the declared connection with its secret values masked,
+      C(fingerprint) digests the whole. An item that declares C(access) also has C(access), the access policy's
+      planned action, and its fingerprint covers the policy as read and as declared. A fingerprint covers the declared connection with its secret values masked,
       so the plan holds no secret and a changed secret value alone does not invalidate it.
   returned: in check mode
   type: dict
@@ -758,6 +822,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import integration_secrets
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalResolver
 
 
 def run(module):
@@ -772,9 +837,11 @@ def run(module):
     approved = validate_saved_plan(params["apply_plan"]) if params["apply_plan"] is not None else None
     module.connection_options()
     listing = ConnectionListing(serve_ids=True)  # the one read of the list serves every item, by name and by ID
+    resolver = PrincipalResolver()  # each principal named in the items' access is looked up once
     try:
         return converge_set(module.client, desired_list, scope=scope, purge_max=params["purge_max"],
-                            check_mode=module.check_mode, listing=listing, parallel=params["parallel"], approved=approved)
+                            check_mode=module.check_mode, listing=listing, parallel=params["parallel"], approved=approved,
+                            resolver=resolver)
     except SetRefused as exc:
         raise TaskFailure("Refused before any change (%d read of the connection list, no write): %s"
                           % (listing.reads, exc), **exc.details) from None

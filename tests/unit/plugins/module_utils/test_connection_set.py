@@ -355,9 +355,9 @@ def test_every_problem_of_the_items_is_named_at_once_and_purge_max_may_be_zero()
 @pytest.mark.parametrize("connections, expected", [
     ("not a list", None),
     (["x", {"name": "a", "typo": 1}], "connections[1] 'a' has unsupported option(s) typo; supported: name, connection_id, "
-                                      "integration, tags, update_secrets, generate_new_external_id, state"),
+                                      "integration, tags, update_secrets, generate_new_external_id, state, access"),
     ([{"name": "a", "id": "1", "definition": {}}], "connections[0] 'a' has unsupported option(s) definition, id; supported: "
-     "name, connection_id, integration, tags, update_secrets, generate_new_external_id, state (a connection returned by "
+     "name, connection_id, integration, tags, update_secrets, generate_new_external_id, state, access (a connection returned by "
      "datadog_action_connection_info is not input: use its definition, for example connections | map(attribute='definition'))"),
     ([{"connection_id": "x", "integration": {"type": "Okta", "credentials": {"api_token": "s"}}}], None),  # partial: fine
     ([{"name": "a", "integration": {"type": "Okta", "credentials": {"domain": "b.okta.com"}}}], None),

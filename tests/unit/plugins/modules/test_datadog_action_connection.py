@@ -104,7 +104,7 @@ def test_a_credential_field_put_at_the_top_level_is_refused_and_masked(run, clie
     result = run(dict(name="dd", integration=DATADOG, api_tokn=SECRETS[3], credentials={"api_key": SECRETS[3]}))
     assert result["failed"] is True
     assert result["msg"].startswith("Unsupported parameters for (ddops.datadog.datadog_action_connection) module: "
-                                    "api_tokn, credentials. Supported parameters include: api_key, api_url, app_key, ")
+                                    "api_tokn, credentials. Supported parameters include: access, api_key, api_url, app_key, ")
     assert client.calls == []
 
 
