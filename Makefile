@@ -99,6 +99,7 @@ lint: venv tree
 	$(RUN) antsibull-changelog lint
 	$(RUN) python tests/utils/generate_docs.py --check
 	$(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) python tests/utils/lint_fixture.py
+	$(RUN) ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)) python tests/utils/lint_docs_examples.py
 
 # Faults, bad input, transport security, with figures (printed, and written to $(BUILD)/reliability.json).
 # make test splits it between its lanes (RELIABILITY_SHARE, see tests/reliability/conftest.py); alone it runs whole.
