@@ -93,8 +93,8 @@ def main(argv=None):
     issues = [issue for issue in issues if issue["check_name"].split("[")[0] in ("args", "syntax-check", "load-failure")]
     for issue in issues:
         path = issue["location"]["path"]
-        print("  %s (example line %s): %s: %s" % (names.get(os.path.basename(path), path), issue["location"]["lines"]["begin"],
-                                                   issue["check_name"], issue["description"][:300]))
+        where = names.get(os.path.basename(path), path)
+        print("  %s (example line %s): %s: %s" % (where, issue["location"]["lines"]["begin"], issue["check_name"], issue["description"][:300]))
     if issues or len(names) < 30:
         print("lint_docs_examples.py: %d problem(s) in %d documentation examples" % (len(issues), len(names)))
         return 1
