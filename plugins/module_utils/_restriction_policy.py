@@ -148,21 +148,24 @@ def read_policy(client, resource_id):
         response = client.get(path, expected=(200, 404))
         if response.status == 404:
             return []
-        return bindings_of(response, path)
+        return bindings_of(response)
 
 
-def bindings_of(response, path):
-    """The bindings of a policy answer, checked: ``[{"relation": str, "principals": [str, ...]}]``."""
-    attributes = response.data.get("attributes") if isinstance(response.data, dict) else None
-    bindings = attributes.get("bindings", []) if isinstance(attributes, dict) else None
-    if bindings is None:
-        bindings = []
+def bindings_of(response):
+    """The bindings of a policy answer, checked: ``[{"relation": str, "principals": [str, ...]}]``. A resource without
+    a policy is answered with ``data.attributes.bindings: []``; an answer without ``data.attributes.bindings`` as a
+    list of ``{relation, principals}`` is unusable (:class:`UnusableAnswerError` for a 2xx answer), never "no
+    policy"."""
+    data = response.data
+    attributes = data.get("attributes") if isinstance(data, dict) else None
+    bindings = attributes.get("bindings") if isinstance(attributes, dict) else None
     if not isinstance(bindings, list) or not all(
             isinstance(binding, dict) and isinstance(binding.get("relation"), str)
             and isinstance(binding.get("principals"), list) and all(isinstance(p, str) for p in binding["principals"])
             for binding in bindings):
-        raise DatadogAPIError("the answer is not a restriction policy (data.attributes.bindings must be a list of "
-                              "{relation, principals})", status=response.status, method=response.method, path=path)
+        raise response.unusable("the answer is not a restriction policy (data.attributes.bindings must be a list of "
+                                "{relation, principals}; got %s)"
+                                % ("null" if data is None else response.scrubber.describe_json(data)))
     return [{"relation": binding["relation"], "principals": list(binding["principals"])} for binding in bindings]
 
 
@@ -281,7 +284,7 @@ def apply_policy(client, action):
     wording = "set the restriction policy of %s" % action.resource_id
     try:
         response = client.request("POST", path, params=params, body=action.body(), expected=(200, 201), idempotent=True)
-        return bindings_of(response, path) if response.body is not None else list(action.after)
+        return bindings_of(response) if response.body is not None else list(action.after)
     except DatadogAPIError as exc:
         failure = api_failure(exc, wording)
         text = str(exc).lower()

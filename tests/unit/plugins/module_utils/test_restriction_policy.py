@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
-from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, UnusableAnswerError
 from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalError, PrincipalResolver
 from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import (
     DELETE,
@@ -259,7 +259,6 @@ def test_the_resource_id_is_path_escaped():
 @pytest.mark.parametrize("status, body, bindings", [
     (200, answer(CURRENT), CURRENT),
     (200, answer([]), []),
-    (200, {"data": {"id": RESOURCE, "type": "restriction_policy", "attributes": {}}}, []),
     (404, {"errors": ["not found"]}, []),
 ])
 def test_reading_a_policy_takes_none_for_empty_and_404(status, body, bindings):
@@ -271,14 +270,25 @@ def test_reading_a_policy_takes_none_for_empty_and_404(status, body, bindings):
 @pytest.mark.parametrize("body", [
     answer([{"relation": "editor", "principals": "org"}]),
     answer("everyone"),
+    answer(None),
     {"data": {"id": RESOURCE, "attributes": {"bindings": [{"principals": []}]}}},
+    {"data": {"id": RESOURCE, "type": "restriction_policy", "attributes": {}}},
+    {"data": {"id": RESOURCE, "type": "restriction_policy"}},
+    {"data": {}},
+    {"data": None},
+    {"data": []},
     {"policy": []},
+    None,
 ])
-def test_an_answer_that_is_not_a_policy_fails_clearly(body):
+def test_an_answer_that_is_not_a_policy_fails_clearly_and_is_never_taken_for_none(body):
+    """Datadog answers a resource without a policy with ``data.attributes.bindings: []``; a 200 without that is
+    unusable, not "no policy" (which would make a connection with access send a POST)."""
     client = FakeClient().answer("GET", PATH, (200, body))
     with pytest.raises(TaskFailure) as error:
         read_policy(client, RESOURCE)
-    assert str(error.value).startswith("Failed to read the restriction policy of %s:" % RESOURCE)
+    assert str(error.value).startswith("Failed to read the restriction policy of %s: HTTP 200: the answer " % RESOURCE)
+    assert isinstance(error.value.cause, UnusableAnswerError)
+    assert error.value.result == {"status": 200}
 
 
 def test_nothing_to_do_sends_nothing():
