@@ -379,3 +379,45 @@ def test_a_principal_that_cannot_be_resolved_fails_before_the_policy_is_read():
         ensure_policy(directory, PrincipalResolver(), parse_resource_id(RESOURCE),
                       parse_bindings([{"relation": "resolver", "principals": ["team:sre"]}], "connection"))
     assert [call[0] for call in directory.calls] == ["/api/v2/team"]
+
+
+# -- writes answered 2xx without a usable answer -------------------------------------------------------------------------
+
+def unusable(method, status=200):
+    return UnusableAnswerError("the answer has no 'data' member (got an object with keys meta)", status=status,
+                               method=method, path=PATH)
+
+
+@pytest.mark.parametrize("kind, method, wanted, verb", [
+    (REPLACE, "POST", [{"relation": "resolver", "principals": [TEAM]}], "set"),
+    (DELETE, "DELETE", None, "delete"),
+])
+def test_a_write_answered_without_a_usable_answer_is_read_again_and_adopted_with_a_warning(kind, method, wanted, verb):
+    client = FakeClient().answer(method, PATH, unusable(method)).answer("GET", PATH, (200, answer(wanted or [])))
+    warnings = []
+    action = decide_policy(desired(wanted), CURRENT)
+    assert action.kind == kind
+    assert apply_policy(client, action, warnings) == (wanted or [])
+    assert client.methods() == [method, "GET"]
+    assert warnings == ["The %s request for the restriction policy of %s was answered HTTP 200 but without a usable answer "
+                        "(HTTP 200: the answer has no 'data' member (got an object with keys meta) (%s %s)), so it may "
+                        "have been applied: the policy, read again, shows the change" % (verb, RESOURCE, method, PATH)]
+
+
+@pytest.mark.parametrize("method, wanted", [("POST", [{"relation": "resolver", "principals": [TEAM]}]), ("DELETE", None)])
+def test_a_write_answered_without_a_usable_answer_and_not_shown_fails_saying_it_may_have_been_applied(method, wanted):
+    client = FakeClient().answer(method, PATH, unusable(method, 204)).answer("GET", PATH, (200, answer(CURRENT)))
+    with pytest.raises(TaskFailure) as failure:
+        apply_policy(client, decide_policy(desired(wanted), CURRENT), [])
+    assert "Datadog answered HTTP 204, so it accepted the request, but without a usable answer" in str(failure.value)
+    assert "the policy read again does not show the change" in str(failure.value)
+    assert failure.value.result == {"status": 204} and client.methods() == [method, "GET"]
+
+
+def test_a_write_answered_without_a_usable_answer_whose_read_fails_says_so():
+    client = FakeClient().answer("POST", PATH, unusable("POST")).answer("GET", PATH, (200, {"data": None}))
+    with pytest.raises(TaskFailure) as failure:
+        apply_policy(client, decide_policy(desired([{"relation": "resolver", "principals": [TEAM]}]), CURRENT))
+    assert str(failure.value).startswith("Failed to set the restriction policy of %s: Datadog answered HTTP 200, so it "
+                                         "accepted the request" % RESOURCE)
+    assert "reading the policy again failed (Failed to read the restriction policy" in str(failure.value)
