@@ -93,8 +93,8 @@ def test_api_urls_holding_secrets_are_refused_naming_the_part_and_never_shown_at
     requests_sent = emulator.counts()["total"] + len(recording_proxy.requests)
     figures["api_url secrets (%s)" % path] = {
         "URLs": "%d (%s)" % (len(CASES), ", ".join(case["id"] for case in CASES)),
-        "modules": "%d (%s)" % (len(MODULES), ", ".join(module.split(".")[-1] + (" with access" if "access" in args else "")
-                                                          for module, args in MODULES)),
+        "modules": "%d (%s)" % (len(MODULES), ", ".join(module.rsplit(".", maxsplit=1)[-1] + (" with access" if "access" in args else "")
+                                                        for module, args in MODULES)),
         "tasks": "%d (every URL: a module with api_url, another with DD_API_URL, the lookup by keyword and by variable)"
                  % len(tasks),
         "secret values searched": len(secrets),

@@ -51,8 +51,8 @@ def access_set(count):
     """``count`` existing connections declaring access (even ones hold it already, odd ones hold none), one existing
     connection that declares none, and one to create with access: the items and a client answering the list."""
     existing = ids(count + 1)
-    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(*[resource("c%d" % number, AWS, connection_id)
-                                                                  for number, connection_id in enumerate(existing)]))
+    listed = [resource("c%d" % number, AWS, connection_id) for number, connection_id in enumerate(existing)]
+    client = FakeClient().answer("GET", CONNECTIONS_PATH, page(*listed))
     items = [{"name": "c%d" % number, "integration": AWS, "access": ACCESS} for number in range(count)]
     items.insert(2, {"name": "c%d" % count, "integration": AWS})  # declares no access: its policy is not read
     items.append({"name": "new", "integration": AWS, "access": ACCESS})  # does not exist: nothing to read
