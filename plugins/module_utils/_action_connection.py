@@ -382,9 +382,14 @@ class Outcome(object):
 
 
 class AccessFailed(TaskFailure):
-    """The connection's write was done (``outcome``), the write of its access failed."""
+    """The connection's write was done (``outcome``), the write of its access failed. The failure's result says what
+    was done: ``changed`` (the connection's write) and ``connection`` (a created connection's ID among it)."""
 
     def __init__(self, message, outcome, **result):
+        result.setdefault("changed", outcome.changed)
+        result.setdefault("connection", outcome.connection)
+        if outcome.warnings:
+            result.setdefault("warnings", list(outcome.warnings))
         super().__init__(message, **result)
         self.outcome = outcome
 
@@ -470,7 +475,7 @@ def _apply_access(client, action, outcome):
             current = read_policy(client, resource_id(connection_id))
         policy = decide_access(action.access._replace(current=current), connection_id)
     try:
-        after = apply_policy(client, policy)
+        after = apply_policy(client, policy, outcome.warnings)
     except TaskFailure as exc:
         done = {CREATE: " (the connection itself was created)", UPDATE: " (the connection itself was updated)"}.get(
             outcome.done, "")

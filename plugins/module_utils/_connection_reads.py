@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError, UnusableAnswerError
+from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import credential_variant, redact_integration
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure, api_failure, operation
 
@@ -42,9 +42,8 @@ def connection_of(response):
     one."""
     data = response.data
     if not isinstance(data, dict) or not data.get("id"):
-        error = UnusableAnswerError if 200 <= (response.status or 0) < 300 else DatadogAPIError
-        raise error("the answer's 'data' member is not a connection (got %s)" % response.scrubber.describe_json(data),
-                    status=response.status, method=response.method, path=response.path, request_id=response.request_id)
+        raise response.unusable("the answer's 'data' member is not a connection (got %s)"
+                                % response.scrubber.describe_json(data))
     return data
 
 

@@ -30,7 +30,13 @@ from collections import namedtuple
 from urllib.parse import quote
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
-from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, api_failure, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import (
+    InputError,
+    TaskFailure,
+    UnusableAnswerError,
+    api_failure,
+    operation,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalError, parse_principal
 from ansible_collections.ddops.datadog.plugins.module_utils._validation import describe, kind_of, normalized_uuid
 
@@ -148,21 +154,24 @@ def read_policy(client, resource_id):
         response = client.get(path, expected=(200, 404))
         if response.status == 404:
             return []
-        return bindings_of(response, path)
+        return bindings_of(response)
 
 
-def bindings_of(response, path):
-    """The bindings of a policy answer, checked: ``[{"relation": str, "principals": [str, ...]}]``."""
-    attributes = response.data.get("attributes") if isinstance(response.data, dict) else None
-    bindings = attributes.get("bindings", []) if isinstance(attributes, dict) else None
-    if bindings is None:
-        bindings = []
+def bindings_of(response):
+    """The bindings of a policy answer, checked: ``[{"relation": str, "principals": [str, ...]}]``. A resource without
+    a policy is answered with ``data.attributes.bindings: []``; an answer without ``data.attributes.bindings`` as a
+    list of ``{relation, principals}`` is unusable (:class:`UnusableAnswerError` for a 2xx answer), never "no
+    policy"."""
+    data = response.data
+    attributes = data.get("attributes") if isinstance(data, dict) else None
+    bindings = attributes.get("bindings") if isinstance(attributes, dict) else None
     if not isinstance(bindings, list) or not all(
             isinstance(binding, dict) and isinstance(binding.get("relation"), str)
             and isinstance(binding.get("principals"), list) and all(isinstance(p, str) for p in binding["principals"])
             for binding in bindings):
-        raise DatadogAPIError("the answer is not a restriction policy (data.attributes.bindings must be a list of "
-                              "{relation, principals})", status=response.status, method=response.method, path=path)
+        raise response.unusable("the answer is not a restriction policy (data.attributes.bindings must be a list of "
+                                "{relation, principals}; got %s)"
+                                % ("null" if data is None else response.scrubber.describe_json(data)))
     return [{"relation": binding["relation"], "principals": list(binding["principals"])} for binding in bindings]
 
 
@@ -266,22 +275,33 @@ def policy_view(resource_id, bindings):
 
 # -- 5. applying ------------------------------------------------------------------------------------------------------------
 
-def apply_policy(client, action):
+def apply_policy(client, action, warnings=None):
     """Make the write ``action`` decided: a replace is 1 POST (sent again after a lost answer: it is idempotent), a
     delete 1 DELETE (a 404 is taken as already gone), nothing no request. Returns the bindings after: Datadog's
-    answer to the POST, ``[]`` after a delete, the bindings as read for nothing."""
+    answer to the POST, ``[]`` after a delete, the bindings as read for nothing.
+
+    A write answered 2xx without a usable answer (no policy in it, not JSON, too large, a body to a delete, a 204 to
+    the POST) was accepted: the policy is read once more (1 GET) and, when it shows the decided bindings, adopted with
+    a warning appended to ``warnings``; otherwise the task fails saying the write may have been applied."""
     if action.kind == NOTHING:
         return list(action.after)
     path = policy_path(action.resource_id)
     if action.kind == DELETE:
-        with operation("delete the restriction policy of %s" % action.resource_id):
+        wording = "delete the restriction policy of %s" % action.resource_id
+        try:
             client.delete(path, expected=(200, 202, 204, 404))
+        except UnusableAnswerError as exc:
+            return _reconcile_write(client, action, "delete", exc, warnings)
+        except DatadogAPIError as exc:
+            raise api_failure(exc, wording) from None
         return []
     params = {"allow_self_lockout": "true"} if action.allow_self_lockout else None
     wording = "set the restriction policy of %s" % action.resource_id
     try:
         response = client.request("POST", path, params=params, body=action.body(), expected=(200, 201), idempotent=True)
-        return bindings_of(response, path) if response.body is not None else list(action.after)
+        return bindings_of(response) if response.body is not None else list(action.after)
+    except UnusableAnswerError as exc:
+        return _reconcile_write(client, action, "set", exc, warnings)
     except DatadogAPIError as exc:
         failure = api_failure(exc, wording)
         text = str(exc).lower()
@@ -289,6 +309,27 @@ def apply_policy(client, action):
             raise TaskFailure("%s; set allow_self_lockout to true to apply it anyway" % failure, cause=exc,
                               **failure.result) from None
         raise failure from None
+
+
+def _reconcile_write(client, action, verb, error, warnings):
+    """After a write of ``action`` answered 2xx without a usable answer: the bindings read again when they are the
+    decided ones (a warning says so), else :class:`TaskFailure` saying the write may have been applied."""
+    what = "the restriction policy of %s" % action.resource_id
+    try:
+        now = read_policy(client, action.resource_id)
+    except TaskFailure as exc:
+        raise TaskFailure("Failed to %s %s: Datadog answered HTTP %d, so it accepted the request, but without a usable "
+                          "answer (%s), and reading the policy again failed (%s). The request may have been applied: run "
+                          "the task again" % (verb, what, error.status, error, exc), cause=error, status=error.status) from None
+    if canonical(now) != canonical(action.after):
+        raise TaskFailure("Failed to %s %s: Datadog answered HTTP %d, so it accepted the request, but without a usable "
+                          "answer (%s), and the policy read again does not show the change. The request may have been "
+                          "applied in part or not at all: run the task again" % (verb, what, error.status, error),
+                          cause=error, status=error.status)
+    if warnings is not None:
+        warnings.append("The %s request for %s was answered HTTP %d but without a usable answer (%s), so it may have "
+                        "been applied: the policy, read again, shows the change" % (verb, what, error.status, error))
+    return now
 
 
 # -- one resource, as the module runs it -------------------------------------------------------------------------------------
@@ -302,11 +343,13 @@ def ensure_policy(client, resolver, resource, bindings, allow_self_lockout=False
     resolved, names = resolve_bindings(client, resolver, bindings) if bindings is not None else (None, {})
     current = read_policy(client, resource.text)
     action = decide_policy(DesiredPolicy(resource.text, resolved, allow_self_lockout, names), current)
-    after = action.after if check_mode else apply_policy(client, action)
+    warnings = []
+    after = action.after if check_mode else apply_policy(client, action, warnings)
     named = [principal for binding in bindings or () for principal in binding.principals if principal.id is None]
     return {
         "changed": action.changed,
         "policy": policy_view(resource.text, after),
         "principals": dict((principal.written, resolver.resolve(client, principal)) for principal in named),
         "diff": action.diff,
+        "warnings": warnings,
     }

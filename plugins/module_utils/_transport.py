@@ -79,10 +79,15 @@ class ApiResponse(object):
     def data(self):
         """The JSON:API ``data`` member; :class:`UnusableAnswerError` (for a 2xx answer) when it has none."""
         if not isinstance(self.body, dict) or "data" not in self.body:
-            error = UnusableAnswerError if 200 <= (self.status or 0) < 300 else DatadogAPIError
-            raise error("the answer has no 'data' member (got %s)" % self.scrubber.describe_json(self.body),
-                        status=self.status, method=self.method, path=self.path, request_id=self.request_id)
+            raise self.unusable("the answer has no 'data' member (got %s)" % self.scrubber.describe_json(self.body))
         return self.body["data"]
+
+    def unusable(self, message):
+        """The error to raise for this answer when its content is not what the request is answered with (``message``
+        says what is wrong, scrubbed by the caller): :class:`UnusableAnswerError` for a 2xx answer (the request was
+        accepted and may have been applied), :class:`DatadogAPIError` otherwise."""
+        error = UnusableAnswerError if 200 <= (self.status or 0) < 300 else DatadogAPIError
+        return error(message, status=self.status, method=self.method, path=self.path, request_id=self.request_id)
 
 
 class Refused(object):

@@ -21,6 +21,9 @@ CONNECTION = CONNECTIONS + "/{connection_id}"
 REGISTRATIONS = "/api/v2/actions/app_key_registrations"
 REGISTRATION = REGISTRATIONS + "/{app_key_id}"
 AUDIT_SEARCH = "/api/v2/audit/events/search"
+POLICY = "/api/v2/restriction_policy/{resource_id}"
+LOOKUP_ROUTES = {"org": "/api/v2/current_user", "role:Datadog Admin Role": "/api/v2/roles", "team:sre": "/api/v2/team",
+                 "user:ada@ddops.invalid": "/api/v2/users"}
 
 # -- error answers echoing the secrets sent ------------------------------------------------------------------------
 
@@ -302,7 +305,77 @@ def hostile_cells(ids):
     cells.append(Cell("DELETE connection", "404 for what the list just showed", {
         "ddops.datadog.datadog_action_connection": {"connection_id": target, "state": "absent"}, "label": "by ID"},
         rule("404 for what the list just showed", "DELETE", by_id + target), "ok"))
+    return cells + policy_cells(ids, rule)
+
+
+def policy_cells(ids, rule):
+    """The restriction-policy routes: a policy read through the info module, the policy module and a connection with
+    ``access``; its write (POST) through the policy module and a connection with ``access``; its delete; and the
+    principal look-ups of a task that writes principals by name (check mode: the look-up fails before any read)."""
+    cells = []
+    org = ids["org"]
+    bindings = [{"relation": "editor", "principals": [org]}]
+
+    def resource(name):
+        return "connection:" + ids[name]
+
+    def policy_task(name, **args):
+        return {"ddops.datadog.datadog_restriction_policy": dict({"resource_id": resource(name), "bindings": bindings}, **args)}
+
+    def access_task(name):
+        return {"ddops.datadog.datadog_action_connection": {"connection_id": ids[name], "tags": ["suite:hostile"],
+                                                            "access": bindings}, "label": "connection access"}
+
+    for answer in SUCCESS + ("404 for what the list just showed",):
+        missing = answer.startswith("404")
+        name = "policy read %s" % slug(answer)
+        read_failed = ["Failed to read the restriction policy of %s" % resource(name)]
+        cells.append(Cell("GET restriction policy", answer, {"ddops.datadog.datadog_restriction_policy_info": {
+            "resource_id": resource(name)}, "label": "info"}, rule(answer, "GET", POLICY), "ok" if missing else "failed",
+            [] if missing else read_failed, (lambda result: result.get("policy", {}).get("bindings") == []) if missing else None))
+        if not missing:
+            cells.append(Cell("GET restriction policy", answer, access_task(name), rule(answer, "GET", POLICY), "failed",
+                              read_failed))
+        if answer == "200 without data":
+            cells.append(Cell("GET restriction policy", answer, dict(policy_task(name), label="policy module"),
+                              rule(answer, "GET", POLICY), "failed", read_failed))
+        for module, task in (("policy module", policy_task("policy set %s" % slug(answer))),
+                             ("connection access", access_task("access set %s" % slug(answer)))):
+            target = resource(("policy set %s" if module == "policy module" else "access set %s") % slug(answer))
+            task["label"] = module
+            cells.append(Cell("POST restriction policy", answer, task, rule(answer, "POST", POLICY, apply=not missing),
+                              "failed" if missing else "changed",
+                              (["Failed to set the restriction policy of %s: HTTP 404" % target] if module == "policy module"
+                               else ["Failed to set the access of action connection", "HTTP 404"]) if missing else
+                              ["The set request for the restriction policy of %s was answered HTTP" % target,
+                               "so it may have been applied: the policy, read again, shows the change"]))
+    for answer in ("a body where 204 is expected", "2xx not JSON", "2xx over the cap"):
+        target = "policy delete %s" % slug(answer)
+        cells.append(Cell("DELETE restriction policy", answer, policy_task(target, state="absent", bindings=None),
+                          rule(answer, "DELETE", POLICY, apply=True), "changed",
+                          ["The delete request for the restriction policy of %s was answered HTTP" % resource(target),
+                           "so it may have been applied: the policy, read again, shows the change"]))
+    for principal, route in LOOKUP_ROUTES.items():
+        kind, _colon, written = principal.partition(":")
+        wording = ("Failed to look up the organization of the calling key" if kind == "org"
+                   else "Failed to look up %s %r" % (kind, written))
+        answers = SUCCESS if kind in ("org", "role") else SUCCESS[:2]
+        for answer in answers:
+            cells.append(Cell("GET %s" % route, answer, dict(policy_task("policy read %s" % slug(answer)), check_mode=True,
+                                                             label="principal " + principal),
+                              rule(answer, "GET", route), "failed", [wording]))
+            cells[-1].task["ddops.datadog.datadog_restriction_policy"]["bindings"] = [
+                {"relation": "editor", "principals": [principal]}]
     return cells
+
+
+def policy_connections():
+    """The connections the policy cells need, and which of them hold a policy before the run."""
+    answers = SUCCESS + ("404 for what the list just showed",)
+    names = ["policy read %s" % slug(answer) for answer in answers]
+    names += ["%s set %s" % (kind, slug(answer)) for kind in ("policy", "access") for answer in answers]
+    held = ["policy delete %s" % slug(answer) for answer in ("a body where 204 is expected", "2xx not JSON", "2xx over the cap")]
+    return names + held, held
 
 
 def table_connections():
@@ -316,12 +389,16 @@ def table_connections():
 
 
 def prepare_table(emulator):
-    """Connections and registrations for the table, made without API requests; ``{name: id}``."""
+    """Connections, policies and registrations for the table, made without API requests; ``{name: id}`` and
+    ``"org": "org:<id>"``."""
     ids = {}
     with emulator.state.lock:
-        for name in table_connections():
+        for name in table_connections() + policy_connections()[0]:
             body = {"data": {"type": "action_connection", "attributes": dict(okta(name), integration=okta(name)["integration"])}}
             ids[name] = emulator.state.connections.create(body, "table").id
+        ids["org"] = "org:" + emulator.state.principals.org_id
+        for name in policy_connections()[1]:
+            emulator.state.policies.put("connection:" + ids[name], [{"relation": "viewer", "principals": [ids["org"]]}])
     emulator.register_app_key(*TABLE_KEYS["registered"])
     return ids
 
@@ -380,6 +457,8 @@ def test_every_route_meets_every_unusable_answer_with_a_clear_message_the_right_
         "deleted": sorted(name for name in table_connections() if name.startswith("delete ") and name not in names),
         "registered": sorted(key for key in TABLE_KEYS["new"] if key in state["app_key_registrations"]),
         "unregistered": sorted(key for key in TABLE_KEYS["registered"] if key not in state["app_key_registrations"]),
+        "policies": sorted(name for name in policy_connections()[0]
+                           if "connection:" + ids[name] in state["restriction_policies"]),
     }
     expected_state = {
         "created once": sorted("create %s" % slug(answer) for answer in SUCCESS),
@@ -388,6 +467,7 @@ def test_every_route_meets_every_unusable_answer_with_a_clear_message_the_right_
                                                                     "a body where 204 is expected")),
         "registered": sorted(TABLE_KEYS["new"][:4]),
         "unregistered": sorted(TABLE_KEYS["registered"][:4]),
+        "policies": sorted("%s set %s" % (kind, slug(answer)) for kind in ("policy", "access") for answer in SUCCESS),
     }
     routes = sorted(set(cell.route for cell in cells))
     figures["hostile-answers table (%s)" % path] = dict(

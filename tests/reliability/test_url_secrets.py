@@ -29,6 +29,12 @@ MODULES = (
     ("ddops.datadog.datadog_action_connection_info", {}),
     ("ddops.datadog.datadog_action_connection", {"name": "url secrets", "state": "absent"}),
     ("ddops.datadog.datadog_action_connection_set", {"connections": []}),
+    ("ddops.datadog.datadog_restriction_policy_info", {"resource_id": "connection:3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81"}),
+    ("ddops.datadog.datadog_restriction_policy", {"resource_id": "connection:3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81",
+                                                  "bindings": [{"relation": "resolver", "principals": ["team:sre", "org"]}]}),
+    ("ddops.datadog.datadog_action_connection", {"name": "url secrets access", "integration": {
+        "type": "AWS", "credentials": {"type": "AWSAssumeRole", "account_id": "123456789012", "role": "r"}},
+        "access": [{"relation": "resolver", "principals": ["team:sre", "role:Datadog Admin Role"]}]}),
 )
 
 
@@ -87,6 +93,8 @@ def test_api_urls_holding_secrets_are_refused_naming_the_part_and_never_shown_at
     requests_sent = emulator.counts()["total"] + len(recording_proxy.requests)
     figures["api_url secrets (%s)" % path] = {
         "URLs": "%d (%s)" % (len(CASES), ", ".join(case["id"] for case in CASES)),
+        "modules": "%d (%s)" % (len(MODULES), ", ".join(module.rsplit(".", maxsplit=1)[-1] + (" with access" if "access" in args else "")
+                                                        for module, args in MODULES)),
         "tasks": "%d (every URL: a module with api_url, another with DD_API_URL, the lookup by keyword and by variable)"
                  % len(tasks),
         "secret values searched": len(secrets),

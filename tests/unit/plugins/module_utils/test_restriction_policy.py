@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
-from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
+from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure, UnusableAnswerError
 from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalError, PrincipalResolver
 from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import (
     DELETE,
@@ -259,7 +259,6 @@ def test_the_resource_id_is_path_escaped():
 @pytest.mark.parametrize("status, body, bindings", [
     (200, answer(CURRENT), CURRENT),
     (200, answer([]), []),
-    (200, {"data": {"id": RESOURCE, "type": "restriction_policy", "attributes": {}}}, []),
     (404, {"errors": ["not found"]}, []),
 ])
 def test_reading_a_policy_takes_none_for_empty_and_404(status, body, bindings):
@@ -271,14 +270,25 @@ def test_reading_a_policy_takes_none_for_empty_and_404(status, body, bindings):
 @pytest.mark.parametrize("body", [
     answer([{"relation": "editor", "principals": "org"}]),
     answer("everyone"),
+    answer(None),
     {"data": {"id": RESOURCE, "attributes": {"bindings": [{"principals": []}]}}},
+    {"data": {"id": RESOURCE, "type": "restriction_policy", "attributes": {}}},
+    {"data": {"id": RESOURCE, "type": "restriction_policy"}},
+    {"data": {}},
+    {"data": None},
+    {"data": []},
     {"policy": []},
+    None,
 ])
-def test_an_answer_that_is_not_a_policy_fails_clearly(body):
+def test_an_answer_that_is_not_a_policy_fails_clearly_and_is_never_taken_for_none(body):
+    """Datadog answers a resource without a policy with ``data.attributes.bindings: []``; a 200 without that is
+    unusable, not "no policy" (which would make a connection with access send a POST)."""
     client = FakeClient().answer("GET", PATH, (200, body))
     with pytest.raises(TaskFailure) as error:
         read_policy(client, RESOURCE)
-    assert str(error.value).startswith("Failed to read the restriction policy of %s:" % RESOURCE)
+    assert str(error.value).startswith("Failed to read the restriction policy of %s: HTTP 200: the answer " % RESOURCE)
+    assert isinstance(error.value.cause, UnusableAnswerError)
+    assert error.value.result == {"status": 200}
 
 
 def test_nothing_to_do_sends_nothing():
@@ -369,3 +379,45 @@ def test_a_principal_that_cannot_be_resolved_fails_before_the_policy_is_read():
         ensure_policy(directory, PrincipalResolver(), parse_resource_id(RESOURCE),
                       parse_bindings([{"relation": "resolver", "principals": ["team:sre"]}], "connection"))
     assert [call[0] for call in directory.calls] == ["/api/v2/team"]
+
+
+# -- writes answered 2xx without a usable answer -------------------------------------------------------------------------
+
+def unusable(method, status=200):
+    return UnusableAnswerError("the answer has no 'data' member (got an object with keys meta)", status=status,
+                               method=method, path=PATH)
+
+
+@pytest.mark.parametrize("kind, method, wanted, verb", [
+    (REPLACE, "POST", [{"relation": "resolver", "principals": [TEAM]}], "set"),
+    (DELETE, "DELETE", None, "delete"),
+])
+def test_a_write_answered_without_a_usable_answer_is_read_again_and_adopted_with_a_warning(kind, method, wanted, verb):
+    client = FakeClient().answer(method, PATH, unusable(method)).answer("GET", PATH, (200, answer(wanted or [])))
+    warnings = []
+    action = decide_policy(desired(wanted), CURRENT)
+    assert action.kind == kind
+    assert apply_policy(client, action, warnings) == (wanted or [])
+    assert client.methods() == [method, "GET"]
+    assert warnings == ["The %s request for the restriction policy of %s was answered HTTP 200 but without a usable answer "
+                        "(HTTP 200: the answer has no 'data' member (got an object with keys meta) (%s %s)), so it may "
+                        "have been applied: the policy, read again, shows the change" % (verb, RESOURCE, method, PATH)]
+
+
+@pytest.mark.parametrize("method, wanted", [("POST", [{"relation": "resolver", "principals": [TEAM]}]), ("DELETE", None)])
+def test_a_write_answered_without_a_usable_answer_and_not_shown_fails_saying_it_may_have_been_applied(method, wanted):
+    client = FakeClient().answer(method, PATH, unusable(method, 204)).answer("GET", PATH, (200, answer(CURRENT)))
+    with pytest.raises(TaskFailure) as failure:
+        apply_policy(client, decide_policy(desired(wanted), CURRENT), [])
+    assert "Datadog answered HTTP 204, so it accepted the request, but without a usable answer" in str(failure.value)
+    assert "the policy read again does not show the change" in str(failure.value)
+    assert failure.value.result == {"status": 204} and client.methods() == [method, "GET"]
+
+
+def test_a_write_answered_without_a_usable_answer_whose_read_fails_says_so():
+    client = FakeClient().answer("POST", PATH, unusable("POST")).answer("GET", PATH, (200, {"data": None}))
+    with pytest.raises(TaskFailure) as failure:
+        apply_policy(client, decide_policy(desired([{"relation": "resolver", "principals": [TEAM]}]), CURRENT))
+    assert str(failure.value).startswith("Failed to set the restriction policy of %s: Datadog answered HTTP 200, so it "
+                                         "accepted the request" % RESOURCE)
+    assert "reading the policy again failed (Failed to read the restriction policy" in str(failure.value)
