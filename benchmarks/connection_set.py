@@ -258,8 +258,9 @@ def bench_set_access(emulator, workdir, size, rounds, run_playbook, make_connect
                     routes = emulator.counts()["routes"]
                     peak = emulator.in_flight()["peak"]
                     _check_access_run(emulator, size, level, run, routes, records)
-                    measured.setdefault((level, run), []).append({"seconds": seconds, "routes": routes,
-                                                                  "peak_in_flight": peak})
+                    measured.setdefault((level, run), []).append({
+                        "seconds": seconds, "routes": routes, "peak_in_flight": peak,
+                        "task_seconds": _task_seconds(records, TASK) + _task_seconds(records, TASK_PLAN)})
                     print("  round %d: %d connections with access, parallel %2d, run %d: %7.2f s wall, %d requests, "
                           "at most %d at once, load %s" % (round_number + 1, size, level, run, seconds,
                                                           sum(routes.values()), peak, loads[-1] if loads else "?"),
@@ -277,13 +278,16 @@ def bench_set_access(emulator, workdir, size, rounds, run_playbook, make_connect
             row = {"connections": size, "parallel": level, "run": run,
                    "seconds": round(statistics.median(one["seconds"] for one in runs), 2),
                    "rounds_seconds": [round(one["seconds"], 2) for one in runs],
+                   "task_seconds": round(statistics.median(one["task_seconds"] for one in runs), 2),
                    "peak_in_flight": max(one["peak_in_flight"] for one in runs),
                    "requests": sum(routes.values()), "routes": routes, "expected": access_routes(size, run)}
             baseline = baseline or row["seconds"]
             row["ratio_to_parallel_1"] = round(row["seconds"] / baseline, 3)
             result["runs"]["p%d/run%d" % (level, run)] = row
-            print("  %d connections with access, parallel %2d, run %d: %7.2f s wall (%.3fx parallel %d), %d requests: %s"
-                  % (size, level, run, row["seconds"], row["ratio_to_parallel_1"], levels[0], row["requests"],
+            print("  %d connections with access, parallel %2d, run %d: %7.2f s wall (%.3fx parallel %d), %.2f s in the "
+                  "set's tasks, %d requests: %s"
+                  % (size, level, run, row["seconds"], row["ratio_to_parallel_1"], levels[0], row["task_seconds"],
+                     row["requests"],
                      ", ".join("%s %d" % (route, number) for route, number in sorted(routes.items()))), flush=True)
     goal_key = "p8/run2"
     if goal_key in result["runs"] and levels[0] == 1:
