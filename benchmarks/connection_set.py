@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Benchmarks 4 and 7: the action_connections role converging a whole set.
+"""Benchmarks 4, 7 and 8: the action_connections role converging a whole set.
 
 Benchmark 4 (``make bench BENCH_ARGS="--only set"``): for each size (50, 200 and 1,000 connections by default) the
 role runs twice on a fresh emulator state, each run its own ``ansible-playbook`` process: run 1 creates every
@@ -15,6 +15,13 @@ Benchmark 7 (``--only set-parallel``): the same role and sizes with the emulator
 (a real round trip to Datadog), at ``action_connections_parallel`` 1, 4, 8 and 16: the wall time of each
 ``ansible-playbook`` run (start-up included) for the create and for the rerun, and its requests, which must be the same
 at every level. The goal: 200 connections at parallel 8 in at most 0.2x the wall time of parallel 1.
+
+Benchmark 8 (``--only set-access``): 200 connections (by default) each declaring access (``org`` viewer, a team by
+handle resolver, a role by name editor), every answer 150 ms late, at ``action_connections_parallel`` 1, 4, 8 and 16 in
+an order rotating from round to round: run 1 creates the set with its policies, run 2 changes nothing and costs the
+paged list read, the three look-ups and one policy read per connection. The requests of each run are asserted route by
+route, and the stored policies after each run. The goal: the rerun at parallel 8 in at most 0.2x the wall time of the
+rerun at parallel 1. The machine's 1-minute load average is sampled before and after every run.
 
 Medians over ``rounds``; nothing is asserted about time.
 """
