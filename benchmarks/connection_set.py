@@ -270,7 +270,7 @@ def bench_set_access(emulator, workdir, size, rounds, run_playbook, make_connect
                         "task_seconds": _task_seconds(records, TASK) + _task_seconds(records, TASK_PLAN)})
                     print("  round %d: %d connections with access, parallel %2d, run %d: %7.2f s wall, %d requests, "
                           "at most %d at once, load %s" % (round_number + 1, size, level, run, seconds,
-                                                          sum(routes.values()), peak, loads[-1] if loads else "?"),
+                                                           sum(routes.values()), peak, loads[-1] if loads else "?"),
                           flush=True)
     finally:
         emulator.latency(default=saved["default"], routes=saved["routes"])
