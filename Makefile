@@ -173,7 +173,7 @@ bench: venv venv-latest
 	$(BENCH) --connections 50 --events 100000 --noop-items 20 --set-sizes 50,200,1000 --parallel-events 100000 --rounds 3 --output $(abspath $(BUILD))/bench.json $(BENCH_ARGS)
 
 bench-smoke: venv
-	$(BENCH) --connections 5 --events 2000 --noop-items 2 --set-sizes 5,10 --set-parallel 1,4 --parallel-events 3000 --latency 0.02 --rounds 1 --smoke --output $(abspath $(BUILD))/bench-smoke.json $(BENCH_ARGS)
+	$(BENCH) --connections 5 --events 2000 --noop-items 2 --set-sizes 5,10 --set-parallel 1,4 --access-size 5 --access-parallel 1,8 --parallel-events 3000 --latency 0.02 --rounds 1 --smoke --output $(abspath $(BUILD))/bench-smoke.json $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-latest .build-main.log .build-latest.log tests/output

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, ddops.datadog contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Benchmarks 4 and 7: the action_connections role converging a whole set.
+"""Benchmarks 4, 7 and 8: the action_connections role converging a whole set.
 
 Benchmark 4 (``make bench BENCH_ARGS="--only set"``): for each size (50, 200 and 1,000 connections by default) the
 role runs twice on a fresh emulator state, each run its own ``ansible-playbook`` process: run 1 creates every
@@ -16,11 +16,20 @@ Benchmark 7 (``--only set-parallel``): the same role and sizes with the emulator
 ``ansible-playbook`` run (start-up included) for the create and for the rerun, and its requests, which must be the same
 at every level. The goal: 200 connections at parallel 8 in at most 0.2x the wall time of parallel 1.
 
+Benchmark 8 (``--only set-access``): 200 connections (by default) each declaring access (``org`` viewer, a team by
+handle resolver, a role by name editor), every answer 150 ms late, at ``action_connections_parallel`` 1, 4, 8 and 16 in
+an order rotating from round to round: run 1 creates the set with its policies, run 2 changes nothing and costs the
+paged list read, the three look-ups and one policy read per connection. The requests of each run are asserted route by
+route, and the stored policies after each run. The goal: the rerun at parallel 8 in at most 0.2x the wall time of the
+rerun at parallel 1. The machine's 1-minute load average is sampled before and after every run.
+
 Medians over ``rounds``; nothing is asserted about time.
 """
 
 from __future__ import annotations
 
+import copy
+import os
 import statistics
 
 PAGE = 100  # connections per list request
@@ -182,3 +191,150 @@ def bench_set_parallel(emulator, workdir, sizes, rounds, run_playbook, make_conn
         "yes" if result["requests_identical_across_levels"] else "NO", "met" if result["requests_goal_met"] else "MISSED"),
         flush=True)
     return result
+
+
+# -- 8. access on every connection: the policy reads of a rerun ---------------------------------------------------------
+
+#: The access every connection of benchmark 8 declares: principals by name, as a user writes them (all default
+#: principals of the emulator; ``sre`` also finds ``sre-oncall`` in Datadog's substring search, so the exact match
+#: counts). The editor is a role the calling key's user holds, so no write needs ``allow_self_lockout``.
+ACCESS = [
+    {"relation": "viewer", "principals": ["org"]},
+    {"relation": "resolver", "principals": ["team:sre"]},
+    {"relation": "editor", "principals": ["role:Datadog Admin Role"]},
+]
+#: The look-up routes of the principals above, one request each per task that resolves them.
+LOOKUP_ROUTES = ("GET /api/v2/current_user", "GET /api/v2/roles", "GET /api/v2/team")
+LIST_ROUTE = "GET /api/v2/actions/connections"
+CREATE_ROUTE = "POST /api/v2/actions/connections"
+POLICY_ROUTE = "/api/v2/restriction_policy/{resource_id}"
+
+
+def with_access(connections):
+    """The connections of benchmarks 4 and 7, each declaring :data:`ACCESS`."""
+    return [dict(connection, access=copy.deepcopy(ACCESS)) for connection in connections]
+
+
+def access_routes(size, run):
+    """The exact requests of run 1 (create) and run 2 (rerun) of ``size`` connections declaring access, by route.
+
+    Run 1: the plan (check mode) reads the empty list and resolves the three principals (no policy to read for a
+    connection to create); the applying task does the same again, then writes each connection and its policy. Run 2:
+    the plan alone - the paged list read, the three look-ups, one policy read per connection; nothing to apply."""
+    if run == 1:
+        routes = {LIST_ROUTE: 2, CREATE_ROUTE: size, "POST " + POLICY_ROUTE: size}
+        routes.update((route, 2) for route in LOOKUP_ROUTES)
+    else:
+        routes = {LIST_ROUTE: max(1, -(-size // PAGE)), "GET " + POLICY_ROUTE: size}
+        routes.update((route, 1) for route in LOOKUP_ROUTES)
+    return routes
+
+
+def _load():
+    """The 1-minute load average of the machine, or ``None`` where the platform has none."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
+def bench_set_access(emulator, workdir, size, rounds, run_playbook, make_connections, levels=(1, 8), latency=0.15,
+                     judge_times=True):
+    """The role with ``size`` connections each declaring access, every answer ``latency`` seconds late, at each
+    ``action_connections_parallel`` level (rotating order from round to round): run 1 creates the set with its
+    policies, run 2 changes nothing. Wall seconds of each ``ansible-playbook`` process; requests asserted exactly
+    (:func:`access_routes`) and the stored policies checked after run 1."""
+    saved = emulator.latency()
+    connections = with_access(make_connections(size))
+    measured = {}
+    loads = []
+    try:
+        for round_number in range(rounds):
+            start = round_number % len(levels)
+            for level in list(levels[start:]) + list(levels[:start]):
+                emulator.reset(state=True, counts=True, audit=True, log=True, faults=True)
+                emulator.register_app_key()
+                emulator.latency(default=latency)
+                for run in (1, 2):
+                    emulator.reset(counts=True, log=True)
+                    load_before = _load()
+                    seconds, records = run_playbook(role_tasks(level), emulator, workdir,
+                                                    "seta_%d_%d_%d" % (size, level, run),
+                                                    play_vars={"bench_connections": connections})
+                    loads.extend(load for load in (load_before, _load()) if load is not None)
+                    routes = emulator.counts()["routes"]
+                    peak = emulator.in_flight()["peak"]
+                    _check_access_run(emulator, size, level, run, routes, records)
+                    measured.setdefault((level, run), []).append({
+                        "seconds": seconds, "routes": routes, "peak_in_flight": peak,
+                        "task_seconds": _task_seconds(records, TASK) + _task_seconds(records, TASK_PLAN)})
+                    print("  round %d: %d connections with access, parallel %2d, run %d: %7.2f s wall, %d requests, "
+                          "at most %d at once, load %s" % (round_number + 1, size, level, run, seconds,
+                                                           sum(routes.values()), peak, loads[-1] if loads else "?"),
+                          flush=True)
+    finally:
+        emulator.latency(default=saved["default"], routes=saved["routes"])
+    result = {"connections": size, "levels": list(levels), "latency_s": latency, "rounds": rounds, "access": ACCESS,
+              "runs": {}, "load_average_1min": {"min": min(loads), "median": statistics.median(loads), "max": max(loads)}
+              if loads else None}
+    for run in (1, 2):
+        baseline = None
+        for level in levels:
+            runs = measured[(level, run)]
+            routes = runs[-1]["routes"]
+            row = {"connections": size, "parallel": level, "run": run,
+                   "seconds": round(statistics.median(one["seconds"] for one in runs), 2),
+                   "rounds_seconds": [round(one["seconds"], 2) for one in runs],
+                   "task_seconds": round(statistics.median(one["task_seconds"] for one in runs), 2),
+                   "peak_in_flight": max(one["peak_in_flight"] for one in runs),
+                   "requests": sum(routes.values()), "routes": routes, "expected": access_routes(size, run)}
+            baseline = baseline or row["seconds"]
+            row["ratio_to_parallel_1"] = round(row["seconds"] / baseline, 3)
+            result["runs"]["p%d/run%d" % (level, run)] = row
+            print("  %d connections with access, parallel %2d, run %d: %7.2f s wall (%.3fx parallel %d), %.2f s in the "
+                  "set's tasks, %d requests: %s"
+                  % (size, level, run, row["seconds"], row["ratio_to_parallel_1"], levels[0], row["task_seconds"],
+                     row["requests"],
+                     ", ".join("%s %d" % (route, number) for route, number in sorted(routes.items()))), flush=True)
+    goal_key = "p8/run2"
+    if goal_key in result["runs"] and levels[0] == 1:
+        ratio = result["runs"][goal_key]["ratio_to_parallel_1"]
+        result["goal_rerun_parallel_8_ratio"] = ratio
+        result["goal_rerun_parallel_8_met"] = ratio <= 0.2 if judge_times else None
+        print("  goal: the rerun at parallel 8 in <= 0.2x the parallel 1 rerun's wall time: %.3fx, %s"
+              % (ratio, ("met" if ratio <= 0.2 else "MISSED") if judge_times else "not judged in a smoke run"), flush=True)
+    if loads:
+        print("  load average (1 min) over the runs: %.2f to %.2f, median %.2f" % (
+            min(loads), max(loads), statistics.median(loads)), flush=True)
+    return result
+
+
+def _check_access_run(emulator, size, level, run, routes, records):
+    """Stop the benchmark unless the run did exactly what it should: its requests route by route, every connection
+    stored with the declared access (after run 1), and run 2 reporting no change."""
+    where = "set of %d with access at parallel %d, run %d" % (size, level, run)
+    expected = access_routes(size, run)
+    if routes != expected:
+        raise SystemExit("%s: requests %s, expected exactly %s" % (where, routes, expected))
+    state = emulator.dump_state(debug=True)
+    if len(state["connections"]) != size:
+        raise SystemExit("%s: %d connections stored" % (where, len(state["connections"])))
+    wanted = _resolved_access(emulator.principals())
+    stored = dict(("connection:%s" % connection["id"], None) for connection in state["connections"])
+    for resource, bindings in state["restriction_policies"].items():
+        stored[resource] = sorted((binding["relation"], sorted(binding["principals"])) for binding in bindings)
+    wrong = sorted(resource for resource, bindings in stored.items() if bindings != wanted)
+    if wrong:
+        raise SystemExit("%s: %d of %d connections lack the declared access (or other policies exist), e.g. %s: %s"
+                         % (where, len(wrong), size, wrong[0], stored[wrong[0]]))
+    task = [record for record in records if record["task"].endswith(TASK if run == 1 else TASK_PLAN)][-1]
+    if task["status"] != ("changed" if run == 1 else "ok"):
+        raise SystemExit("%s: the converge task was %s" % (where, task["status"]))
+
+
+def _resolved_access(principals):
+    """:data:`ACCESS` with the principals as the emulator's IDs, as sorted ``(relation, [principal])`` pairs."""
+    ids = {"org": "org:%s" % principals["org"]["id"]}
+    ids.update(("role:%s" % role["name"], "role:%s" % role["id"]) for role in principals["roles"])
+    ids.update(("team:%s" % team["handle"], "team:%s" % team["id"]) for team in principals["teams"])
+    return sorted((binding["relation"], sorted(ids[name] for name in binding["principals"])) for binding in ACCESS)

@@ -27,12 +27,14 @@ from dd_emulator.server import Emulator
 
 from audit_parallel import bench_audit_parallel  # benchmarks/ is on sys.path when run.py runs
 from audit_playbook import bench_audit_playbook
-from connection_set import bench_set, bench_set_parallel
+from connection_set import bench_set, bench_set_access, bench_set_parallel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 CALLBACKS = os.path.join(HERE, "callback_plugins")
 KEY_ID = "3f6e1c3a-8d2b-4e7f-9a1c-5b0d2e4f6a81"
+#: The names of ``--only``, in the order the benchmarks run.
+BENCHMARKS = ["converge", "audit", "noop", "set", "audit-playbook", "parallel", "set-parallel", "set-access"]
 
 
 def verdict(met, judged=True):
@@ -475,13 +477,17 @@ def main():
                         help="benchmark 6: audit events (over 30 days) read with the lookup's parallel option")
     parser.add_argument("--whole-rounds", type=int, default=1,
                         help="benchmark 5: runs of the whole-events variant (slow: minutes and GBs on ansible-core 2.17; 0 leaves it out)")
-    parser.add_argument("--latency", type=float, default=0.15, help="benchmarks 6 and 7: seconds every answer waits")
+    parser.add_argument("--latency", type=float, default=0.15, help="benchmarks 6, 7 and 8: seconds every answer waits")
     parser.add_argument("--set-parallel", default="1,4,8,16",
                         help="benchmark 7: comma-separated action_connections_parallel levels (the first is the baseline)")
     parser.add_argument("--set-parallel-sizes", default=None,
                         help="benchmark 7: comma-separated sizes of the set (default: --set-sizes)")
-    parser.add_argument("--only", choices=["converge", "audit", "noop", "set", "audit-playbook", "parallel", "set-parallel"],
-                        action="append", help="run only this benchmark (repeatable); default: all seven")
+    parser.add_argument("--access-size", type=int, default=200,
+                        help="benchmark 8: connections declaring access in the set the role converges")
+    parser.add_argument("--access-parallel", default="1,4,8,16",
+                        help="benchmark 8: comma-separated action_connections_parallel levels (the first is the baseline)")
+    parser.add_argument("--only", choices=BENCHMARKS, action="append",
+                        help="run only this benchmark (repeatable); default: all eight")
     parser.add_argument("--latest-bin", default=os.path.join(TOP, ".venv-latest", "bin"),
                         help="benchmark 5: bin directory of the lane 2 venv (newest ansible-core); skipped when missing")
     parser.add_argument("--smoke", action="store_true",
@@ -492,7 +498,7 @@ def main():
     if args.show_playbooks:
         show_playbooks()
         return 0
-    chosen = args.only or ["converge", "audit", "noop", "set", "audit-playbook", "parallel", "set-parallel"]
+    chosen = args.only or BENCHMARKS
     figures = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds, "smoke": args.smoke}
     with Emulator(register_app_key=True) as emulator, tempfile.TemporaryDirectory() as workdir:
         if "converge" in chosen:
@@ -532,6 +538,13 @@ def main():
             figures["set_parallel"] = bench_set_parallel(emulator, workdir, sizes, args.rounds, run_playbook,
                                                          converge_connections, levels=levels, latency=args.latency,
                                                          judge_times=not args.smoke)
+        if "set-access" in chosen:
+            levels = [int(level) for level in args.access_parallel.split(",")]
+            print("8. the role with access on every connection at %.0f ms per answer: %d connections, parallel %s, %d rounds"
+                  % (args.latency * 1000, args.access_size, ", ".join(str(level) for level in levels), args.rounds), flush=True)
+            figures["set_access"] = bench_set_access(emulator, workdir, args.access_size, args.rounds, run_playbook,
+                                                     converge_connections, levels=levels, latency=args.latency,
+                                                     judge_times=not args.smoke)
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(figures, handle, indent=2)

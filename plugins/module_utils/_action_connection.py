@@ -415,16 +415,31 @@ def ensure_connection(client, desired, check_mode=False, page_size=PAGE_SIZE, li
     return apply(client, action, listing).result()
 
 
-def read_access(client, resolver, desired, current, option="access"):
+def read_access(client, resolver, desired, current, option="access", policy=None):
     """The :class:`~._connection_plan.Access` to decide ``desired``'s access with, or ``None`` when it declares none:
     the principals it names resolved by ``resolver`` (look-ups only; :class:`PrincipalError` naming the principal and
     where it is written), and the policy of ``current`` as read (1 GET; not read for a connection that does not exist
-    yet)."""
+    yet, nor when ``policy`` gives the bindings read already)."""
     if desired["state"] != "present" or desired.get("access") is None:
         return None
     bindings, names = resolve_bindings(client, resolver, desired["access"], option=option)
-    policy = read_policy(client, resource_id(current["id"])) if isinstance(current, dict) and current.get("id") else None
+    if policy is None and isinstance(current, dict) and current.get("id"):
+        policy = read_policy(client, resource_id(current["id"]))
     return Access(bindings, names, policy)
+
+
+def named_principals(desired_list):
+    """The distinct principals written by name (each look-up once) in the ``access`` of the present connections of
+    ``desired_list``, in the order they are first written."""
+    seen = {}
+    for desired in desired_list:
+        if desired["state"] != "present" or desired.get("access") is None:
+            continue
+        for binding in desired["access"]:
+            for principal in binding.principals:
+                if principal.resolved is None:
+                    seen.setdefault(principal.key, principal)
+    return list(seen.values())
 
 
 def preview(action):

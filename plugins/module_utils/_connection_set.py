@@ -17,9 +17,10 @@ of the connection list:
    purge, the same way. A failure does not stop the other items; if one failed, nothing is purged. Results are
    reported in declared order, whatever the order the writes ended in.
 
-Items that declare ``access`` add, in the plan, the look-ups of the principals they name (each distinct name once)
-and 1 GET of each existing connection's policy, ``parallel`` at a time; and, in the apply, 1 POST or DELETE of each
-policy that differs, right after the connection's own write (a created connection's with its new ID).
+Items that declare ``access`` add, in the plan, the look-ups of the principals they name (each distinct name once,
+side by side with the read of the list) and then 1 GET of each existing connection's policy, ``parallel`` at a time;
+and, in the apply, 1 POST or DELETE of each policy that differs, right after the connection's own write (a created
+connection's with its new ID).
 
 Requests: one paged read of the list (1 GET per 100 connections), the policy reads, plus the writes; check mode = the
 reads.
@@ -38,6 +39,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._action_connection i
     action_connection_options,
     apply,
     desired_from_params,
+    named_principals,
     preview,
     read_access,
     read_current,
@@ -324,19 +326,25 @@ class Item(object):
 class _Read(object):
     """What :func:`plan_set` read for one declared connection before deciding it."""
 
-    __slots__ = ("index", "desired", "current", "read_at", "access", "problem")
+    __slots__ = ("index", "desired", "current", "read_at", "policy", "access", "problem")
 
     def __init__(self, index, desired, current, read_at):
         self.index = index
         self.desired = desired
         self.current = current
         self.read_at = read_at
+        self.policy = None  # the bindings of the connection's policy, once read
         self.access = None
         self.problem = None
 
     @property
     def declares_access(self):
         return self.desired["state"] == "present" and self.desired.get("access") is not None
+
+    @property
+    def reads_policy(self):
+        """Whether the plan reads the connection's policy: it declares access and the connection exists."""
+        return self.declares_access and isinstance(self.current, dict) and bool(self.current.get("id"))
 
 
 class SetPlan(object):
@@ -380,11 +388,13 @@ def plan_set(client, desired_list, scope, purge_max, listing, resolver=None, par
     :class:`SetRefused`, before any write, listing every problem.
 
     The items that declare ``access`` also have their principals resolved (each distinct name once, by the shared
-    ``resolver``) and their connection's policy read (1 GET each, none for a connection to create), ``parallel`` at a
-    time; their access is decided with the connection (``_connection_plan.decide``)."""
-    listing.load(client)  # the one read; TaskFailure when it fails
+    ``resolver``) and their connection's policy read (1 GET each, none for a connection to create); their access is
+    decided with the connection (``_connection_plan.decide``). The reads run ``parallel`` at a time in two rounds:
+    what needs nothing else (the list, every principal's look-up) side by side, then the policies of the connections
+    the list has (:func:`_read_first`, :func:`_read_policies`)."""
     if resolver is None:
         resolver = PrincipalResolver()
+    _read_first(client, listing, resolver, desired_list, parallel)  # TaskFailure when the list read fails
     reads, problems, missing = [], [], {}
     for index, desired in enumerate(desired_list):
         try:
@@ -394,13 +404,13 @@ def plan_set(client, desired_list, scope, purge_max, listing, resolver=None, par
             continue
         reads.append(_Read(index, desired, current, read_at))
 
-    def read_item_access(worker, entry):
-        try:
-            entry.access = read_access(worker, resolver, entry.desired, entry.current)
-        except (InputError, TaskFailure) as exc:
-            entry.problem = str(exc)
-
-    run_in_parallel(client, [entry for entry in reads if entry.declares_access], read_item_access, parallel)
+    _read_policies(client, reads, parallel)
+    for entry in reads:
+        if entry.declares_access and entry.problem is None:
+            try:  # the look-ups are done (their failures kept by the resolver): no request unless one was cut short
+                entry.access = read_access(client, resolver, entry.desired, entry.current, policy=entry.policy)
+            except (InputError, TaskFailure) as exc:
+                entry.problem = str(exc)
     items = []
     for entry in reads:
         label = item_label(entry.index, entry.desired["name"])
@@ -433,6 +443,36 @@ def plan_set(client, desired_list, scope, purge_max, listing, resolver=None, par
         raise SetRefused(problems, plan=plan.summary(), purge=[_display_name(action) for action in purge],
                          missing_secrets=missing)
     return plan
+
+
+def _read_first(client, listing, resolver, desired_list, parallel):
+    """The reads that depend on nothing, ``parallel`` at a time: the connection list (all pages; :class:`TaskFailure`
+    when it fails) and the look-up of each distinct principal named in ``access``. A look-up's failure is kept by the
+    ``resolver``, which raises it for each item that names the principal, saying where (:func:`plan_set`)."""
+
+    def read(worker, principal):
+        if principal is None:
+            listing.load(worker)
+            return
+        try:
+            resolver.resolve(worker, principal)
+        except TaskFailure:
+            pass
+
+    run_in_parallel(client, [None] + named_principals(desired_list), read, parallel)
+
+
+def _read_policies(client, reads, parallel):
+    """The policy of each existing connection whose item declares access (1 GET each), ``parallel`` at a time; a
+    failure becomes the item's problem."""
+
+    def read(worker, entry):
+        try:
+            entry.policy = read_policy(worker, resource_id(entry.current["id"]))
+        except TaskFailure as exc:
+            entry.problem = str(exc)
+
+    run_in_parallel(client, [entry for entry in reads if entry.reads_policy], read, parallel)
 
 
 def _purge_candidates(listing, desired_list, items, scope):

@@ -11,6 +11,7 @@ import json
 import re
 import threading
 import time
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given, settings
@@ -37,7 +38,9 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
 from ansible_collections.ddops.datadog.plugins.module_utils._locks import name_lock
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
+from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import policy_path
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import page, resource
+from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.principal_directory import ORG_ID, Directory, make_id
 
 OKTA_SECRET = "set-okta-secret-1"
 TOKEN_SECRET = "set-http-token-2"
@@ -685,3 +688,109 @@ def test_external_ids_map_each_aws_connection_to_its_external_id():
     assert result["external_ids"] == {"aws": "0123456789abcdef0123456789abcdef", "new aws": "0123456789abcdef0123456789abcdef"}
     planned = run(FakeClient().answer("GET", CONNECTIONS_PATH, page()), [{"name": "new aws", "integration": AWS}], check_mode=True)
     assert planned["external_ids"] == {"new aws": None}
+
+
+# -- access: the plan's reads ----------------------------------------------------------------------------------------------
+
+ACCESS_NAMES = ("org", "team:sre", "role:Datadog Admin Role", "user:ada@example.com")
+ACCESS_ID = "team:" + ids(1)[0]
+
+
+class AccessServer(object):
+    """The list, the principals' look-ups (a :class:`Directory`) and the policies of the existing connections, answered
+    through one :class:`FakeClient`; ``first_round`` (a ``threading.Barrier``) makes the list read and every look-up
+    wait until all of them are in flight together."""
+
+    def __init__(self, existing, policies=None, first_round=None):
+        self.directory = Directory(roles=["Datadog Admin Role", "Datadog Admin Role Two"], teams=["sre", "sre-oncall"],
+                                   users=["ada@example.com", "ada@example.com.au"])
+        self.policies = dict(policies or {})
+        self.first_round = first_round
+        self.client = FakeClient().answer("GET", CONNECTIONS_PATH, self.listing(existing))
+        for path in ("/api/v2/current_user", "/api/v2/roles", "/api/v2/team", "/api/v2/users"):
+            self.client.answer("GET", path, self.look_up)
+        for item in existing:
+            self.client.answer("GET", policy_path("connection:" + item["id"]), self.policy)
+
+    def together(self):
+        if self.first_round is not None:
+            self.first_round.wait(10)  # a guard against a hang, not a measure: BrokenBarrierError fails the test
+
+    def listing(self, existing):
+        def answer(method, path, params, body):
+            self.together()
+            return page(*existing, total=len(existing))
+        return answer
+
+    def look_up(self, method, path, params, body):
+        self.together()
+        response = self.directory.get(path, params)
+        return response.status, response.body
+
+    def policy(self, method, path, params, body):
+        bindings = self.policies.get(unquote(path.rsplit("/", 1)[1]), [])
+        return 200, {"data": {"id": "x", "type": "restriction_policy", "attributes": {"bindings": bindings}}}
+
+    def routes(self):
+        counted = {}
+        for method, path, _params, _body in self.client.calls:
+            route = "GET policy" if path.startswith("/api/v2/restriction_policy/") else "%s %s" % (method, path)
+            counted[route] = counted.get(route, 0) + 1
+        return counted
+
+
+def test_the_list_and_every_look_up_are_read_side_by_side_then_the_policies():
+    """4 at once: the list read and the 3 look-ups are in flight together (a barrier of 4 breaks otherwise), then one
+    policy read per existing connection; the rerun of a set whose access is as declared writes nothing."""
+    existing = [resource("conn %d" % number, AWS, ids(3)[number]) for number in range(3)]
+    access = [{"relation": "viewer", "principals": ["org"]}, {"relation": "resolver", "principals": ["team:sre"]},
+              {"relation": "editor", "principals": ["role:Datadog Admin Role"]}]
+    server = AccessServer(existing, first_round=threading.Barrier(4))
+    resolved = [{"relation": "viewer", "principals": ["org:" + ORG_ID]},
+                {"relation": "resolver", "principals": ["team:" + make_id("team", "sre", 0)]},
+                {"relation": "editor", "principals": ["role:" + make_id("role", "Datadog Admin Role", 0)]}]
+    server.policies = dict(("connection:" + item["id"], resolved) for item in existing)
+    result = run(server.client, [{"name": "conn %d" % number, "integration": AWS, "access": access} for number in range(3)],
+                 parallel=4)
+    assert not result["changed"] and result["plan"]["access"] == [] and result["plan"]["unchanged"] == 3
+    assert server.routes() == {"GET " + CONNECTIONS_PATH: 1, "GET /api/v2/current_user": 1, "GET /api/v2/team": 1,
+                               "GET /api/v2/roles": 1, "GET policy": 3}
+    policy_reads = [number for number, call in enumerate(server.client.calls) if "restriction_policy" in call[1]]
+    assert min(policy_reads) == 4  # after the list and the look-ups
+
+
+@settings(max_examples=40, deadline=None)
+@given(items=st.lists(st.tuples(st.booleans(), st.sampled_from(("present", "absent")),
+                                st.one_of(st.none(), st.lists(st.sampled_from(ACCESS_NAMES + (ACCESS_ID,)), max_size=3))),
+                      max_size=10),
+       parallel=st.integers(min_value=1, max_value=9))
+def test_the_plan_reads_each_name_once_and_each_declaring_connections_policy_once(items, parallel):
+    """Any mix of existing and new, present and absent connections, with or without access, at any parallel level:
+    1 list read, 1 look-up per distinct name of the present declaring items, 1 policy read per existing present item
+    declaring access - and the same plan as one at a time."""
+    existing = [resource("conn %d" % number, AWS, ids(10)[number]) for number, (exists, _s, _a) in enumerate(items) if exists]
+    declared = []
+    for number, (_exists, state, principals) in enumerate(items):
+        item = {"name": "conn %d" % number, "integration": AWS, "state": state}
+        if principals is not None:
+            item["access"] = [{"relation": "resolver", "principals": principals}]
+        declared.append(item)
+    plans = []
+    for workers in sorted({1, parallel}):
+        server = AccessServer(existing)
+        plans.append(run(server.client, declared, check_mode=True, parallel=workers)["plan"])
+        names = set(name for _exists, state, principals in items if state == "present" and principals
+                    for name in principals if name != ACCESS_ID)
+        lookups = dict((route, 0) for route in ("GET /api/v2/current_user", "GET /api/v2/roles", "GET /api/v2/team",
+                                                "GET /api/v2/users"))
+        for name in names:
+            lookups["GET " + {"org": "/api/v2/current_user", "team": "/api/v2/team", "role": "/api/v2/roles",
+                              "user": "/api/v2/users"}[name.split(":")[0]]] += 1
+        policies = sum(1 for exists, state, principals in items if exists and state == "present" and principals is not None)
+        wanted = dict((route, number) for route, number in lookups.items() if number)
+        if items:  # nothing declared: nothing read
+            wanted["GET " + CONNECTIONS_PATH] = 1
+        if policies:
+            wanted["GET policy"] = policies
+        assert server.routes() == wanted
+    assert all(plan == plans[0] for plan in plans)
