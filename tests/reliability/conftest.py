@@ -224,6 +224,12 @@ def recording_proxy():
         yield proxy
 
 
+def fleet_inventory(hosts):
+    """An inventory of ``hosts`` local hosts (host00, host01, ...) in the group ``fleet``: many hosts, one machine."""
+    return "[fleet]\n%s\n\n[fleet:vars]\nansible_connection=local\nansible_python_interpreter={{ ansible_playbook_python }}\n" % (
+        "\n".join("host%02d" % number for number in range(hosts)))
+
+
 @pytest.fixture(scope="session")
 def figures():
     return FIGURES

@@ -11,7 +11,7 @@ import collections
 import json
 
 import pytest
-from conftest import PATHS, path_taken
+from conftest import PATHS, fleet_inventory, path_taken
 
 CONNECTIONS = "/api/v2/actions/connections"
 TIMEOUT = 1
@@ -68,11 +68,6 @@ def test_a_create_whose_outcome_stays_unknown_while_another_task_waits_on_the_na
 HOSTS = 10
 NAMES = 5
 ROUNDS = 2
-
-
-def fleet_inventory(hosts):
-    return "[fleet]\n%s\n\n[fleet:vars]\nansible_connection=local\nansible_python_interpreter={{ ansible_playbook_python }}\n" % (
-        "\n".join("host%02d" % number for number in range(hosts)))
 
 
 @pytest.mark.second_lane

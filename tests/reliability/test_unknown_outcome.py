@@ -10,7 +10,7 @@ import collections
 import json
 
 import pytest
-from conftest import PATHS, path_taken
+from conftest import PATHS, fleet_inventory, path_taken
 
 CONNECTIONS = "/api/v2/actions/connections"
 TIMEOUT = 1
@@ -92,11 +92,6 @@ def test_a_create_dropped_after_sending_fails_as_unknown_and_the_rerun_creates_i
 HOSTS = 10
 NAMES = 5
 ROUNDS = 3
-
-
-def fleet_inventory(hosts):
-    return "[fleet]\n%s\n\n[fleet:vars]\nansible_connection=local\nansible_python_interpreter={{ ansible_playbook_python }}\n" % (
-        "\n".join("host%02d" % number for number in range(hosts)))
 
 
 @pytest.mark.second_lane
