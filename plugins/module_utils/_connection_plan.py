@@ -39,7 +39,12 @@ from ansible_collections.ddops.datadog.plugins.module_utils._compare import (
     masked_integration,
     plan_update,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import attributes_of, connection_view
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import (
+    RESOURCE_TYPE,
+    attributes_of,
+    connection_view,
+    resource_id,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import missing_secrets
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import (
@@ -55,20 +60,11 @@ KINDS = (CREATE, UPDATE, DELETE, UNCHANGED)
 #: means it was already gone (one DELETE, no read).
 UNREAD = "not read"
 _EMPTY_DIFF = {"before": {}, "after": {}}
-#: The restriction policy resource type of an action connection.
-RESOURCE_TYPE = "connection"
-#: The resource ID of a connection's policy before the connection exists (the create gives the ID).
-NEW_RESOURCE = RESOURCE_TYPE + ":(created)"
 
 #: What :func:`decide` needs to decide a connection's access: ``bindings`` as declared with principals as IDs
 #: (``_restriction_policy.resolve_bindings``), ``names`` (``{"<kind>:<uuid>": "<as written>"}``, for the diff) and
 #: ``current``, the bindings as read (``None``: not read, as a connection to create has no policy).
 Access = namedtuple("Access", "bindings names current")
-
-
-def resource_id(connection_id):
-    """The restriction policy resource ID of a connection: ``connection:<uuid>``."""
-    return "%s:%s" % (RESOURCE_TYPE, connection_id) if connection_id else NEW_RESOURCE
 
 
 class MissingSecrets(InputError):

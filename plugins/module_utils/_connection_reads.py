@@ -5,7 +5,8 @@
 """Reading action connections: the routes, the list endpoint, and what the modules return for a connection.
 
 Internal use only: not part of the collection's public interface. Plain Python, no Ansible imports. Used by
-``datadog_action_connection_info`` alone and by the reconcile logic in ``_action_connection.py``.
+``datadog_action_connection_info`` alone and by the reconcile logic in ``_action_connection.py``; the connections'
+restriction policies (:func:`read_accesses`) are read here too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ import copy
 from ansible_collections.ddops.datadog.plugins.module_utils._api import DatadogAPIError
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import credential_variant, redact_integration
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure, api_failure, operation
+from ansible_collections.ddops.datadog.plugins.module_utils._parallel import PARALLEL, run_in_parallel
+from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import read_policy, shown_bindings
+
+#: The restriction policy resource type of an action connection.
+RESOURCE_TYPE = "connection"
+#: The resource ID of a connection's policy before the connection exists (the create gives the ID).
+NEW_RESOURCE = RESOURCE_TYPE + ":(created)"
 
 CONNECTIONS_PATH = "/api/v2/actions/connections"
 #: The largest page the list endpoint serves.
@@ -101,3 +109,24 @@ def list_connections(client, connection_id=None, name=None, integration_type=Non
             continue
         selected.append(describe(item))
     return selected
+
+
+def resource_id(connection_id):
+    """The restriction policy resource ID of a connection: ``connection:<uuid>``."""
+    return "%s:%s" % (RESOURCE_TYPE, connection_id) if connection_id else NEW_RESOURCE
+
+
+def read_accesses(client, connections, parallel=PARALLEL):
+    """Add ``access`` to each connection view of ``connections`` (and to its ``definition``, when it has one): its
+    restriction policy's bindings, principals as IDs, in one order (the relations viewer, resolver, editor, then
+    principals sorted; ``[]`` for none). 1 GET per connection, ``parallel`` at a time."""
+
+    def read(worker, view):
+        view["access"] = shown_bindings(read_policy(worker, resource_id(view["id"])), RESOURCE_TYPE, {})
+
+    jobs = [view for view in connections if view.get("id")]
+    run_in_parallel(client, jobs, read, parallel)
+    for view in connections:
+        if isinstance(view.get("definition"), dict) and "access" in view:
+            view["definition"]["access"] = copy.deepcopy(view["access"])
+    return connections

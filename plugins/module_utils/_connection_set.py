@@ -29,9 +29,7 @@ Plain Python, no Ansible imports.
 
 from __future__ import annotations
 
-import concurrent.futures
 import copy
-import threading
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import (
     AccessFailed,
@@ -44,14 +42,12 @@ from ansible_collections.ddops.datadog.plugins.module_utils._action_connection i
     read_access,
     read_current,
 )
-from ansible_collections.ddops.datadog.plugins.module_utils._api import SharedRateLimit
 from ansible_collections.ddops.datadog.plugins.module_utils._compare import ALWAYS, ON_CREATE
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_plan import (
     CREATE,
     DELETE,
     UNCHANGED,
     UPDATE,
-    RESOURCE_TYPE,
     MissingSecrets,
     decide,
     delete_action,
@@ -69,17 +65,13 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connections import 
     variants_of,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError, TaskFailure
+from ansible_collections.ddops.datadog.plugins.module_utils._parallel import MAX_PARALLEL, run_in_parallel
 from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalResolver
-from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import read_policy, shown_bindings
+from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import read_policy
 
 PURGE_MAX = 10
 #: The key of the plan and of ``done`` listing the connections whose access policy is written.
 ACCESS = "access"
-#: How many writes run at once by default. Measured with the role at 150 ms per answer (docs/performance.md): 8
-#: brings 200 creates to about a fifth of the sequential wall time; 16 gains little more and doubles the burst of
-#: requests a rate limit sees.
-PARALLEL = 8
-MAX_PARALLEL = 32
 #: The item options of ``connections``: the options of ``datadog_action_connection``, in their order.
 _ITEM_SPEC = action_connection_options()
 ITEM_OPTIONS = tuple(_ITEM_SPEC)
@@ -647,63 +639,6 @@ def _apply_item(client, item, listing):
         item.failure = str(exc)
     except (InputError, TaskFailure) as exc:
         item.failure = str(exc)
-
-
-def run_in_parallel(client, jobs, work, parallel):
-    """Run ``work(worker_client, job)`` for every job, ``parallel`` at a time, and return when all are done.
-
-    With ``parallel`` 1 (or one job) the jobs run one after another with ``client`` itself. Otherwise each thread
-    gets a client of its own from ``client.worker_clients(n)``: one ``requests`` session per thread over one
-    connection pool of ``n`` connections, the same statistics, and one :class:`SharedRateLimit` (a 429 seen by one
-    holds back every worker until the reset it named). ``work`` records its result on the job; an exception that is not
-    a task's own failure is raised once every job has ended.
-    """
-    if parallel <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            work(client, job)
-        return
-    count = min(parallel, len(jobs))
-    workers = client.worker_clients(count)
-    shared = SharedRateLimit()
-    free = list(workers)
-    free_lock = threading.Lock()
-    local = threading.local()
-
-    def run(job):
-        if not hasattr(local, "client"):
-            with free_lock:
-                local.client = free.pop()
-        work(local.client, job)
-
-    for worker in workers:
-        worker.share_rate_limit(shared)
-    try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=count, thread_name_prefix="ddops-connection") as pool:
-            futures = [pool.submit(run, job) for job in jobs]
-        errors = [future.exception() for future in futures if future.exception() is not None]
-    finally:
-        for worker in workers:
-            worker.share_rate_limit(None)
-            if worker is not client:
-                worker.close()
-    if errors:
-        raise errors[0]
-
-
-def read_accesses(client, connections, parallel=PARALLEL):
-    """Add ``access`` to each connection view of ``connections`` (and to its ``definition``, when it has one): its
-    restriction policy's bindings, principals as IDs, in one order (the relations viewer, resolver, editor, then
-    principals sorted; ``[]`` for none). 1 GET per connection, ``parallel`` at a time."""
-
-    def read(worker, view):
-        view["access"] = shown_bindings(read_policy(worker, resource_id(view["id"])), RESOURCE_TYPE, {})
-
-    jobs = [view for view in connections if view.get("id")]
-    run_in_parallel(client, jobs, read, parallel)
-    for view in connections:
-        if isinstance(view.get("definition"), dict) and "access" in view:
-            view["definition"]["access"] = copy.deepcopy(view["access"])
-    return connections
 
 
 def _result(plan, purged, check_mode, warnings):

@@ -250,8 +250,12 @@ api:
 """
 
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_definition import connection_definition
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import PAGE_SIZE, connection_view, list_connections
-from ansible_collections.ddops.datadog.plugins.module_utils._connection_set import read_accesses
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import (
+    PAGE_SIZE,
+    connection_view,
+    list_connections,
+    read_accesses,
+)
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import (
     INTEGRATION_TYPES,
     validate_connection_id,

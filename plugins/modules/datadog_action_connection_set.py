@@ -809,7 +809,6 @@ api:
 
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import ConnectionListing, action_connection_options
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_set import (
-    PARALLEL,
     PURGE_MAX,
     SetFailed,
     SetRefused,
@@ -822,6 +821,7 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
 from ansible_collections.ddops.datadog.plugins.module_utils._connections import integration_secrets
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import TaskFailure
 from ansible_collections.ddops.datadog.plugins.module_utils._module import ModuleDefinition
+from ansible_collections.ddops.datadog.plugins.module_utils._parallel import PARALLEL
 from ansible_collections.ddops.datadog.plugins.module_utils._principals import PrincipalResolver
 
 

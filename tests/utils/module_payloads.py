@@ -27,10 +27,12 @@ SHARED = {"_api", "_api_stats", "_connection_options", "_errors", "_module", "_r
 # The collection's module_utils each module's payload must hold, exactly.
 EXPECTED = {
     "datadog_action_connection": SHARED | {"_action_connection", "_compare", "_connection_plan", "_connection_reads",
-                                           "_connections", "_locks"},
-    "datadog_action_connection_info": SHARED | {"_connection_definition", "_connection_reads", "_connections"},
+                                           "_connections", "_locks", "_parallel", "_principals", "_restriction_policy"},
+    "datadog_action_connection_info": SHARED | {"_connection_definition", "_connection_reads", "_connections", "_parallel",
+                                                "_principals", "_restriction_policy"},
     "datadog_action_connection_set": SHARED | {"_action_connection", "_compare", "_connection_plan", "_connection_reads",
-                                               "_connection_set", "_connections", "_locks"},
+                                               "_connection_set", "_connections", "_locks", "_parallel", "_principals",
+                                               "_restriction_policy"},
     "datadog_app_key_registration": SHARED | {"_app_key_registration"},
     "datadog_app_key_registration_info": SHARED | {"_app_key_registration"},
     "datadog_restriction_policy": SHARED | {"_principals", "_restriction_policy"},

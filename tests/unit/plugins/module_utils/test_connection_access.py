@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from ansible_collections.ddops.datadog.plugins.module_utils._action_connection import desired_from_params
 from ansible_collections.ddops.datadog.plugins.module_utils._connection_plan import (
     CREATE,
-    NEW_RESOURCE,
     UNCHANGED,
     Access,
     decide,
     fingerprint,
 )
+from ansible_collections.ddops.datadog.plugins.module_utils._connection_reads import NEW_RESOURCE
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.tests.unit.plugins.module_utils.action_connection_samples import resource
 

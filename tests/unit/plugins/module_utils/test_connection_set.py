@@ -31,11 +31,11 @@ from ansible_collections.ddops.datadog.plugins.module_utils._connection_set impo
     converge_set,
     desired_set,
     explain_items,
-    run_in_parallel,
     summary_line,
     validate_saved_plan,
 )
 from ansible_collections.ddops.datadog.plugins.module_utils._locks import name_lock
+from ansible_collections.ddops.datadog.plugins.module_utils._parallel import run_in_parallel
 from ansible_collections.ddops.datadog.plugins.module_utils._errors import InputError
 from ansible_collections.ddops.datadog.tests.unit.plugins.fake_client import FakeClient
 from ansible_collections.ddops.datadog.plugins.module_utils._restriction_policy import policy_path
