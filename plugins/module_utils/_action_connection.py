@@ -490,7 +490,7 @@ def _apply_access(client, action, outcome):
             current = read_policy(client, resource_id(connection_id))
         policy = decide_access(action.access._replace(current=current), connection_id)
     try:
-        after = apply_policy(client, policy, outcome.warnings)
+        policy, after = apply_policy(client, policy, outcome.warnings)
     except TaskFailure as exc:
         done = {CREATE: " (the connection itself was created)", UPDATE: " (the connection itself was updated)"}.get(
             outcome.done, "")

@@ -277,31 +277,35 @@ def policy_view(resource_id, bindings):
 
 def apply_policy(client, action, warnings=None):
     """Make the write ``action`` decided: a replace is 1 POST (sent again after a lost answer: it is idempotent), a
-    delete 1 DELETE (a 404 is taken as already gone), nothing no request. Returns the bindings after: Datadog's
-    answer to the POST, ``[]`` after a delete, the bindings as read for nothing.
+    delete 1 DELETE, nothing no request. Returns ``(done, after)``: ``done`` the :class:`PolicyAction` as it was
+    done - ``action`` itself, or nothing when the DELETE was answered 404 (someone else removed the policy since it was
+    read: this task changed nothing) - and ``after`` the bindings after: Datadog's answer to the POST, ``[]`` after a
+    delete, the bindings as read for nothing.
 
     A write answered 2xx without a usable answer (no policy in it, not JSON, too large, a body to a delete, a 204 to
     the POST) was accepted: the policy is read once more (1 GET) and, when it shows the decided bindings, adopted with
     a warning appended to ``warnings``; otherwise the task fails saying the write may have been applied."""
     if action.kind == NOTHING:
-        return list(action.after)
+        return action, list(action.after)
     path = policy_path(action.resource_id)
     if action.kind == DELETE:
         wording = "delete the restriction policy of %s" % action.resource_id
         try:
-            client.delete(path, expected=(200, 202, 204, 404))
+            response = client.delete(path, expected=(200, 202, 204, 404))
         except UnusableAnswerError as exc:
-            return _reconcile_write(client, action, "delete", exc, warnings)
+            return action, _reconcile_write(client, action, "delete", exc, warnings)
         except DatadogAPIError as exc:
             raise api_failure(exc, wording) from None
-        return []
+        if response.status == 404:
+            return action._replace(kind=NOTHING, before=[]), []
+        return action, []
     params = {"allow_self_lockout": "true"} if action.allow_self_lockout else None
     wording = "set the restriction policy of %s" % action.resource_id
     try:
         response = client.request("POST", path, params=params, body=action.body(), expected=(200, 201), idempotent=True)
-        return bindings_of(response) if response.body is not None else list(action.after)
+        return action, (bindings_of(response) if response.body is not None else list(action.after))
     except UnusableAnswerError as exc:
-        return _reconcile_write(client, action, "set", exc, warnings)
+        return action, _reconcile_write(client, action, "set", exc, warnings)
     except DatadogAPIError as exc:
         failure = api_failure(exc, wording)
         text = str(exc).lower()
@@ -344,7 +348,7 @@ def ensure_policy(client, resolver, resource, bindings, allow_self_lockout=False
     current = read_policy(client, resource.text)
     action = decide_policy(DesiredPolicy(resource.text, resolved, allow_self_lockout, names), current)
     warnings = []
-    after = action.after if check_mode else apply_policy(client, action, warnings)
+    action, after = (action, action.after) if check_mode else apply_policy(client, action, warnings)
     named = [principal for binding in bindings or () for principal in binding.principals if principal.id is None]
     return {
         "changed": action.changed,

@@ -355,6 +355,12 @@ def policy_cells(ids, rule):
                           rule(answer, "DELETE", POLICY, apply=True), "changed",
                           ["The delete request for the restriction policy of %s was answered HTTP" % resource(target),
                            "so it may have been applied: the policy, read again, shows the change"]))
+    # A policy read, then removed by another writer before this task's DELETE (the emulator removes it, then answers
+    # 404): gone as decided, and changed by nobody here.
+    target = "policy delete %s" % slug("404 for what the list just showed")
+    cells.append(Cell("DELETE restriction policy", "404 for what the list just showed",
+                      policy_task(target, state="absent", bindings=None),
+                      rule("404 for what the list just showed", "DELETE", POLICY, apply=True), "ok"))
     for principal, route in LOOKUP_ROUTES.items():
         kind, _colon, written = principal.partition(":")
         wording = ("Failed to look up the organization of the calling key" if kind == "org"
@@ -374,7 +380,8 @@ def policy_connections():
     answers = SUCCESS + ("404 for what the list just showed",)
     names = ["policy read %s" % slug(answer) for answer in answers]
     names += ["%s set %s" % (kind, slug(answer)) for kind in ("policy", "access") for answer in answers]
-    held = ["policy delete %s" % slug(answer) for answer in ("a body where 204 is expected", "2xx not JSON", "2xx over the cap")]
+    held = ["policy delete %s" % slug(answer) for answer in ("a body where 204 is expected", "2xx not JSON", "2xx over the cap",
+                                                             "404 for what the list just showed")]
     return names + held, held
 
 

@@ -12,7 +12,8 @@ matching request. The first rule that fires wins.
 Malformed answers (the request is not applied, unless the rule says ``apply``): ``not_json`` is a 200 with a
 plain-text body, ``html_200`` a 200 HTML page (a proxy's or captive portal's), ``no_data`` a 200 JSON object without
 ``data``, ``empty`` a 204 without a body; ``huge`` (below) may ``apply`` too. ``404`` answers Not Found (not applied):
-the item the list just showed is gone.
+the item the list just showed is gone; with ``apply``, the request is applied first (a delete that another writer
+made just before this one: the item is gone and the answer says so).
 
 Hostile answers (see :mod:`dd_emulator.hostile`): ``echo`` answers an error that repeats what the client sent, in one
 of :data:`ECHO_FORMS` (not applied); ``repeat_page`` makes a list route ignore ``page[number]``; ``huge_total`` makes
@@ -28,8 +29,9 @@ from dataclasses import dataclass, field
 
 KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_answer", "not_json", "html_200", "no_data",
          "echo", "repeat_page", "huge_total", "endless_cursor", "huge", "empty", "404")
-#: Kinds whose rule may ``apply`` the request before its answer is replaced (a success answer that cannot be used).
-APPLICABLE_KINDS = ("not_json", "html_200", "no_data", "empty", "huge")
+#: Kinds whose rule may ``apply`` the request before its answer is replaced (a success answer that cannot be used, or a
+#: 404 for what another writer removed just before).
+APPLICABLE_KINDS = ("not_json", "html_200", "no_data", "empty", "huge", "404")
 #: Kinds after which the request is still applied (``slow`` answers normally, ``lost_answer`` applies then drops).
 APPLYING_KINDS = ("slow", "lost_answer")
 #: Kinds answered normally, but from a request changed first (``repeat_page``: without ``page[number]``;

@@ -187,7 +187,7 @@ def test_404_answers_not_found_for_what_exists_and_applies_nothing(client):
 
 
 @pytest.mark.parametrize("rule, message", [
-    ({"kind": "429", "apply": True}, "apply is only for the kinds not_json, html_200, no_data, empty, huge"),
+    ({"kind": "429", "apply": True}, "apply is only for the kinds not_json, html_200, no_data, empty, huge, 404"),
     ({"kind": "no_data", "apply": "yes"}, "apply must be true or false"),
 ])
 def test_apply_is_refused_where_it_means_nothing(client, rule, message):

@@ -293,7 +293,8 @@ def test_an_answer_that_is_not_a_policy_fails_clearly_and_is_never_taken_for_non
 
 def test_nothing_to_do_sends_nothing():
     client = FakeClient()
-    assert apply_policy(client, decide_policy(desired(CURRENT), CURRENT)) == CURRENT
+    action = decide_policy(desired(CURRENT), CURRENT)
+    assert apply_policy(client, action) == (action, CURRENT)
     assert client.calls == []
 
 
@@ -308,7 +309,8 @@ def test_a_replace_is_one_post_sent_as_idempotent_and_returns_datadogs_answer():
         return real(method, path, params=params, body=body, expected=expected, idempotent=idempotent)
 
     client.request = request
-    assert apply_policy(client, decide_policy(desired(wanted), CURRENT)) == wanted
+    action = decide_policy(desired(wanted), CURRENT)
+    assert apply_policy(client, action) == (action, wanted)
     assert client.calls == [("POST", PATH, None, answer(wanted))] and calls == [True]
 
 
@@ -319,11 +321,21 @@ def test_allow_self_lockout_is_sent_only_when_set():
     assert client.calls[0][2] == {"allow_self_lockout": "true"}
 
 
-def test_a_delete_is_one_delete_and_404_is_gone_already():
-    for status in (204, 404):
-        client = FakeClient().answer("DELETE", PATH, (status, None))
-        assert apply_policy(client, decide_policy(desired(None), CURRENT)) == []
-        assert client.methods() == ["DELETE"]
+def test_a_delete_is_one_delete():
+    client = FakeClient().answer("DELETE", PATH, (204, None))
+    action = decide_policy(desired(None), CURRENT)
+    assert apply_policy(client, action) == (action, [])
+    assert client.methods() == ["DELETE"] and action.changed
+
+
+def test_a_delete_answered_404_was_done_by_someone_else_and_changes_nothing_here():
+    """The policy was read, then removed by another writer before this DELETE: the end state is the one decided, and
+    this task changed nothing (as a connection deleted by someone else first)."""
+    client = FakeClient().answer("DELETE", PATH, (404, {"errors": ["not found"]}))
+    done, after = apply_policy(client, decide_policy(desired(None), CURRENT))
+    assert (done.kind, done.changed, after) == (NOTHING, False, [])
+    assert done.diff["before"] == done.diff["after"]
+    assert client.methods() == ["DELETE"]
 
 
 def test_a_self_lockout_refusal_points_to_allow_self_lockout():
@@ -397,7 +409,7 @@ def test_a_write_answered_without_a_usable_answer_is_read_again_and_adopted_with
     warnings = []
     action = decide_policy(desired(wanted), CURRENT)
     assert action.kind == kind
-    assert apply_policy(client, action, warnings) == (wanted or [])
+    assert apply_policy(client, action, warnings) == (action, wanted or [])
     assert client.methods() == [method, "GET"]
     assert warnings == ["The %s request for the restriction policy of %s was answered HTTP 200 but without a usable answer "
                         "(HTTP 200: the answer has no 'data' member (got an object with keys meta) (%s %s)), so it may "
